@@ -1,0 +1,170 @@
+// Batch normalisation on oneDNN, optionally fused with the ReLU that follows it (one pass over
+// the activations instead of two, forward and backward). Scale and shift are views of the
+// model's flat buffers; running statistics are model buffers updated here after each training
+// forward.
+#include <cmath>
+#include <string>
+
+#include "core/error.hpp"
+#include "nn/dnnl/context.hpp"
+#include "nn/dnnl/plan_cache.hpp"
+#include "nn/layers.hpp"
+
+namespace decent::nn {
+namespace {
+
+using dnnl::memory;
+using flags = dnnl::normalization_flags;
+
+class BatchNorm2d final : public Layer {
+ public:
+  explicit BatchNorm2d(const BatchNormOptions& o) : o_(o) {
+    if (o.channels < 1 || !(o.momentum >= 0 && o.momentum <= 1) || !(o.epsilon > 0))
+      throw InvalidArgument(describe() + ": channels >= 1, momentum in [0, 1], epsilon > 0");
+  }
+
+  std::string describe() const override {
+    return std::string(o_.fuse_relu ? "batch_norm2d+relu(" : "batch_norm2d(") +
+           std::to_string(o_.channels) + ")";
+  }
+
+  Dims output_dims(const Dims& in) const override {
+    if (in.size() != 4 || in[1] != o_.channels || in[0] < 1)
+      throw InvalidArgument(describe() + ": input " + to_string(in) + ": expected N x " +
+                            std::to_string(o_.channels) + " x H x W with N >= 1");
+    return in;
+  }
+
+  std::vector<ParamSpec> param_specs() const override {
+    return {{"scale", {o_.channels}, Init::ones, 1}, {"shift", {o_.channels}, Init::zeros, 1}};
+  }
+  std::vector<ParamSpec> buffer_specs() const override {
+    return {{"running_mean", {o_.channels}, Init::zeros, 1},
+            {"running_var", {o_.channels}, Init::ones, 1}};
+  }
+  void bind(std::span<const ParamView> params, std::span<float* const> buffers) override {
+    scale_ = params[0];
+    shift_ = params[1];
+    running_mean_ = buffers[0];
+    running_var_ = buffers[1];
+  }
+
+  const Tensor& forward(const Tensor& x, Mode mode) override {
+    output_dims(x.dims());
+    auto plan = plans_.get(x.desc(), mode, [&] { return make_plan(x, mode); });
+    auto& p = *plan;
+    std::unordered_map<int, memory> args{
+        {DNNL_ARG_SRC, x.memory()},          {DNNL_ARG_DST, p.dst.memory()},
+        {DNNL_ARG_SCALE, vec(scale_.value)}, {DNNL_ARG_SHIFT, vec(shift_.value)}};
+    if (mode == Mode::train) {
+      args[DNNL_ARG_MEAN] = p.mean.memory();
+      args[DNNL_ARG_VARIANCE] = p.var.memory();
+      if (p.workspace) args[DNNL_ARG_WORKSPACE] = p.workspace;
+    } else {
+      args[DNNL_ARG_MEAN] = vec(running_mean_);
+      args[DNNL_ARG_VARIANCE] = vec(running_var_);
+    }
+    execute(p.fwd, args, "batch_norm2d forward");
+    if (mode == Mode::train) {
+      update_running_statistics(p, x.dims());
+      last_ = plan;
+      saved_src_ = x;
+    }
+    return p.dst;
+  }
+
+  const Tensor& backward(const Tensor& dy) override {
+    if (!last_) throw InvalidArgument(describe() + ": backward without a training forward");
+    auto& p = *last_;
+    if (!p.bwd_ready) make_backward(p);
+    const Tensor& d = in_layout(dy, p.bwd_pd.diff_dst_desc(), p.dy_scratch);
+    std::unordered_map<int, memory> args{
+        {DNNL_ARG_SRC, saved_src_.memory()},  {DNNL_ARG_MEAN, p.mean.memory()},
+        {DNNL_ARG_VARIANCE, p.var.memory()},  {DNNL_ARG_DIFF_DST, d.memory()},
+        // oneDNN 2.6 refuses to run the backward pass without the shift, though it ignores it.
+        {DNNL_ARG_SCALE, vec(scale_.value)},  {DNNL_ARG_SHIFT, vec(shift_.value)},
+        {DNNL_ARG_DIFF_SRC, p.dx.memory()},
+        {DNNL_ARG_DIFF_SCALE, vec(scale_.grad)}, {DNNL_ARG_DIFF_SHIFT, vec(shift_.grad)}};
+    if (p.workspace) args[DNNL_ARG_WORKSPACE] = p.workspace;
+    execute(p.bwd, args, "batch_norm2d backward");
+    // The input gradient is computed anyway (oneDNN has no weights-only backward).
+    return needs_input_grad_ ? p.dx : p.none;
+  }
+
+ private:
+  struct Plan {
+    memory::desc in;
+    Mode mode;
+    dnnl::batch_normalization_forward::primitive_desc fwd_pd;
+    dnnl::batch_normalization_forward fwd;
+    Tensor dst, mean, var;
+    memory workspace;
+    bool bwd_ready = false;
+    dnnl::batch_normalization_backward::primitive_desc bwd_pd;
+    dnnl::batch_normalization_backward bwd;
+    Tensor dy_scratch, dx, none;
+  };
+
+  memory vec(float* data) const { return Tensor::view(plain_desc({o_.channels}), data).memory(); }
+
+  flags layer_flags() const {
+    auto f = flags::use_scale | flags::use_shift;
+    return o_.fuse_relu ? f | flags::fuse_norm_relu : f;
+  }
+
+  std::shared_ptr<Plan> make_plan(const Tensor& x, Mode mode) {
+    auto p = std::make_shared<Plan>();
+    p->in = x.desc();
+    p->mode = mode;
+    const bool train = mode == Mode::train;
+    const auto f = train ? layer_flags() : layer_flags() | flags::use_global_stats;
+    p->fwd_pd = {{train ? dnnl::prop_kind::forward_training : dnnl::prop_kind::forward_inference,
+                  x.desc(), o_.epsilon, f},
+                 cpu_engine()};
+    p->fwd = dnnl::batch_normalization_forward(p->fwd_pd);
+    p->dst = Tensor(p->fwd_pd.dst_desc());
+    if (train) {
+      p->mean = Tensor::plain({o_.channels});
+      p->var = Tensor::plain({o_.channels});
+      // Fused ReLU keeps its mask here; some implementations want one without it too.
+      if (p->fwd_pd.workspace_desc().get_size() > 0)
+        p->workspace = memory(p->fwd_pd.workspace_desc(), cpu_engine());
+    }
+    return p;
+  }
+
+  void make_backward(Plan& p) {
+    p.bwd_pd = {{dnnl::prop_kind::backward, p.fwd_pd.dst_desc(), p.fwd_pd.src_desc(), o_.epsilon,
+                 layer_flags()},
+                cpu_engine(), p.fwd_pd};
+    p.bwd = dnnl::batch_normalization_backward(p.bwd_pd);
+    p.dx = Tensor(p.bwd_pd.diff_src_desc());
+    p.bwd_ready = true;
+  }
+
+  void update_running_statistics(const Plan& p, const Dims& in) {
+    const double count = static_cast<double>(in[0] * in[2] * in[3]);
+    const float unbias = count > 1 ? static_cast<float>(count / (count - 1)) : 1.0f;
+    const float m = o_.momentum;
+    for (std::int64_t c = 0; c < o_.channels; ++c) {
+      running_mean_[c] = (1 - m) * running_mean_[c] + m * p.mean.data()[c];
+      running_var_[c] = (1 - m) * running_var_[c] + m * p.var.data()[c] * unbias;
+    }
+  }
+
+  BatchNormOptions o_;
+  ParamView scale_, shift_;
+  float* running_mean_ = nullptr;
+  float* running_var_ = nullptr;
+  PlanCache<Plan> plans_;
+  std::shared_ptr<Plan> last_;
+  Tensor saved_src_;
+};
+
+}  // namespace
+
+LayerPtr make_batch_norm2d(const BatchNormOptions& options) {
+  return std::make_unique<BatchNorm2d>(options);
+}
+
+}  // namespace decent::nn

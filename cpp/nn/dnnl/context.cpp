@@ -1,0 +1,63 @@
+#include "nn/dnnl/context.hpp"
+
+#include <omp.h>
+
+#include <string>
+
+#include "core/error.hpp"
+
+namespace decent::nn {
+
+const dnnl::engine& cpu_engine() {
+  static const dnnl::engine engine(dnnl::engine::kind::cpu, 0);
+  return engine;
+}
+
+dnnl::stream& thread_stream() {
+  thread_local dnnl::stream stream(cpu_engine());
+  return stream;
+}
+
+void execute(const dnnl::primitive& p, const std::unordered_map<int, dnnl::memory>& args,
+             const char* what) {
+  try {
+    p.execute(thread_stream(), args);
+    thread_stream().wait();
+  } catch (const dnnl::error& e) {
+    throw Error(Status::internal, std::string(what) + ": oneDNN failed: " + e.what());
+  }
+}
+
+void reorder(const Tensor& src, Tensor& dst) {
+  if (src.dims() != dst.dims())
+    throw InvalidArgument("reorder from " + to_string(src.dims()) + " to " +
+                          to_string(dst.dims()) + ": dims differ");
+  auto s = src.memory();
+  auto d = dst.memory();
+  execute(dnnl::reorder(s, d), {{DNNL_ARG_FROM, s}, {DNNL_ARG_TO, d}}, "reorder");
+}
+
+const Tensor& in_layout(const Tensor& t, const dnnl::memory::desc& want, Tensor& scratch) {
+  if (t.desc() == want) return t;
+  if (scratch.empty() || scratch.desc() != want) scratch = Tensor(want);
+  reorder(t, scratch);
+  return scratch;
+}
+
+const Tensor& flat_in_layout(float* data, const Dims& dims, const dnnl::memory::desc& want,
+                             Tensor& copy) {
+  const Tensor flat = Tensor::view(plain_desc(dims), data);
+  if (want == flat.desc()) return copy = flat;
+  if (copy.empty() || copy.desc() != want) copy = Tensor(want);
+  reorder(flat, copy);
+  return copy;
+}
+
+void set_threads(int n) {
+  if (n < 1) throw InvalidArgument("threads " + std::to_string(n) + ": expected >= 1");
+  omp_set_num_threads(n);
+}
+
+int threads() { return omp_get_max_threads(); }
+
+}  // namespace decent::nn

@@ -1,0 +1,162 @@
+// Convolution on oneDNN. Activations use the layout oneDNN prefers ("any"); weights stay plain
+// (out x in x k x k) in the model's flat buffer, so that mixing, checkpoints and the C ABI see one
+// format, and are reordered into the primitive's layout at each forward (cheap next to the
+// convolution itself).
+#include <string>
+
+#include "core/error.hpp"
+#include "nn/dnnl/context.hpp"
+#include "nn/dnnl/plan_cache.hpp"
+#include "nn/layers.hpp"
+
+namespace decent::nn {
+namespace {
+
+using dnnl::memory;
+using tag = memory::format_tag;
+constexpr auto f32 = memory::data_type::f32;
+
+class Conv2d final : public Layer {
+ public:
+  explicit Conv2d(const Conv2dOptions& o) : o_(o) {
+    if (o.in_channels < 1 || o.out_channels < 1 || o.kernel < 1 || o.stride < 1 || o.padding < 0)
+      throw InvalidArgument(describe() + ": channels, kernel and stride must be >= 1, padding >= 0");
+  }
+
+  std::string describe() const override {
+    return "conv2d(" + std::to_string(o_.in_channels) + "->" + std::to_string(o_.out_channels) +
+           ", k" + std::to_string(o_.kernel) + ", s" + std::to_string(o_.stride) + ", p" +
+           std::to_string(o_.padding) + ")";
+  }
+
+  Dims output_dims(const Dims& in) const override {
+    if (in.size() != 4)
+      throw InvalidArgument(describe() + ": input " + to_string(in) + ": expected N x C x H x W");
+    if (in[1] != o_.in_channels)
+      throw InvalidArgument(describe() + ": input " + to_string(in) + " has " +
+                            std::to_string(in[1]) + " channels; expected " +
+                            std::to_string(o_.in_channels));
+    const auto oh = (in[2] + 2 * o_.padding - o_.kernel) / o_.stride + 1;
+    const auto ow = (in[3] + 2 * o_.padding - o_.kernel) / o_.stride + 1;
+    if (in[0] < 1 || in[2] + 2 * o_.padding < o_.kernel || in[3] + 2 * o_.padding < o_.kernel)
+      throw InvalidArgument(describe() + ": input " + to_string(in) +
+                            ": batch must be >= 1 and the padded image at least the kernel");
+    return {in[0], o_.out_channels, oh, ow};
+  }
+
+  std::vector<ParamSpec> param_specs() const override {
+    return {{"weight", weight_dims(), Init::kaiming_normal, o_.in_channels * o_.kernel * o_.kernel}};
+  }
+  void bind(std::span<const ParamView> params, std::span<float* const>) override {
+    w_ = params[0];
+  }
+
+  const Tensor& forward(const Tensor& x, Mode mode) override {
+    auto plan = plans_.get(x.desc(), mode, [&] { return make_plan(x, mode); });
+    const Tensor& src = in_layout(x, plan->fwd_pd.src_desc(), plan->src_scratch);
+    const Tensor& w = flat_in_layout(w_.value, weight_dims(), plan->fwd_pd.weights_desc(), plan->fwd_weights);
+    execute(plan->fwd, {{DNNL_ARG_SRC, src.memory()}, {DNNL_ARG_WEIGHTS, w.memory()},
+                        {DNNL_ARG_DST, plan->dst.memory()}},
+            "conv2d forward");
+    if (mode == Mode::train) {
+      last_ = plan;
+      saved_src_ = src;  // shares storage: the producer keeps it until its next forward
+    }
+    return plan->dst;
+  }
+
+  const Tensor& backward(const Tensor& dy) override {
+    if (!last_) throw InvalidArgument(describe() + ": backward without a training forward");
+    auto& p = *last_;
+    if (!p.bwd_ready || (needs_input_grad_ && !p.bwdd_ready)) make_backward(p);
+    const Tensor& dyw = in_layout(dy, p.bwdw_pd.diff_dst_desc(), p.dy_scratch_w);
+    auto& dw = p.diff_weights_plain ? p.dw_view : p.dw_scratch;
+    if (p.diff_weights_plain) dw = Tensor::view(plain_desc(weight_dims()), w_.grad);
+    execute(p.bwdw, {{DNNL_ARG_SRC, saved_src_.memory()}, {DNNL_ARG_DIFF_DST, dyw.memory()},
+                     {DNNL_ARG_DIFF_WEIGHTS, dw.memory()}},
+            "conv2d backward (weights)");
+    if (!p.diff_weights_plain) {
+      Tensor grad = Tensor::view(plain_desc(weight_dims()), w_.grad);
+      reorder(dw, grad);
+    }
+    if (!needs_input_grad_) return p.none;
+    const Tensor& dyd = in_layout(dy, p.bwdd_pd.diff_dst_desc(), p.dy_scratch_d);
+    const Tensor& w = flat_in_layout(w_.value, weight_dims(), p.bwdd_pd.weights_desc(), p.bwd_weights);
+    execute(p.bwdd, {{DNNL_ARG_DIFF_DST, dyd.memory()}, {DNNL_ARG_WEIGHTS, w.memory()},
+                     {DNNL_ARG_DIFF_SRC, p.dx.memory()}},
+            "conv2d backward (data)");
+    return p.dx;
+  }
+
+ private:
+  struct Plan {
+    memory::desc in;
+    Mode mode;
+    dnnl::convolution_forward::primitive_desc fwd_pd;
+    dnnl::convolution_forward fwd;
+    Tensor src_scratch, fwd_weights, dst;
+    bool bwd_ready = false;
+    dnnl::convolution_backward_weights::primitive_desc bwdw_pd;
+    dnnl::convolution_backward_weights bwdw;
+    dnnl::convolution_backward_data::primitive_desc bwdd_pd;
+    dnnl::convolution_backward_data bwdd;
+    bool bwdd_ready = false;
+    bool diff_weights_plain = false;
+    Tensor dy_scratch_w, dy_scratch_d, dw_scratch, dw_view, bwd_weights, dx, none;
+  };
+
+  Dims weight_dims() const { return {o_.out_channels, o_.in_channels, o_.kernel, o_.kernel}; }
+  memory::dims strides() const { return {o_.stride, o_.stride}; }
+  memory::dims pads() const { return {o_.padding, o_.padding}; }
+
+
+  std::shared_ptr<Plan> make_plan(const Tensor& x, Mode mode) {
+    const Dims out = output_dims(x.dims());
+    auto p = std::make_shared<Plan>();
+    p->in = x.desc();
+    p->mode = mode;
+    const memory::desc src(x.dims(), f32, tag::any), wei(weight_dims(), f32, tag::any),
+        dst(out, f32, tag::any);
+    const auto prop = mode == Mode::train ? dnnl::prop_kind::forward_training
+                                          : dnnl::prop_kind::forward_inference;
+    p->fwd_pd = {{prop, dnnl::algorithm::convolution_direct, src, wei, dst, strides(), pads(),
+                  pads()},
+                 cpu_engine()};
+    p->fwd = dnnl::convolution_forward(p->fwd_pd);
+    p->dst = Tensor(p->fwd_pd.dst_desc());
+    return p;
+  }
+
+  void make_backward(Plan& p) {
+    const auto& f = p.fwd_pd;
+    const memory::desc wei_any(weight_dims(), f32, tag::any), dst_any(f.dst_desc().dims(), f32, tag::any);
+    p.bwdw_pd = {{dnnl::algorithm::convolution_direct, f.src_desc(), wei_any, dst_any, strides(),
+                  pads(), pads()},
+                 cpu_engine(), f};
+    p.bwdw = dnnl::convolution_backward_weights(p.bwdw_pd);
+    p.diff_weights_plain = p.bwdw_pd.diff_weights_desc() == plain_desc(weight_dims());
+    if (!p.diff_weights_plain) p.dw_scratch = Tensor(p.bwdw_pd.diff_weights_desc());
+    p.bwd_ready = true;
+    // The first layer of a model needs no input gradient: skip the primitive and its buffer.
+    if (!needs_input_grad_) return;
+    const memory::desc src_any(f.src_desc().dims(), f32, tag::any);
+    p.bwdd_pd = {{dnnl::algorithm::convolution_direct, src_any, wei_any, dst_any, strides(),
+                  pads(), pads()},
+                 cpu_engine(), f};
+    p.bwdd = dnnl::convolution_backward_data(p.bwdd_pd);
+    p.dx = Tensor(p.bwdd_pd.diff_src_desc());
+    p.bwdd_ready = true;
+  }
+
+  Conv2dOptions o_;
+  ParamView w_;
+  PlanCache<Plan> plans_;
+  std::shared_ptr<Plan> last_;
+  Tensor saved_src_;
+};
+
+}  // namespace
+
+LayerPtr make_conv2d(const Conv2dOptions& options) { return std::make_unique<Conv2d>(options); }
+
+}  // namespace decent::nn

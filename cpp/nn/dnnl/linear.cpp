@@ -1,0 +1,147 @@
+// Fully connected layer on oneDNN's inner product. A 4-D input (N x C x H x W, any layout) is
+// consumed as is, with 4-D weights O x C x H x W whose plain order equals the flat O x (C*H*W)
+// matrix: no flatten copy. The output is plain N x O (what the loss reads).
+#include <string>
+
+#include "core/error.hpp"
+#include "nn/dnnl/context.hpp"
+#include "nn/dnnl/plan_cache.hpp"
+#include "nn/layers.hpp"
+
+namespace decent::nn {
+namespace {
+
+using dnnl::memory;
+using tag = memory::format_tag;
+constexpr auto f32 = memory::data_type::f32;
+
+class Linear final : public Layer {
+ public:
+  Linear(std::int64_t in, std::int64_t out) : in_(in), out_(out) {
+    if (in < 1 || out < 1) throw InvalidArgument(describe() + ": features must be >= 1");
+  }
+
+  std::string describe() const override {
+    return "linear(" + std::to_string(in_) + "->" + std::to_string(out_) + ")";
+  }
+
+  Dims output_dims(const Dims& in) const override {
+    std::int64_t features = 1;
+    for (std::size_t i = 1; i < in.size(); ++i) features *= in[i];
+    if (in.size() < 2 || in.size() > 5 || in[0] < 1 || features != in_)
+      throw InvalidArgument(describe() + ": input " + to_string(in) + " has " +
+                            std::to_string(features) + " features per sample; expected " +
+                            std::to_string(in_) + " (and a batch of >= 1)");
+    return {in[0], out_};
+  }
+
+  std::vector<ParamSpec> param_specs() const override {
+    return {{"weight", {out_, in_}, Init::linear_uniform, in_},
+            {"bias", {out_}, Init::linear_uniform, in_}};
+  }
+  void bind(std::span<const ParamView> params, std::span<float* const>) override {
+    w_ = params[0];
+    b_ = params[1];
+  }
+
+  const Tensor& forward(const Tensor& x, Mode mode) override {
+    const Dims out = output_dims(x.dims());
+    auto plan = plans_.get(x.desc(), mode, [&] {
+      auto p = std::make_shared<Plan>();
+      p->in = x.desc();
+      p->mode = mode;
+      p->wdims = weight_dims(x.dims());
+      p->fwd_pd = {{mode == Mode::train ? dnnl::prop_kind::forward_training
+                                        : dnnl::prop_kind::forward_inference,
+                    memory::desc(x.dims(), f32, tag::any), memory::desc(p->wdims, f32, tag::any),
+                    plain_desc({out_}), plain_desc(out)},
+                   cpu_engine()};
+      p->fwd = dnnl::inner_product_forward(p->fwd_pd);
+      p->dst = Tensor(p->fwd_pd.dst_desc());
+      return p;
+    });
+    const Tensor& src = in_layout(x, plan->fwd_pd.src_desc(), plan->src_scratch);
+    const Tensor& w = flat_in_layout(w_.value, plan->wdims, plan->fwd_pd.weights_desc(), plan->fwd_weights);
+    execute(plan->fwd, {{DNNL_ARG_SRC, src.memory()}, {DNNL_ARG_WEIGHTS, w.memory()},
+                        {DNNL_ARG_BIAS, bias(b_.value)}, {DNNL_ARG_DST, plan->dst.memory()}},
+            "linear forward");
+    if (mode == Mode::train) {
+      last_ = plan;
+      saved_src_ = src;
+    }
+    return plan->dst;
+  }
+
+  const Tensor& backward(const Tensor& dy) override {
+    if (!last_) throw InvalidArgument(describe() + ": backward without a training forward");
+    auto& p = *last_;
+    if (!p.bwd_ready) make_backward(p);
+    const Tensor& d = in_layout(dy, p.dst.desc(), p.dy_scratch);
+    Tensor grad = Tensor::view(plain_desc(p.wdims), w_.grad);
+    const bool plain_dw = p.bwdw_pd.diff_weights_desc() == grad.desc();
+    if (!plain_dw && p.dw_scratch.empty()) p.dw_scratch = Tensor(p.bwdw_pd.diff_weights_desc());
+    Tensor& dw = plain_dw ? grad : p.dw_scratch;
+    execute(p.bwdw, {{DNNL_ARG_SRC, saved_src_.memory()}, {DNNL_ARG_DIFF_DST, d.memory()},
+                     {DNNL_ARG_DIFF_WEIGHTS, dw.memory()}, {DNNL_ARG_DIFF_BIAS, bias(b_.grad)}},
+            "linear backward (weights)");
+    if (!plain_dw) reorder(dw, grad);
+    if (!needs_input_grad_) return p.none;
+    const Tensor& w = flat_in_layout(w_.value, p.wdims, p.bwdd_pd.weights_desc(), p.bwd_weights);
+    execute(p.bwdd, {{DNNL_ARG_DIFF_DST, d.memory()}, {DNNL_ARG_WEIGHTS, w.memory()},
+                     {DNNL_ARG_DIFF_SRC, p.dx.memory()}},
+            "linear backward (data)");
+    return p.dx;
+  }
+
+ private:
+  struct Plan {
+    memory::desc in;
+    Mode mode;
+    Dims wdims;
+    dnnl::inner_product_forward::primitive_desc fwd_pd;
+    dnnl::inner_product_forward fwd;
+    Tensor src_scratch, fwd_weights, dst;
+    bool bwd_ready = false;
+    dnnl::inner_product_backward_weights::primitive_desc bwdw_pd;
+    dnnl::inner_product_backward_weights bwdw;
+    dnnl::inner_product_backward_data::primitive_desc bwdd_pd;
+    dnnl::inner_product_backward_data bwdd;
+    Tensor dy_scratch, dw_scratch, bwd_weights, dx, none;
+  };
+
+  Dims weight_dims(const Dims& in) const {
+    Dims w = in;
+    w[0] = out_;
+    return w;
+  }
+  memory bias(float* data) const { return Tensor::view(plain_desc({out_}), data).memory(); }
+
+
+  void make_backward(Plan& p) {
+    const auto& f = p.fwd_pd;
+    p.bwdw_pd = {{f.src_desc(), memory::desc(p.wdims, f32, tag::any), plain_desc({out_}),
+                  f.dst_desc()},
+                 cpu_engine(), f};
+    p.bwdw = dnnl::inner_product_backward_weights(p.bwdw_pd);
+    p.bwdd_pd = {{memory::desc(f.src_desc().dims(), f32, tag::any),
+                  memory::desc(p.wdims, f32, tag::any), f.dst_desc()},
+                 cpu_engine(), f};
+    p.bwdd = dnnl::inner_product_backward_data(p.bwdd_pd);
+    p.dx = Tensor(p.bwdd_pd.diff_src_desc());
+    p.bwd_ready = true;
+  }
+
+  std::int64_t in_, out_;
+  ParamView w_, b_;
+  PlanCache<Plan> plans_;
+  std::shared_ptr<Plan> last_;
+  Tensor saved_src_;
+};
+
+}  // namespace
+
+LayerPtr make_linear(std::int64_t in_features, std::int64_t out_features) {
+  return std::make_unique<Linear>(in_features, out_features);
+}
+
+}  // namespace decent::nn

@@ -1,0 +1,129 @@
+// Max, average and global average pooling on oneDNN, in the layout of their input.
+#include <string>
+
+#include "core/error.hpp"
+#include "nn/dnnl/context.hpp"
+#include "nn/dnnl/plan_cache.hpp"
+#include "nn/layers.hpp"
+
+namespace decent::nn {
+namespace {
+
+using dnnl::memory;
+using tag = memory::format_tag;
+
+class Pool final : public Layer {
+ public:
+  // kernel == 0 means global: the window is the whole input image.
+  Pool(dnnl::algorithm algo, const PoolOptions& o, bool global) : algo_(algo), o_(o), global_(global) {
+    if (!global && (o.kernel < 1 || o.stride < 1 || o.padding < 0 || 2 * o.padding > o.kernel))
+      throw InvalidArgument(describe() + ": kernel and stride >= 1, 0 <= padding <= kernel / 2");
+  }
+
+  std::string describe() const override {
+    if (global_) return "global_avg_pool";
+    return std::string(algo_ == dnnl::algorithm::pooling_max ? "max_pool2d" : "avg_pool2d") +
+           "(k" + std::to_string(o_.kernel) + ", s" + std::to_string(o_.stride) + ", p" +
+           std::to_string(o_.padding) + ")";
+  }
+
+  Dims output_dims(const Dims& in) const override {
+    if (in.size() != 4 || in[0] < 1)
+      throw InvalidArgument(describe() + ": input " + to_string(in) +
+                            ": expected N x C x H x W with N >= 1");
+    if (global_) return {in[0], in[1], 1, 1};
+    if (in[2] + 2 * o_.padding < o_.kernel || in[3] + 2 * o_.padding < o_.kernel)
+      throw InvalidArgument(describe() + ": input " + to_string(in) +
+                            " is smaller than the window");
+    return {in[0], in[1], (in[2] + 2 * o_.padding - o_.kernel) / o_.stride + 1,
+            (in[3] + 2 * o_.padding - o_.kernel) / o_.stride + 1};
+  }
+
+  const Tensor& forward(const Tensor& x, Mode mode) override {
+    const Dims out = output_dims(x.dims());
+    auto plan = plans_.get(x.desc(), mode, [&] {
+      auto p = std::make_shared<Plan>();
+      p->in = x.desc();
+      p->mode = mode;
+      const auto w = window(x.dims());
+      p->fwd_pd = {{mode == Mode::train ? dnnl::prop_kind::forward_training
+                                        : dnnl::prop_kind::forward_inference,
+                    algo_, x.desc(), memory::desc(out, memory::data_type::f32, tag::any),
+                    w.strides, w.kernel, w.pad, w.pad},
+                   cpu_engine()};
+      p->fwd = dnnl::pooling_forward(p->fwd_pd);
+      p->dst = Tensor(p->fwd_pd.dst_desc());
+      if (mode == Mode::train && algo_ == dnnl::algorithm::pooling_max)
+        p->workspace = memory(p->fwd_pd.workspace_desc(), cpu_engine());
+      return p;
+    });
+    std::unordered_map<int, memory> args{{DNNL_ARG_SRC, x.memory()},
+                                         {DNNL_ARG_DST, plan->dst.memory()}};
+    if (plan->workspace) args[DNNL_ARG_WORKSPACE] = plan->workspace;
+    execute(plan->fwd, args, "pooling forward");
+    if (mode == Mode::train) last_ = plan;
+    return plan->dst;
+  }
+
+  const Tensor& backward(const Tensor& dy) override {
+    if (!last_) throw InvalidArgument(describe() + ": backward without a training forward");
+    auto& p = *last_;
+    if (!needs_input_grad_) return p.none;
+    if (!p.bwd_ready) {
+      const auto w = window(p.in.dims());
+      p.bwd_pd = {{algo_, p.in, p.fwd_pd.dst_desc(), w.strides, w.kernel, w.pad, w.pad},
+                  cpu_engine(), p.fwd_pd};
+      p.bwd = dnnl::pooling_backward(p.bwd_pd);
+      p.dx = Tensor(p.bwd_pd.diff_src_desc());
+      p.bwd_ready = true;
+    }
+    const Tensor& d = in_layout(dy, p.bwd_pd.diff_dst_desc(), p.dy_scratch);
+    std::unordered_map<int, memory> args{{DNNL_ARG_DIFF_DST, d.memory()},
+                                         {DNNL_ARG_DIFF_SRC, p.dx.memory()}};
+    if (p.workspace) args[DNNL_ARG_WORKSPACE] = p.workspace;
+    execute(p.bwd, args, "pooling backward");
+    return p.dx;
+  }
+
+ private:
+  struct Window {
+    memory::dims strides, kernel, pad;
+  };
+  Window window(const Dims& in) const {
+    if (global_) return {{1, 1}, {in[2], in[3]}, {0, 0}};
+    return {{o_.stride, o_.stride}, {o_.kernel, o_.kernel}, {o_.padding, o_.padding}};
+  }
+
+  struct Plan {
+    memory::desc in;
+    Mode mode;
+    dnnl::pooling_forward::primitive_desc fwd_pd;
+    dnnl::pooling_forward fwd;
+    Tensor dst;
+    memory workspace;
+    bool bwd_ready = false;
+    dnnl::pooling_backward::primitive_desc bwd_pd;
+    dnnl::pooling_backward bwd;
+    Tensor dy_scratch, dx, none;
+  };
+
+  dnnl::algorithm algo_;
+  PoolOptions o_;
+  bool global_;
+  PlanCache<Plan> plans_;
+  std::shared_ptr<Plan> last_;
+};
+
+}  // namespace
+
+LayerPtr make_max_pool2d(const PoolOptions& o) {
+  return std::make_unique<Pool>(dnnl::algorithm::pooling_max, o, false);
+}
+LayerPtr make_avg_pool2d(const PoolOptions& o) {
+  return std::make_unique<Pool>(dnnl::algorithm::pooling_avg_include_padding, o, false);
+}
+LayerPtr make_global_avg_pool() {
+  return std::make_unique<Pool>(dnnl::algorithm::pooling_avg_exclude_padding, PoolOptions{}, true);
+}
+
+}  // namespace decent::nn

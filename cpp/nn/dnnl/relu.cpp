@@ -1,0 +1,85 @@
+// ReLU on oneDNN's eltwise primitive, in whatever layout its input has.
+#include <string>
+
+#include "core/error.hpp"
+#include "nn/dnnl/context.hpp"
+#include "nn/dnnl/plan_cache.hpp"
+#include "nn/layers.hpp"
+
+namespace decent::nn {
+namespace {
+
+using dnnl::memory;
+
+class Relu final : public Layer {
+ public:
+  std::string describe() const override { return "relu"; }
+  Dims output_dims(const Dims& in) const override {
+    if (in.empty() || in[0] < 1)
+      throw InvalidArgument("relu: input " + to_string(in) + ": expected a batch of >= 1");
+    return in;
+  }
+
+  const Tensor& forward(const Tensor& x, Mode mode) override {
+    output_dims(x.dims());
+    auto plan = plans_.get(x.desc(), mode, [&] {
+      auto p = std::make_shared<Plan>();
+      p->in = x.desc();
+      p->mode = mode;
+      p->fwd_pd = {{mode == Mode::train ? dnnl::prop_kind::forward_training
+                                        : dnnl::prop_kind::forward_inference,
+                    dnnl::algorithm::eltwise_relu, x.desc(), 0.f, 0.f},
+                   cpu_engine()};
+      p->fwd = dnnl::eltwise_forward(p->fwd_pd);
+      p->dst = Tensor(p->fwd_pd.dst_desc());
+      return p;
+    });
+    execute(plan->fwd, {{DNNL_ARG_SRC, x.memory()}, {DNNL_ARG_DST, plan->dst.memory()}},
+            "relu forward");
+    if (mode == Mode::train) {
+      last_ = plan;
+      saved_src_ = x;
+    }
+    return plan->dst;
+  }
+
+  const Tensor& backward(const Tensor& dy) override {
+    if (!last_) throw InvalidArgument("relu: backward without a training forward");
+    auto& p = *last_;
+    if (!needs_input_grad_) return p.none;
+    if (!p.bwd_ready) {
+      p.bwd_pd = {{dnnl::algorithm::eltwise_relu, p.fwd_pd.dst_desc(), p.in, 0.f, 0.f},
+                  cpu_engine(), p.fwd_pd};
+      p.bwd = dnnl::eltwise_backward(p.bwd_pd);
+      p.dx = Tensor(p.bwd_pd.diff_src_desc());
+      p.bwd_ready = true;
+    }
+    const Tensor& d = in_layout(dy, p.bwd_pd.diff_dst_desc(), p.dy_scratch);
+    execute(p.bwd, {{DNNL_ARG_SRC, saved_src_.memory()}, {DNNL_ARG_DIFF_DST, d.memory()},
+                    {DNNL_ARG_DIFF_SRC, p.dx.memory()}},
+            "relu backward");
+    return p.dx;
+  }
+
+ private:
+  struct Plan {
+    memory::desc in;
+    Mode mode;
+    dnnl::eltwise_forward::primitive_desc fwd_pd;
+    dnnl::eltwise_forward fwd;
+    Tensor dst;
+    bool bwd_ready = false;
+    dnnl::eltwise_backward::primitive_desc bwd_pd;
+    dnnl::eltwise_backward bwd;
+    Tensor dy_scratch, dx, none;
+  };
+  PlanCache<Plan> plans_;
+  std::shared_ptr<Plan> last_;
+  Tensor saved_src_;
+};
+
+}  // namespace
+
+LayerPtr make_relu() { return std::make_unique<Relu>(); }
+
+}  // namespace decent::nn

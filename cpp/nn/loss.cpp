@@ -1,0 +1,48 @@
+#include "nn/loss.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "core/error.hpp"
+#include "nn/dnnl/context.hpp"
+
+namespace decent::nn {
+
+double SoftmaxCrossEntropy::forward(const Tensor& logits, std::span<const std::int32_t> labels) {
+  const Dims d = logits.dims();
+  if (d.size() != 2 || d[0] < 1 || d[1] < 1)
+    throw InvalidArgument("softmax cross-entropy: logits " + to_string(d) +
+                          ": expected N x classes");
+  const auto n = d[0], k = d[1];
+  if (static_cast<std::int64_t>(labels.size()) != n)
+    throw InvalidArgument("softmax cross-entropy: " + std::to_string(labels.size()) +
+                          " labels for a batch of " + std::to_string(n));
+  for (std::int64_t i = 0; i < n; ++i)
+    if (labels[i] < 0 || labels[i] >= k)
+      throw InvalidArgument("softmax cross-entropy: label " + std::to_string(labels[i]) +
+                            " of sample " + std::to_string(i) + " is outside [0, " +
+                            std::to_string(k) + ")");
+  const Tensor& z = in_layout(logits, plain_desc(d), plain_);
+  if (grad_.empty() || grad_.dims() != d) grad_ = Tensor::plain(d);
+  predictions_.assign(static_cast<std::size_t>(n), 0);
+  double total = 0;
+  for (std::int64_t i = 0; i < n; ++i) {
+    const float* row = z.data() + i * k;
+    float* g = grad_.data() + i * k;
+    const auto top = std::max_element(row, row + k);
+    predictions_[i] = static_cast<std::int32_t>(top - row);
+    const double m = *top;
+    double sum = 0;
+    for (std::int64_t j = 0; j < k; ++j) sum += std::exp(row[j] - m);
+    const double log_sum = std::log(sum);
+    total += log_sum + m - row[labels[i]];
+    for (std::int64_t j = 0; j < k; ++j)
+      g[j] = static_cast<float>((std::exp(row[j] - m - log_sum) - (j == labels[i])) /
+                                static_cast<double>(n));
+  }
+  return total / static_cast<double>(n);
+}
+
+}  // namespace decent::nn

@@ -1,0 +1,76 @@
+// A model: a network of layers, its parameters in one contiguous 64-byte aligned buffer and its
+// gradients in another (DESIGN.md: mixing, all-reduce, optimizers and checkpoints then work on
+// one flat array), plus a third buffer of non-trained state (batch-norm running statistics).
+// Layers hold views into these buffers.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "nn/layer.hpp"
+#include "nn/loss.hpp"
+
+namespace decent::nn {
+
+// Where one named tensor lives in a flat buffer (for per-layer rules such as LARS/LAMB).
+struct Segment {
+  std::string name;  // "3.conv2d(16->16, k3, s1, p1).weight"
+  std::int64_t offset = 0;
+  std::int64_t size = 0;
+};
+
+class Model {
+ public:
+  // `input` is C x H x W of one sample. Parameters are initialised from `seed`.
+  Model(std::string name, LayerPtr net, Dims input, std::int64_t classes, std::uint64_t seed);
+
+  const std::string& name() const { return name_; }
+  const Dims& input_dims() const { return input_; }
+  std::int64_t classes() const { return classes_; }
+  std::int64_t sample_size() const;  // C * H * W
+
+  std::int64_t parameter_count() const { return static_cast<std::int64_t>(params_.storage_size()); }
+  std::span<float> parameters() { return {params_.data(), params_.storage_size()}; }
+  std::span<float> gradients() { return {grads_.data(), grads_.storage_size()}; }
+  std::span<float> buffers() { return {buffers_.data(), buffers_.storage_size()}; }
+  std::span<const float> parameters() const { return {params_.data(), params_.storage_size()}; }
+  const std::vector<Segment>& parameter_segments() const { return param_segments_; }
+  const std::vector<Segment>& buffer_segments() const { return buffer_segments_; }
+
+  // Deterministic initialisation: the same seed gives the same parameters on every node.
+  void initialize(std::uint64_t seed);
+
+  // Logits (plain batch x classes) of a batch of images (plain batch x C x H x W floats).
+  const Tensor& forward(std::span<const float> images, std::int64_t batch, Mode mode);
+
+  // One training pass: forward with batch statistics, mean softmax cross-entropy, backward.
+  // Overwrites gradients(); returns the mean loss.
+  double train_step(std::span<const float> images, std::span<const std::int32_t> labels);
+
+  // Inference on a batch: mean loss and the number of correct arg-max predictions.
+  struct Evaluation {
+    double loss = 0;
+    std::int64_t correct = 0;
+  };
+  Evaluation evaluate(std::span<const float> images, std::span<const std::int32_t> labels);
+
+  // One line per layer with its parameter count, and the total.
+  std::string summary() const;
+
+ private:
+  void bind_all();
+
+  std::string name_;
+  LayerPtr net_;
+  Dims input_;
+  std::int64_t classes_;
+  std::vector<Layer*> leaves_;
+  Tensor params_, grads_, buffers_, input_tensor_;
+  std::vector<Segment> param_segments_, buffer_segments_;
+  std::vector<ParamSpec> param_specs_, buffer_specs_;
+  SoftmaxCrossEntropy loss_;
+};
+
+}  // namespace decent::nn

@@ -1,0 +1,139 @@
+// Composite layers: a chain of layers, and the residual block relu(main(x) + shortcut(x)).
+#include <algorithm>
+#include <string>
+
+#include "core/error.hpp"
+#include "nn/dnnl/context.hpp"
+#include "nn/layers.hpp"
+
+namespace decent::nn {
+namespace {
+
+class Sequential final : public Layer {
+ public:
+  explicit Sequential(std::vector<LayerPtr> layers) : layers_(std::move(layers)) {
+    for (const auto& l : layers_)
+      if (!l) throw InvalidArgument("sequential: a layer is null");
+  }
+
+  std::string describe() const override {
+    return "sequential(" + std::to_string(layers_.size()) + " layers)";
+  }
+  Dims output_dims(const Dims& in) const override {
+    Dims d = in;
+    for (const auto& l : layers_) d = l->output_dims(d);
+    return d;
+  }
+  std::vector<Layer*> children() override {
+    std::vector<Layer*> c;
+    for (auto& l : layers_) c.push_back(l.get());
+    return c;
+  }
+  void set_needs_input_grad(bool needed) override {
+    needs_input_grad_ = needed;
+    if (!layers_.empty()) layers_.front()->set_needs_input_grad(needed);
+  }
+
+  const Tensor& forward(const Tensor& x, Mode mode) override {
+    const Tensor* t = &x;
+    for (auto& l : layers_) t = &l->forward(*t, mode);
+    return *t;
+  }
+  const Tensor& backward(const Tensor& dy) override {
+    const Tensor* g = &dy;
+    for (auto it = layers_.rbegin(); it != layers_.rend(); ++it) g = &(*it)->backward(*g);
+    return *g;
+  }
+
+ private:
+  std::vector<LayerPtr> layers_;
+};
+
+class Residual final : public Layer {
+ public:
+  Residual(LayerPtr main, LayerPtr shortcut) : main_(std::move(main)), shortcut_(std::move(shortcut)) {
+    if (!main_) throw InvalidArgument("residual: the main branch is null");
+  }
+
+  std::string describe() const override {
+    return std::string("residual(") + (shortcut_ ? "projection" : "identity") + ")";
+  }
+  Dims output_dims(const Dims& in) const override {
+    const Dims a = main_->output_dims(in);
+    const Dims b = shortcut_ ? shortcut_->output_dims(in) : in;
+    if (a != b)
+      throw InvalidArgument("residual: main branch gives " + to_string(a) + ", shortcut gives " +
+                            to_string(b) + ": they must match");
+    return a;
+  }
+  std::vector<Layer*> children() override {
+    std::vector<Layer*> c{main_.get()};
+    if (shortcut_) c.push_back(shortcut_.get());
+    return c;
+  }
+  void set_needs_input_grad(bool needed) override {
+    needs_input_grad_ = needed;
+    main_->set_needs_input_grad(needed);
+    if (shortcut_) shortcut_->set_needs_input_grad(needed);
+  }
+
+  // out = relu(a + b), in a's layout.
+  const Tensor& forward(const Tensor& x, Mode mode) override {
+    output_dims(x.dims());
+    const Tensor& a = main_->forward(x, mode);
+    const Tensor& b = in_layout(shortcut_ ? shortcut_->forward(x, mode) : x, a.desc(), b_scratch_);
+    Tensor& out = mode == Mode::train ? out_train_ : out_infer_;
+    if (out.empty() || out.desc() != a.desc()) out = Tensor(a.desc());
+    const float* pa = a.data();
+    const float* pb = b.data();
+    float* po = out.data();
+    const auto n = static_cast<std::int64_t>(a.storage_size());
+#pragma omp parallel for simd schedule(static)
+    for (std::int64_t i = 0; i < n; ++i) po[i] = std::max(pa[i] + pb[i], 0.0f);
+    return out;
+  }
+
+  // g = dy * [out > 0] flows into both branches; dx = main'(g) + shortcut'(g).
+  const Tensor& backward(const Tensor& dy) override {
+    if (out_train_.empty()) throw InvalidArgument("residual: backward without a training forward");
+    const Tensor& d = in_layout(dy, out_train_.desc(), dy_scratch_);
+    if (g_.empty() || g_.desc() != d.desc()) g_ = Tensor(d.desc());
+    mask(d, out_train_, g_);
+    const Tensor& ga = main_->backward(g_);
+    const Tensor& gb = shortcut_ ? shortcut_->backward(g_) : g_;
+    if (!needs_input_grad_) return none_;
+    const Tensor& gb2 = in_layout(gb, ga.desc(), gb_scratch_);
+    if (dx_.empty() || dx_.desc() != ga.desc()) dx_ = Tensor(ga.desc());
+    const float* pa = ga.data();
+    const float* pb = gb2.data();
+    float* px = dx_.data();
+    const auto n = static_cast<std::int64_t>(ga.storage_size());
+#pragma omp parallel for simd schedule(static)
+    for (std::int64_t i = 0; i < n; ++i) px[i] = pa[i] + pb[i];
+    return dx_;
+  }
+
+ private:
+  static void mask(const Tensor& dy, const Tensor& out, Tensor& g) {
+    const float* pd = dy.data();
+    const float* po = out.data();
+    float* pg = g.data();
+    const auto n = static_cast<std::int64_t>(out.storage_size());
+#pragma omp parallel for simd schedule(static)
+    for (std::int64_t i = 0; i < n; ++i) pg[i] = po[i] > 0.0f ? pd[i] : 0.0f;
+  }
+
+  LayerPtr main_, shortcut_;
+  Tensor b_scratch_, out_train_, out_infer_, dy_scratch_, g_, gb_scratch_, dx_, none_;
+};
+
+}  // namespace
+
+LayerPtr make_sequential(std::vector<LayerPtr> layers) {
+  return std::make_unique<Sequential>(std::move(layers));
+}
+LayerPtr make_residual(LayerPtr main, LayerPtr shortcut) {
+  return std::make_unique<Residual>(std::move(main), std::move(shortcut));
+}
+
+}  // namespace decent::nn
