@@ -21,6 +21,9 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   add_consensus_command(app, action);
   add_lab_command(app, action);
   add_sweep_command(app, action);
+#if DECENT_HAVE_DNNL
+  add_bench_command(app, action);
+#endif
 
   try {
     std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 wants them reversed

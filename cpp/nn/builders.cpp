@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "core/error.hpp"
+#include "core/parse.hpp"
 #include "nn/layers.hpp"
 
 namespace decent::nn {
@@ -133,7 +134,7 @@ LayerPtr lenet(const ModelSpec& s) {
   return make_sequential(std::move(net));
 }
 
-bool parse_int(const std::string& s, int& out) {
+bool parse_depth(const std::string& s, int& out) {
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
   return ec == std::errc() && p == s.data() + s.size();
 }
@@ -145,6 +146,16 @@ std::string known_list() {
 }
 
 }  // namespace
+
+Dims parse_image_dims(const std::string& text) {
+  Dims d;
+  for (const auto& piece : split(text, 'x')) d.push_back(parse_int(piece, "image dimension"));
+  if (d.size() == 2) d.insert(d.begin(), 1);
+  if (d.size() != 3 || d[0] < 1 || d[1] < 1 || d[2] < 1)
+    throw InvalidArgument("image dims \"" + text +
+                          "\": expected CxHxW (e.g. 3x32x32) or HxW, each >= 1");
+  return d;
+}
 
 std::vector<std::string> model_names() {
   return {"resnet20", "resnet32", "resnet44", "resnet56", "resnet110", "resnet18",
@@ -161,7 +172,7 @@ std::unique_ptr<Model> build_model(const ModelSpec& s) {
   if (s.width < 0) throw InvalidArgument("model " + s.name + ": width must be >= 0");
   LayerPtr net;
   int depth = 0;
-  const bool resnet = s.name.rfind("resnet", 0) == 0 && parse_int(s.name.substr(6), depth);
+  const bool resnet = s.name.rfind("resnet", 0) == 0 && parse_depth(s.name.substr(6), depth);
   if (resnet && depth == 18) net = imagenet_resnet({2, 2, 2, 2}, false, s);
   else if (resnet && depth == 34) net = imagenet_resnet({3, 4, 6, 3}, false, s);
   else if (resnet && depth == 50) net = imagenet_resnet({3, 4, 6, 3}, true, s);

@@ -32,6 +32,9 @@ struct ModelSpec {
 // them (and listing the known models).
 std::unique_ptr<Model> build_model(const ModelSpec& spec);
 
+// Parses "3x32x32" (channels x height x width, or "32x32" for one channel) into dims.
+Dims parse_image_dims(const std::string& text);
+
 // "resnet20", "resnet32", ... for help texts.
 std::vector<std::string> model_names();
 

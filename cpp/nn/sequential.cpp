@@ -81,7 +81,7 @@ class Residual final : public Layer {
   const Tensor& forward(const Tensor& x, Mode mode) override {
     output_dims(x.dims());
     const Tensor& a = main_->forward(x, mode);
-    const Tensor& b = in_layout(shortcut_ ? shortcut_->forward(x, mode) : x, a.desc(), b_scratch_);
+    const Tensor& b = in_layout(shortcut_ ? shortcut_->forward(x, mode) : x, a.desc(), Scratch::diff_dst);
     Tensor& out = mode == Mode::train ? out_train_ : out_infer_;
     if (out.empty() || out.desc() != a.desc()) out = Tensor(a.desc());
     const float* pa = a.data();
@@ -96,20 +96,22 @@ class Residual final : public Layer {
   // g = dy * [out > 0] flows into both branches; dx = main'(g) + shortcut'(g).
   const Tensor& backward(const Tensor& dy) override {
     if (out_train_.empty()) throw InvalidArgument("residual: backward without a training forward");
-    const Tensor& d = in_layout(dy, out_train_.desc(), dy_scratch_);
+    const Tensor& d = in_layout(dy, out_train_.desc(), Scratch::diff_dst);
     if (g_.empty() || g_.desc() != d.desc()) g_ = Tensor(d.desc());
     mask(d, out_train_, g_);
     const Tensor& ga = main_->backward(g_);
     const Tensor& gb = shortcut_ ? shortcut_->backward(g_) : g_;
     if (!needs_input_grad_) return none_;
-    const Tensor& gb2 = in_layout(gb, ga.desc(), gb_scratch_);
-    if (dx_.empty() || dx_.desc() != ga.desc()) dx_ = Tensor(ga.desc());
-    const float* pa = ga.data();
+    const Tensor& gb2 = in_layout(gb, ga.desc(), Scratch::diff_dst);
+    // The sum goes into ga's storage: it is the main branch's input gradient, which that layer
+    // only writes, so no extra activation-sized buffer per block is needed.
+    Tensor sum = ga;
+    float* pa = sum.data();
     const float* pb = gb2.data();
-    float* px = dx_.data();
     const auto n = static_cast<std::int64_t>(ga.storage_size());
 #pragma omp parallel for simd schedule(static)
-    for (std::int64_t i = 0; i < n; ++i) px[i] = pa[i] + pb[i];
+    for (std::int64_t i = 0; i < n; ++i) pa[i] += pb[i];
+    dx_ = sum;
     return dx_;
   }
 
@@ -124,7 +126,7 @@ class Residual final : public Layer {
   }
 
   LayerPtr main_, shortcut_;
-  Tensor b_scratch_, out_train_, out_infer_, dy_scratch_, g_, gb_scratch_, dx_, none_;
+  Tensor out_train_, out_infer_, g_, dx_, none_;
 };
 
 }  // namespace

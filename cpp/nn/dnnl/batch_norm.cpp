@@ -77,7 +77,7 @@ class BatchNorm2d final : public Layer {
     if (!last_) throw InvalidArgument(describe() + ": backward without a training forward");
     auto& p = *last_;
     if (!p.bwd_ready) make_backward(p);
-    const Tensor& d = in_layout(dy, p.bwd_pd.diff_dst_desc(), p.dy_scratch);
+    const Tensor& d = in_layout(dy, p.bwd_pd.diff_dst_desc(), Scratch::diff_dst);
     std::unordered_map<int, memory> args{
         {DNNL_ARG_SRC, saved_src_.memory()},  {DNNL_ARG_MEAN, p.mean.memory()},
         {DNNL_ARG_VARIANCE, p.var.memory()},  {DNNL_ARG_DIFF_DST, d.memory()},
@@ -102,7 +102,7 @@ class BatchNorm2d final : public Layer {
     bool bwd_ready = false;
     dnnl::batch_normalization_backward::primitive_desc bwd_pd;
     dnnl::batch_normalization_backward bwd;
-    Tensor dy_scratch, dx, none;
+    Tensor dx, none;
   };
 
   memory vec(float* data) const { return Tensor::view(plain_desc({o_.channels}), data).memory(); }

@@ -2,6 +2,7 @@
 
 #include <omp.h>
 
+#include <algorithm>
 #include <string>
 
 #include "core/error.hpp"
@@ -44,11 +45,30 @@ const Tensor& in_layout(const Tensor& t, const dnnl::memory::desc& want, Tensor&
   return scratch;
 }
 
-const Tensor& flat_in_layout(float* data, const Dims& dims, const dnnl::memory::desc& want,
-                             Tensor& copy) {
-  const Tensor flat = Tensor::view(plain_desc(dims), data);
-  if (want == flat.desc()) return copy = flat;
-  if (copy.empty() || copy.desc() != want) copy = Tensor(want);
+Tensor& scratch(Scratch slot, const dnnl::memory::desc& desc) {
+  struct Slot {
+    Tensor storage, view;
+  };
+  thread_local Slot slots[3];
+  auto& s = slots[static_cast<int>(slot)];
+  const std::size_t floats = (desc.get_size() + sizeof(float) - 1) / sizeof(float);
+  if (s.storage.empty() || s.storage.storage_size() < floats)
+    s.storage = Tensor::plain({static_cast<std::int64_t>(std::max<std::size_t>(floats, 1))});
+  s.view = Tensor::view(desc, s.storage.data());
+  return s.view;
+}
+
+const Tensor& in_layout(const Tensor& t, const dnnl::memory::desc& want, Scratch slot) {
+  if (t.desc() == want) return t;
+  Tensor& s = scratch(slot, want);
+  reorder(t, s);
+  return s;
+}
+
+Tensor flat_in_layout(float* data, const Dims& dims, const dnnl::memory::desc& want) {
+  Tensor flat = Tensor::view(plain_desc(dims), data);
+  if (want == flat.desc()) return flat;
+  Tensor& copy = scratch(Scratch::weights, want);
   reorder(flat, copy);
   return copy;
 }

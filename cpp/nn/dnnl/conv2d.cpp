@@ -54,7 +54,7 @@ class Conv2d final : public Layer {
   const Tensor& forward(const Tensor& x, Mode mode) override {
     auto plan = plans_.get(x.desc(), mode, [&] { return make_plan(x, mode); });
     const Tensor& src = in_layout(x, plan->fwd_pd.src_desc(), plan->src_scratch);
-    const Tensor& w = flat_in_layout(w_.value, weight_dims(), plan->fwd_pd.weights_desc(), plan->fwd_weights);
+    const Tensor w = flat_in_layout(w_.value, weight_dims(), plan->fwd_pd.weights_desc());
     execute(plan->fwd, {{DNNL_ARG_SRC, src.memory()}, {DNNL_ARG_WEIGHTS, w.memory()},
                         {DNNL_ARG_DST, plan->dst.memory()}},
             "conv2d forward");
@@ -69,19 +69,16 @@ class Conv2d final : public Layer {
     if (!last_) throw InvalidArgument(describe() + ": backward without a training forward");
     auto& p = *last_;
     if (!p.bwd_ready || (needs_input_grad_ && !p.bwdd_ready)) make_backward(p);
-    const Tensor& dyw = in_layout(dy, p.bwdw_pd.diff_dst_desc(), p.dy_scratch_w);
-    auto& dw = p.diff_weights_plain ? p.dw_view : p.dw_scratch;
-    if (p.diff_weights_plain) dw = Tensor::view(plain_desc(weight_dims()), w_.grad);
+    const Tensor& dyw = in_layout(dy, p.bwdw_pd.diff_dst_desc(), Scratch::diff_dst);
+    Tensor grad = Tensor::view(plain_desc(weight_dims()), w_.grad);
+    Tensor& dw = p.diff_weights_plain ? grad : scratch(Scratch::diff_weights, p.bwdw_pd.diff_weights_desc());
     execute(p.bwdw, {{DNNL_ARG_SRC, saved_src_.memory()}, {DNNL_ARG_DIFF_DST, dyw.memory()},
                      {DNNL_ARG_DIFF_WEIGHTS, dw.memory()}},
             "conv2d backward (weights)");
-    if (!p.diff_weights_plain) {
-      Tensor grad = Tensor::view(plain_desc(weight_dims()), w_.grad);
-      reorder(dw, grad);
-    }
+    if (!p.diff_weights_plain) reorder(dw, grad);
     if (!needs_input_grad_) return p.none;
-    const Tensor& dyd = in_layout(dy, p.bwdd_pd.diff_dst_desc(), p.dy_scratch_d);
-    const Tensor& w = flat_in_layout(w_.value, weight_dims(), p.bwdd_pd.weights_desc(), p.bwd_weights);
+    const Tensor& dyd = in_layout(dy, p.bwdd_pd.diff_dst_desc(), Scratch::diff_dst);
+    const Tensor w = flat_in_layout(w_.value, weight_dims(), p.bwdd_pd.weights_desc());
     execute(p.bwdd, {{DNNL_ARG_DIFF_DST, dyd.memory()}, {DNNL_ARG_WEIGHTS, w.memory()},
                      {DNNL_ARG_DIFF_SRC, p.dx.memory()}},
             "conv2d backward (data)");
@@ -94,7 +91,7 @@ class Conv2d final : public Layer {
     Mode mode;
     dnnl::convolution_forward::primitive_desc fwd_pd;
     dnnl::convolution_forward fwd;
-    Tensor src_scratch, fwd_weights, dst;
+    Tensor src_scratch, dst;
     bool bwd_ready = false;
     dnnl::convolution_backward_weights::primitive_desc bwdw_pd;
     dnnl::convolution_backward_weights bwdw;
@@ -102,7 +99,7 @@ class Conv2d final : public Layer {
     dnnl::convolution_backward_data bwdd;
     bool bwdd_ready = false;
     bool diff_weights_plain = false;
-    Tensor dy_scratch_w, dy_scratch_d, dw_scratch, dw_view, bwd_weights, dx, none;
+    Tensor dx, none;
   };
 
   Dims weight_dims() const { return {o_.out_channels, o_.in_channels, o_.kernel, o_.kernel}; }
@@ -135,7 +132,6 @@ class Conv2d final : public Layer {
                  cpu_engine(), f};
     p.bwdw = dnnl::convolution_backward_weights(p.bwdw_pd);
     p.diff_weights_plain = p.bwdw_pd.diff_weights_desc() == plain_desc(weight_dims());
-    if (!p.diff_weights_plain) p.dw_scratch = Tensor(p.bwdw_pd.diff_weights_desc());
     p.bwd_ready = true;
     // The first layer of a model needs no input gradient: skip the primitive and its buffer.
     if (!needs_input_grad_) return;

@@ -61,7 +61,7 @@ class Linear final : public Layer {
       return p;
     });
     const Tensor& src = in_layout(x, plan->fwd_pd.src_desc(), plan->src_scratch);
-    const Tensor& w = flat_in_layout(w_.value, plan->wdims, plan->fwd_pd.weights_desc(), plan->fwd_weights);
+    const Tensor w = flat_in_layout(w_.value, plan->wdims, plan->fwd_pd.weights_desc());
     execute(plan->fwd, {{DNNL_ARG_SRC, src.memory()}, {DNNL_ARG_WEIGHTS, w.memory()},
                         {DNNL_ARG_BIAS, bias(b_.value)}, {DNNL_ARG_DST, plan->dst.memory()}},
             "linear forward");
@@ -76,17 +76,16 @@ class Linear final : public Layer {
     if (!last_) throw InvalidArgument(describe() + ": backward without a training forward");
     auto& p = *last_;
     if (!p.bwd_ready) make_backward(p);
-    const Tensor& d = in_layout(dy, p.dst.desc(), p.dy_scratch);
+    const Tensor& d = in_layout(dy, p.dst.desc(), Scratch::diff_dst);
     Tensor grad = Tensor::view(plain_desc(p.wdims), w_.grad);
     const bool plain_dw = p.bwdw_pd.diff_weights_desc() == grad.desc();
-    if (!plain_dw && p.dw_scratch.empty()) p.dw_scratch = Tensor(p.bwdw_pd.diff_weights_desc());
-    Tensor& dw = plain_dw ? grad : p.dw_scratch;
+    Tensor& dw = plain_dw ? grad : scratch(Scratch::diff_weights, p.bwdw_pd.diff_weights_desc());
     execute(p.bwdw, {{DNNL_ARG_SRC, saved_src_.memory()}, {DNNL_ARG_DIFF_DST, d.memory()},
                      {DNNL_ARG_DIFF_WEIGHTS, dw.memory()}, {DNNL_ARG_DIFF_BIAS, bias(b_.grad)}},
             "linear backward (weights)");
     if (!plain_dw) reorder(dw, grad);
     if (!needs_input_grad_) return p.none;
-    const Tensor& w = flat_in_layout(w_.value, p.wdims, p.bwdd_pd.weights_desc(), p.bwd_weights);
+    const Tensor w = flat_in_layout(w_.value, p.wdims, p.bwdd_pd.weights_desc());
     execute(p.bwdd, {{DNNL_ARG_DIFF_DST, d.memory()}, {DNNL_ARG_WEIGHTS, w.memory()},
                      {DNNL_ARG_DIFF_SRC, p.dx.memory()}},
             "linear backward (data)");
@@ -100,13 +99,13 @@ class Linear final : public Layer {
     Dims wdims;
     dnnl::inner_product_forward::primitive_desc fwd_pd;
     dnnl::inner_product_forward fwd;
-    Tensor src_scratch, fwd_weights, dst;
+    Tensor src_scratch, dst;
     bool bwd_ready = false;
     dnnl::inner_product_backward_weights::primitive_desc bwdw_pd;
     dnnl::inner_product_backward_weights bwdw;
     dnnl::inner_product_backward_data::primitive_desc bwdd_pd;
     dnnl::inner_product_backward_data bwdd;
-    Tensor dy_scratch, dw_scratch, bwd_weights, dx, none;
+    Tensor dx, none;
   };
 
   Dims weight_dims(const Dims& in) const {

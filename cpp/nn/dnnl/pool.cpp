@@ -77,7 +77,7 @@ class Pool final : public Layer {
       p.dx = Tensor(p.bwd_pd.diff_src_desc());
       p.bwd_ready = true;
     }
-    const Tensor& d = in_layout(dy, p.bwd_pd.diff_dst_desc(), p.dy_scratch);
+    const Tensor& d = in_layout(dy, p.bwd_pd.diff_dst_desc(), Scratch::diff_dst);
     std::unordered_map<int, memory> args{{DNNL_ARG_DIFF_DST, d.memory()},
                                          {DNNL_ARG_DIFF_SRC, p.dx.memory()}};
     if (p.workspace) args[DNNL_ARG_WORKSPACE] = p.workspace;
@@ -104,7 +104,7 @@ class Pool final : public Layer {
     bool bwd_ready = false;
     dnnl::pooling_backward::primitive_desc bwd_pd;
     dnnl::pooling_backward bwd;
-    Tensor dy_scratch, dx, none;
+    Tensor dx, none;
   };
 
   dnnl::algorithm algo_;

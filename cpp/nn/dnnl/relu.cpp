@@ -54,7 +54,7 @@ class Relu final : public Layer {
       p.dx = Tensor(p.bwd_pd.diff_src_desc());
       p.bwd_ready = true;
     }
-    const Tensor& d = in_layout(dy, p.bwd_pd.diff_dst_desc(), p.dy_scratch);
+    const Tensor& d = in_layout(dy, p.bwd_pd.diff_dst_desc(), Scratch::diff_dst);
     execute(p.bwd, {{DNNL_ARG_SRC, saved_src_.memory()}, {DNNL_ARG_DIFF_DST, d.memory()},
                     {DNNL_ARG_DIFF_SRC, p.dx.memory()}},
             "relu backward");
@@ -71,7 +71,7 @@ class Relu final : public Layer {
     bool bwd_ready = false;
     dnnl::eltwise_backward::primitive_desc bwd_pd;
     dnnl::eltwise_backward bwd;
-    Tensor dy_scratch, dx, none;
+    Tensor dx, none;
   };
   PlanCache<Plan> plans_;
   std::shared_ptr<Plan> last_;
