@@ -22,6 +22,8 @@ packages=(
   libeigen3-dev libfmt-dev libcli11-dev     # linear algebra, formatting, command line
   nlohmann-json3-dev doctest-dev            # JSON output, unit tests
   libdnnl-dev                               # oneDNN: CPU layers
+  zlib1g-dev                                # gzip-compressed datasets
+  dataset-fashion-mnist                     # real data: /usr/share/datasets/fashion-mnist
   libopenmpi-dev openmpi-bin                # OpenMPI communicator
   graphviz                                  # renders `decent topology --format dot` (tested)
   gnuplot-nox                               # PNG plots (--plot)

@@ -12,6 +12,7 @@ void rethrow_with_context(const Error& e, const std::string& context) {
     case Status::numerical: throw NumericalError(m);
     case Status::communication: throw CommunicationError(m);
     case Status::timeout: throw TimeoutError(m);
+    case Status::io: throw IoError(m);
     default: throw Error(e.status(), m);
   }
 }

@@ -57,6 +57,10 @@ struct NumericalError : Error {
 struct CommunicationError : Error {
   explicit CommunicationError(const std::string& m) : Error(Status::communication, m) {}
 };
+// A file could not be read, or its contents are corrupt (the message names the file and offset).
+struct IoError : Error {
+  explicit IoError(const std::string& m) : Error(Status::io, m) {}
+};
 // A peer did not arrive within the communicator's timeout.
 struct TimeoutError : Error {
   explicit TimeoutError(const std::string& m) : Error(Status::timeout, m) {}
