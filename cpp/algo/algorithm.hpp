@@ -43,12 +43,21 @@ class Algorithm {
   // For learning-rate schedules: takes effect at the next step.
   void set_lr(double lr) { options_.lr = lr; }
 
+  // The state carried between steps (momentum, tracking variables, previous iterates, and
+  // whether the first step has run, as a one-element array), for checkpoints. set_state takes
+  // what state() gave and continues exactly; it throws InvalidArgument on a shape mismatch.
+  virtual std::vector<std::vector<T>> state() const { return {}; }
+  virtual void set_state(const std::vector<std::vector<T>>& state) { restore(state, {}); }
+
   // Iteration k on this node: updates x in place. `topology` is used by the gossip algorithms
   // (W^(k) at step k); psgd and local_sgd use only collectives.
   virtual void step(std::span<T> x, const GradientFn<T>& gradient, comm::Communicator& comm,
                     const topology::Topology& topology, std::int64_t k) = 0;
 
  protected:
+  // Copies `state` into `targets` after checking the count and every size.
+  void restore(const std::vector<std::vector<T>>& state, std::vector<std::vector<T>*> targets);
+
   AlgorithmOptions options_;
 };
 

@@ -89,6 +89,8 @@ class DecentralizedMomentumSgd final : public Algorithm<T> {
     axpy<T>(x, -this->options_.lr, view(m_));
     average_with_neighbors(x, comm, t, k);
   }
+  std::vector<std::vector<T>> state() const override { return {m_}; }
+  void set_state(const std::vector<std::vector<T>>& s) override { this->restore(s, {&m_}); }
 
  private:
   std::vector<T> g_, m_;
@@ -111,6 +113,8 @@ class DecentLam final : public Algorithm<T> {
       m_[i] = beta * m_[i] + (x[i] - y_[i]) / static_cast<T>(lr);
     axpy<T>(x, -lr, view(m_));
   }
+  std::vector<std::vector<T>> state() const override { return {m_}; }
+  void set_state(const std::vector<std::vector<T>>& s) override { this->restore(s, {&m_}); }
 
  private:
   std::vector<T> g_, y_, m_;
@@ -144,6 +148,14 @@ class GradientTracking final : public Algorithm<T> {
     if (!this->options_.awc) average_with_neighbors<T>(y_, comm, t, k);
     std::swap(g_, g_prev_);
   }
+  std::vector<std::vector<T>> state() const override {
+    return {y_, g_prev_, {static_cast<T>(started_)}};
+  }
+  void set_state(const std::vector<std::vector<T>>& s) override {
+    std::vector<T> flag(1);
+    this->restore(s, {&y_, &g_prev_, &flag});
+    started_ = flag[0] != T{0};
+  }
 
  private:
   std::vector<T> y_, g_prev_, g_;
@@ -171,6 +183,12 @@ class ExactDiffusion final : public Algorithm<T> {
     for (std::size_t i = 0; i < phi_.size(); ++i) x[i] = (x[i] + phi_[i]) / T{2};
     std::swap(psi_, psi_prev_);
   }
+  std::vector<std::vector<T>> state() const override { return {psi_prev_, {static_cast<T>(started_)}}; }
+  void set_state(const std::vector<std::vector<T>>& s) override {
+    std::vector<T> flag(1);
+    this->restore(s, {&psi_prev_, &flag});
+    started_ = flag[0] != T{0};
+  }
 
  private:
   std::vector<T> g_, psi_, psi_prev_, phi_;
@@ -195,6 +213,14 @@ class D2 final : public Algorithm<T> {
     std::copy(y_.begin(), y_.end(), x.begin());
     average_with_neighbors(x, comm, t, k);
     started_ = true;
+  }
+  std::vector<std::vector<T>> state() const override {
+    return {g_prev_, x_prev_, {static_cast<T>(started_)}};
+  }
+  void set_state(const std::vector<std::vector<T>>& s) override {
+    std::vector<T> flag(1);
+    this->restore(s, {&g_prev_, &x_prev_, &flag});
+    started_ = flag[0] != T{0};
   }
 
  private:
@@ -235,6 +261,22 @@ class PeriodicAveraging final : public Algorithm<T> {
 };
 
 }  // namespace
+
+template <typename T>
+void Algorithm<T>::restore(const std::vector<std::vector<T>>& state,
+                           std::vector<std::vector<T>*> targets) {
+  if (state.size() != targets.size())
+    throw InvalidArgument(fmt::format("{} state: {} arrays; expected {}", options_.name,
+                                      state.size(), targets.size()));
+  for (std::size_t i = 0; i < state.size(); ++i) {
+    if (state[i].size() != targets[i]->size())
+      throw InvalidArgument(fmt::format("{} state: array {} holds {} values; expected {}",
+                                        options_.name, i, state[i].size(), targets[i]->size()));
+    *targets[i] = state[i];
+  }
+}
+template class Algorithm<float>;
+template class Algorithm<double>;
 
 const std::vector<std::string>& algorithm_names() {
   static const std::vector<std::string> names = {"psgd", "dsgd", "dmsgd", "decentlam",

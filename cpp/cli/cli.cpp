@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.hpp"
+#include "cli/config_file.hpp"
 #include "core/build_info.hpp"
 #include "core/error.hpp"
 
@@ -23,14 +24,21 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   add_sweep_command(app, action);
 #if DECENT_HAVE_DNNL
   add_bench_command(app, action);
+  add_train_command(app, action);
 #endif
 
   try {
-    std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 wants them reversed
+    std::vector<std::string> expanded = args;
+    for (const auto* sub : app.get_subcommands({}))
+      if (sub->get_option_no_throw("--config")) expand_config_file(*sub, expanded);
+    std::vector<std::string> reversed(expanded.rbegin(), expanded.rend());  // CLI11 wants them reversed
     app.parse(reversed);
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e, out, err);
     return code == 0 ? 0 : kExitUsage;
+  } catch (const Error& e) {  // a bad --config file
+    err << "decent: error: " << e.what() << "\n";
+    return kExitUsage;
   }
   const auto* chosen = app.get_subcommands().front();
   try {

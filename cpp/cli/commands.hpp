@@ -17,6 +17,7 @@ void add_lab_command(CLI::App& app, Action& action);
 void add_sweep_command(CLI::App& app, Action& action);
 #if DECENT_HAVE_DNNL
 void add_bench_command(CLI::App& app, Action& action);
+void add_train_command(CLI::App& app, Action& action);
 #endif
 
 }  // namespace decent::cli

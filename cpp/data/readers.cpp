@@ -216,13 +216,13 @@ ImageSet synthetic_images(std::int64_t count, std::int64_t channels, std::int64_
   Rng rng(seed);
   const auto s = set.sample_size();
   std::vector<double> templates(static_cast<std::size_t>(classes * s));
-  for (auto& t : templates) t = 255 * rng.uniform();
+  for (auto& t : templates) t = 96 + 64 * rng.uniform();  // low contrast: not trivially separable
   set.pixels.resize(static_cast<std::size_t>(count * s));
   for (std::int64_t i = 0; i < count; ++i) {
     const auto label = static_cast<std::int32_t>(rng.next_u64() % static_cast<std::uint64_t>(classes));
     set.labels.push_back(label);
     for (std::int64_t j = 0; j < s; ++j) {
-      const double v = templates[label * s + j] + 80 * (rng.uniform() - 0.5);
+      const double v = templates[label * s + j] + 200 * (rng.uniform() - 0.5);
       set.pixels[i * s + j] = static_cast<std::uint8_t>(std::clamp(v, 0.0, 255.0));
     }
   }

@@ -1,0 +1,262 @@
+// `decent train`: decentralized training of a model on real data over N nodes (threads in this
+// process, or MPI ranks under mpirun), writing the resolved config, metrics as JSON Lines, PNG
+// plots and the node-averaged model into --out.
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include <fmt/format.h>
+#include <fmt/ostream.h>
+#include <nlohmann/json.hpp>
+
+#include "algo/algorithm.hpp"
+#include "cli/commands.hpp"
+#include "cli/plot.hpp"
+#include "cli/progress.hpp"
+#include "cli/run_nodes.hpp"
+#include "core/error.hpp"
+#include "core/parse.hpp"
+#include "nn/builders.hpp"
+#include "train/files.hpp"
+#include "train/trainer.hpp"
+
+namespace decent::cli {
+namespace {
+
+struct TrainCliOptions {
+  train::TrainOptions t;
+  std::string backend = "local";
+  bool plots = true;
+  bool quiet = false;
+  std::string config_file;  // expanded before parsing (cli/config_file.hpp)
+};
+
+nlohmann::json to_json(const TrainCliOptions& c, int nodes, int threads) {
+  const auto& o = c.t;
+  return {{"model", o.model},         {"width", o.width},
+          {"data", o.data},           {"data_dir", o.data_dir},
+          {"partition", o.partition}, {"train_limit", o.train_limit},
+          {"test_limit", o.test_limit}, {"crop_padding", o.crop_padding},
+          {"flip", o.flip},           {"nodes", nodes},
+          {"backend", c.backend},     {"topology", o.topology},
+          {"algorithm", o.algorithm}, {"awc", o.awc},
+          {"period", o.period},       {"optimizer", o.optimizer},
+          {"epochs", o.epochs},       {"batch", o.batch},
+          {"lr", o.lr},               {"scale_lr", o.scale_lr},
+          {"momentum", o.momentum},   {"nesterov", o.nesterov},
+          {"weight_decay", o.weight_decay}, {"schedule", o.schedule},
+          {"milestones", o.milestones}, {"warmup_epochs", o.warmup_epochs},
+          {"seed", o.seed},           {"threads", threads},
+          {"log_every", o.log_every}, {"eval_nodes", o.eval_nodes},
+          {"max_steps", o.max_steps},  {"resume", o.resume},
+          {"checkpoint_every", o.checkpoint_every}};
+}
+
+// Collects the metric lines on node 0, writes them as they come and draws the plots at the end.
+class RunLog {
+ public:
+  RunLog(const std::string& dir, bool append, std::ostream& out, bool quiet)
+      : out_(out), quiet_(quiet), bar_(std::cerr, stderr_is_terminal() && !quiet) {
+    if (!dir.empty()) {
+      std::filesystem::create_directories(dir);
+      metrics_.open(std::filesystem::path(dir) / "metrics.jsonl",
+                    append ? std::ios::app : std::ios::trunc);
+      if (!metrics_) throw IoError("file " + dir + "/metrics.jsonl: cannot be written");
+    }
+  }
+
+  train::Reporter reporter() {
+    train::Reporter r;
+    r.on_step = [this](std::int64_t step, std::int64_t total, double loss) {
+      bar_.update(step, total, fmt::format("loss {:.4f}  {:.0f} img/s", loss, last_ips_));
+    };
+    r.on_train = [this](const train::TrainPoint& p) {
+      last_ips_ = p.images_per_second;
+      losses_.push_back(p);
+      write({{"kind", "train"}, {"step", p.step}, {"epoch", p.epoch}, {"loss", p.loss},
+             {"lr", p.lr}, {"images_per_second", p.images_per_second}, {"time_s", p.time_s}});
+      if (!bar_enabled()) {
+        if (!quiet_)
+          fmt::print(out_, "step {:>6}  epoch {:6.3f}  loss {:.4f}  lr {:.4g}  {:.0f} img/s\n",
+                     p.step, p.epoch, p.loss, p.lr, p.images_per_second);
+      }
+    };
+    r.on_eval = [this](const train::EvalPoint& e) {
+      evals_.push_back(e);
+      nlohmann::json j{{"kind", "eval"},
+                       {"step", e.step},
+                       {"epoch", e.epoch},
+                       {"test_accuracy", e.test_accuracy},
+                       {"test_loss", e.test_loss},
+                       {"consensus_distance", e.consensus_distance},
+                       {"images_per_second", e.images_per_second},
+                       {"time_s", e.time_s}};
+      if (!e.node_accuracy.empty()) j["node_test_accuracy"] = e.node_accuracy;
+      write(j);
+      bar_.clear();
+      fmt::print(out_,
+                 "epoch {:.2f} (step {}): test accuracy {:.2f}%  test loss {:.4f}  consensus "
+                 "distance {:.3e}  {:.0f} img/s  {}\n",
+                 e.epoch, e.step, 100 * e.test_accuracy, e.test_loss, e.consensus_distance,
+                 e.images_per_second, format_duration(e.time_s));
+      out_.flush();
+    };
+    return r;
+  }
+
+  void finish() { bar_.clear(); }
+
+  void plot(const std::string& dir, const std::string& title) const {
+    namespace fs = std::filesystem;
+    Series loss_s{"training loss", {}}, loss_t{"training loss", {}};
+    for (const auto& p : losses_) {
+      loss_s.points.emplace_back(static_cast<double>(p.step), p.loss);
+      loss_t.points.emplace_back(p.time_s, p.loss);
+    }
+    Series acc_s{"test accuracy (averaged model)", {}}, acc_t = acc_s;
+    Series cd_s{"consensus distance", {}}, cd_t = cd_s;
+    for (const auto& e : evals_) {
+      acc_s.points.emplace_back(static_cast<double>(e.step), 100 * e.test_accuracy);
+      acc_t.points.emplace_back(e.time_s, 100 * e.test_accuracy);
+      cd_s.points.emplace_back(static_cast<double>(e.step), std::max(e.consensus_distance, 1e-30));
+      cd_t.points.emplace_back(e.time_s, std::max(e.consensus_distance, 1e-30));
+    }
+    auto p = [&](const std::string& name, const std::string& x, const std::string& y, bool log,
+                 const Series& s) {
+      if (s.points.size() < 2) return;  // a single point makes no curve
+      plot_png((fs::path(dir) / name).string(), {title, x, y, log}, {s});
+    };
+    p("loss_vs_step.png", "step", "training loss", true, loss_s);
+    p("loss_vs_time.png", "seconds", "training loss", true, loss_t);
+    p("accuracy_vs_step.png", "step", "test accuracy (%)", false, acc_s);
+    p("accuracy_vs_time.png", "seconds", "test accuracy (%)", false, acc_t);
+    p("consensus_vs_step.png", "step", "(1/n) sum ||x_i - x_bar||^2", true, cd_s);
+    p("consensus_vs_time.png", "seconds", "(1/n) sum ||x_i - x_bar||^2", true, cd_t);
+  }
+
+ private:
+  bool bar_enabled() const { return stderr_is_terminal() && !quiet_; }
+  void write(const nlohmann::json& j) {
+    if (metrics_.is_open()) metrics_ << j.dump() << "\n" << std::flush;
+  }
+  std::ostream& out_;
+  bool quiet_;
+  ProgressBar bar_;
+  std::ofstream metrics_;
+  double last_ips_ = 0;
+  std::vector<train::TrainPoint> losses_;
+  std::vector<train::EvalPoint> evals_;
+};
+
+void run(TrainCliOptions c, std::ostream& out) {
+  auto& o = c.t;
+  train::validate(o);
+  if (c.backend == "local" && o.threads == 0)
+    o.threads = std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / o.nodes);
+  const auto data = train::load_datasets(o);
+  const int nodes_flag = c.backend == "local" ? o.nodes : 0;
+  std::mutex result_mutex;
+  train::TrainResult result;
+  std::unique_ptr<RunLog> log;
+  bool is_root = false;
+  run_on_nodes(c.backend, o.topology, nodes_flag, comm::default_timeout(),
+               [&](comm::Communicator& comm, const topology::Topology& t) {
+                 train::Reporter reporter;
+                 if (comm.rank() == 0) {
+                   is_root = true;
+                   log = std::make_unique<RunLog>(o.out, !o.resume.empty(), out, c.quiet);
+                   if (!o.out.empty())
+                     train::write_file_atomically(
+                         (std::filesystem::path(o.out) / "config.json").string(),
+                         to_json(c, comm.size(), o.threads).dump(2) + "\n");
+                   fmt::print(out,
+                              "# decent train: {} on {} ({} train / {} test images), {} nodes "
+                              "({}), {} over {}, batch {} per node, {} epochs\n",
+                              o.model, o.data, data.train.size(), data.test.size(), comm.size(),
+                              comm.backend(), o.algorithm, t.name(), o.batch, o.epochs);
+                   out.flush();
+                   reporter = log->reporter();
+                 }
+                 auto r = train::train_node(comm, t, o, data, reporter);
+                 if (comm.rank() == 0) {
+                   std::lock_guard lock(result_mutex);
+                   result = std::move(r);
+                 }
+               });
+  if (!is_root) return;  // other MPI ranks
+  log->finish();
+  const auto& e = result.final_eval;
+  fmt::print(out, "final: test accuracy {:.2f}% of the node-averaged model after {} steps ({:.2f} epochs), {}\n",
+             100 * e.test_accuracy, result.steps, e.epoch, format_duration(e.time_s));
+  if (!o.out.empty()) {
+    train::save_model((std::filesystem::path(o.out) / "model.bin").string(), o.model,
+                      result.average_parameters, result.average_buffers);
+    if (c.plots)
+      log->plot(o.out, fmt::format("{} {} over {}, {} nodes", o.model, o.algorithm, o.topology, o.nodes));
+    fmt::print(out, "wrote {}/{{config.json, metrics.jsonl, model.bin{}}}\n", o.out,
+               c.plots ? ", *.png" : "");
+  }
+}
+
+}  // namespace
+
+void add_train_command(CLI::App& app, Action& action) {
+  auto c = std::make_shared<TrainCliOptions>();
+  auto& o = c->t;
+  auto* cmd = app.add_subcommand(
+      "train", "Decentralized training on real data (default: resnet20 on Fashion-MNIST, 8 nodes, "
+               "D-SGD over the one-peer exponential graph)");
+  // Later occurrences win, so that command-line flags override the config file's values.
+  cmd->option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  cmd->add_option("--config", c->config_file,
+                  "Read options from this TOML file (keys are the long flag names; flags win)");
+  cmd->add_option("-m,--model", o.model, "Model: " + join(nn::model_names()));
+  cmd->add_option("--width", o.width, "First-stage channels (0: the model's own)")->check(CLI::Range(0, 4096));
+  cmd->add_option("-d,--data", o.data, "fashion-mnist (default), mnist, cifar10 or synthetic")
+      ->check(CLI::IsMember({"fashion-mnist", "mnist", "cifar10", "synthetic"}));
+  cmd->add_option("--data-dir", o.data_dir,
+                  "Dataset folder (default for fashion-mnist: /usr/share/datasets/fashion-mnist)");
+  cmd->add_option("--partition", o.partition, "iid (default), dirichlet[:alpha] or sorted");
+  cmd->add_option("--train-limit", o.train_limit, "Use only the first N training images")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--test-limit", o.test_limit, "Use only the first N test images")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--crop-padding", o.crop_padding, "Random crop after zero padding by this much (0: off)")->check(CLI::Range(0, 64));
+  cmd->add_flag("--flip", o.flip, "Random horizontal flips");
+  cmd->add_option("-n,--nodes", o.nodes, "In-process nodes (local backend; mpi: the ranks)")->check(CLI::Range(1, 4096));
+  cmd->add_option("-t,--topology", o.topology, "Topology spec (decent topology --list)");
+  cmd->add_option("-a,--algorithm", o.algorithm, "Algorithm: " + join(algo::algorithm_names()));
+  cmd->add_flag("--awc", o.awc, "Adapt-with-combine: overlap the exchange with the gradient");
+  cmd->add_option("--period", o.period, "Global-averaging period H (pga, local_sgd)")->check(CLI::Range(1, 1 << 20));
+  cmd->add_option("--optimizer", o.optimizer, "sgd (default), lars or lamb")
+      ->check(CLI::IsMember({"sgd", "lars", "lamb"}));
+  cmd->add_option("-e,--epochs", o.epochs, "Epochs (default 2)")->check(CLI::Range(1, 100000));
+  cmd->add_option("-b,--batch", o.batch, "Batch size per node (default 32)")->check(CLI::Range(1, 1 << 20));
+  cmd->add_option("--lr", o.lr, "Learning rate (default 0.1)")->check(CLI::PositiveNumber);
+  cmd->add_flag("--scale-lr", o.scale_lr, "Linear scaling rule: lr * nodes * batch / 256");
+  cmd->add_option("--momentum", o.momentum, "Momentum (default 0.9)")->check(CLI::Range(0.0, 0.999999));
+  cmd->add_flag("--nesterov", o.nesterov, "Nesterov momentum (sgd)");
+  cmd->add_option("--weight-decay", o.weight_decay, "Weight decay (default 5e-4)")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--schedule", o.schedule, "cosine (default), step or constant")
+      ->check(CLI::IsMember({"cosine", "step", "constant"}));
+  cmd->add_option("--milestones", o.milestones, "Epochs where the step schedule multiplies by 0.1")
+      ->delimiter(',');
+  cmd->add_option("--warmup-epochs", o.warmup_epochs, "Linear warm-up epochs (default 0)")->check(CLI::NonNegativeNumber);
+  cmd->add_option("-s,--seed", o.seed, "Seed of weights, partition and shuffles (default 1)");
+  cmd->add_option("--threads", o.threads, "oneDNN threads per node (default: cores / nodes)")->check(CLI::Range(0, 1024));
+  cmd->add_option("--log-every", o.log_every, "Steps between metric lines (default 20)")->check(CLI::Range(1, 1 << 30));
+  cmd->add_flag("--eval-nodes", o.eval_nodes, "Also evaluate every node's own model");
+  cmd->add_option("-o,--out", o.out, "Output folder (config.json, metrics.jsonl, plots, model.bin)");
+  cmd->add_option("--resume", o.resume, "Continue from this checkpoint folder (an earlier run's OUT/checkpoint)");
+  cmd->add_option("--checkpoint-every", o.checkpoint_every,
+                  "Steps between checkpoints in OUT/checkpoint (0: only at the end)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--max-steps", o.max_steps, "Stop after this many steps (0: all epochs)")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--backend", c->backend, "local (threads, default) or mpi (under mpirun)")
+      ->check(CLI::IsMember({"local", "mpi"}));
+  cmd->add_flag("--no-plots", [c](std::int64_t) { c->plots = false; }, "Do not draw PNG plots");
+  cmd->add_flag("-q,--quiet", c->quiet, "Only evaluations and the final line");
+  cmd->callback([c, &action] { action = [c](std::ostream& out) { run(*c, out); }; });
+}
+
+}  // namespace decent::cli

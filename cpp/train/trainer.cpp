@@ -1,0 +1,265 @@
+#include "train/trainer.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "algo/algorithm.hpp"
+#include "core/error.hpp"
+#include "data/partition.hpp"
+#include "nn/builders.hpp"
+#include "nn/dnnl/context.hpp"
+#include "optim/optimizer.hpp"
+#include "optim/schedule.hpp"
+#include "train/checkpoint.hpp"
+
+namespace decent::train {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+// Accuracy and loss of the model as it is on samples rank, rank + n, ... of the test set.
+struct Tally {
+  double loss_sum = 0, correct = 0, count = 0;
+};
+Tally evaluate_shard(nn::Model& model, const Datasets& data, int rank, int n) {
+  Tally t;
+  std::vector<std::int64_t> mine;
+  for (std::int64_t i = rank; i < data.test.size(); i += n) mine.push_back(i);
+  std::vector<float> images;
+  std::vector<std::int32_t> labels;
+  constexpr std::size_t kBatch = 250;
+  for (std::size_t start = 0; start < mine.size(); start += kBatch) {
+    const auto len = std::min(kBatch, mine.size() - start);
+    data::make_batch(data.test, std::span(mine).subspan(start, len), data.norm, images, labels);
+    const auto e = model.evaluate(images, labels);
+    t.loss_sum += e.loss * static_cast<double>(len);
+    t.correct += static_cast<double>(e.correct);
+    t.count += static_cast<double>(len);
+  }
+  return t;
+}
+
+bool has_own_momentum(const std::string& algorithm) {
+  return algorithm == "dmsgd" || algorithm == "decentlam";
+}
+
+std::uint64_t node_seed(std::uint64_t seed, int rank) {
+  return seed * 0x9E3779B97F4A7C15ull + static_cast<std::uint64_t>(rank) + 1;
+}
+
+}  // namespace
+
+void validate(const TrainOptions& o) {
+  auto bad = [](const std::string& m) { throw InvalidArgument(m); };
+  if (o.epochs < 1) bad(fmt::format("--epochs {}: expected >= 1", o.epochs));
+  if (o.batch < 1) bad(fmt::format("--batch {}: expected >= 1", o.batch));
+  if (!(o.lr > 0) || !std::isfinite(o.lr)) bad(fmt::format("--lr {}: expected > 0", o.lr));
+  if (!(o.weight_decay >= 0)) bad("--weight-decay must be >= 0");
+  if (!(o.warmup_epochs >= 0) || o.warmup_epochs > static_cast<double>(o.epochs))
+    bad(fmt::format("--warmup-epochs {}: expected 0 to --epochs", o.warmup_epochs));
+  if (o.log_every < 1) bad("--log-every must be >= 1");
+  if (o.threads < 0) bad("--threads must be >= 0");
+  if (o.nodes < 1) bad("--nodes must be >= 1");
+  const auto& names = algo::algorithm_names();
+  if (std::find(names.begin(), names.end(), o.algorithm) == names.end())
+    bad("algorithm \"" + o.algorithm + "\": unknown; expected one of " + fmt::format("{}", fmt::join(names, ", ")));
+  data::parse_partition(o.partition, o.seed);
+}
+
+TrainResult train_node(comm::Communicator& comm, const topology::Topology& topology,
+                       const TrainOptions& o, const Datasets& data, const Reporter& reporter) {
+  validate(o);
+  const int n = comm.size(), rank = comm.rank();
+  if (o.threads > 0) nn::set_threads(o.threads);
+  nn::ModelSpec spec;
+  spec.name = o.model;
+  spec.input = {data.train.channels, data.train.height, data.train.width};
+  spec.classes = data.train.classes;
+  spec.width = o.width;
+  spec.seed = o.seed;  // the same initial model on every node
+  auto model = nn::build_model(spec);
+  const auto dim = model->parameter_count();
+
+  const auto parts = data::partition(data.train.labels, data.train.classes, n,
+                                     data::parse_partition(o.partition, o.seed));
+  data::BatchLoader loader(data.train, parts[static_cast<std::size_t>(rank)], o.batch, data.norm,
+                           {o.crop_padding, o.flip}, node_seed(o.seed, rank));
+
+  // Every node runs the same number of steps; an epoch is one pass over the data by all nodes.
+  const std::int64_t steps_per_epoch = std::max<std::int64_t>(1, data.train.size() / (n * o.batch));
+  std::int64_t total = o.epochs * steps_per_epoch;
+  if (o.max_steps > 0) total = std::min(total, o.max_steps);
+  optim::ScheduleOptions sched;
+  sched.kind = o.schedule;
+  sched.base_lr = o.scale_lr ? optim::scaled_lr(o.lr, n * o.batch) : o.lr;
+  sched.warmup_steps = static_cast<std::int64_t>(o.warmup_epochs * static_cast<double>(steps_per_epoch));
+  sched.total_steps = o.epochs * steps_per_epoch;
+  for (double m : o.milestones)
+    sched.milestones.push_back(static_cast<std::int64_t>(m * static_cast<double>(steps_per_epoch)));
+  optim::learning_rate(sched, 0);  // validates the schedule before any step
+
+  algo::AlgorithmOptions ao;
+  ao.name = o.algorithm;
+  ao.lr = sched.base_lr;
+  ao.momentum = has_own_momentum(o.algorithm) ? o.momentum : 0.0;
+  ao.period = o.period;
+  ao.awc = o.awc;
+  auto algorithm = algo::make_algorithm<float>(ao, static_cast<std::size_t>(dim));
+  optim::OptimizerOptions oo;
+  oo.name = o.optimizer;
+  oo.momentum = has_own_momentum(o.algorithm) ? 0.0 : o.momentum;  // never momentum twice
+  oo.nesterov = o.nesterov;
+  oo.weight_decay = o.weight_decay;
+  std::vector<optim::Range> ranges;
+  for (const auto& s : model->parameter_segments()) ranges.push_back({s.offset, s.size});
+  auto optimizer = optim::make_optimizer(oo, dim, ranges);
+
+  std::vector<float> images;
+  std::vector<std::int32_t> labels;
+  double loss_sum = 0, last_loss = 0;
+  std::int64_t loss_count = 0, step = 0;
+  const algo::GradientFn<float> gradient = [&](std::span<const float> x, std::span<float> g) {
+    auto params = model->parameters();
+    if (x.data() != params.data()) std::copy(x.begin(), x.end(), params.begin());
+    loader.next(images, labels);
+    last_loss = model->train_step(images, labels);
+    if (!std::isfinite(last_loss))
+      throw NumericalError(fmt::format(
+          "node {}, step {}: the training loss is {}; lower --lr or add --warmup-epochs", rank,
+          step, last_loss));
+    loss_sum += last_loss;
+    ++loss_count;
+    auto grads = model->gradients();
+    std::copy(grads.begin(), grads.end(), g.begin());
+    optimizer->direction(x, g);
+  };
+
+  std::int64_t first_step = 0;
+  if (!o.resume.empty()) {
+    const auto c = load_checkpoint(checkpoint_path(o.resume, rank));
+    auto mismatch = [&](const std::string& what, const std::string& saved, const std::string& now) {
+      throw InvalidArgument(fmt::format("--resume {}: node {}'s checkpoint has {} {}; this run has {}",
+                                        o.resume, rank, what, saved, now));
+    };
+    if (c.nodes != n) mismatch("nodes", std::to_string(c.nodes), std::to_string(n));
+    if (c.model != o.model) mismatch("model", c.model, o.model);
+    if (c.algorithm != o.algorithm) mismatch("algorithm", c.algorithm, o.algorithm);
+    if (c.optimizer != o.optimizer) mismatch("optimizer", c.optimizer, o.optimizer);
+    if (static_cast<std::int64_t>(c.parameters.size()) != dim ||
+        c.buffers.size() != model->buffers().size())
+      mismatch("parameter count", std::to_string(c.parameters.size()), std::to_string(dim));
+    std::copy(c.parameters.begin(), c.parameters.end(), model->parameters().begin());
+    std::copy(c.buffers.begin(), c.buffers.end(), model->buffers().begin());
+    optimizer->set_state(c.optimizer_state);
+    algorithm->set_state(c.algorithm_state);
+    loader.seek(c.loader_epoch, c.loader_batch);
+    first_step = c.step;
+  }
+  auto save = [&](std::int64_t done) {
+    const auto dir = (std::filesystem::path(o.out) / "checkpoint").string();
+    std::filesystem::create_directories(dir);
+    NodeCheckpoint c;
+    c.step = done;
+    c.loader_epoch = loader.epoch();
+    c.loader_batch = loader.batch_in_epoch();
+    c.rank = rank;
+    c.nodes = n;
+    c.model = o.model;
+    c.algorithm = o.algorithm;
+    c.optimizer = o.optimizer;
+    c.parameters.assign(model->parameters().begin(), model->parameters().end());
+    c.buffers.assign(model->buffers().begin(), model->buffers().end());
+    c.optimizer_state = optimizer->state();
+    c.algorithm_state = algorithm->state();
+    const auto path = checkpoint_path(dir, rank);
+    save_checkpoint(path, c);
+    if (rank == 0 && reporter.on_checkpoint) reporter.on_checkpoint(dir);
+  };
+
+  const auto start = Clock::now();
+  auto log_time = start, eval_time = start;
+  std::int64_t log_step = first_step, eval_step = first_step;
+  auto evaluate = [&](std::int64_t done) {
+    EvalPoint e;
+    e.step = done;
+    e.epoch = static_cast<double>(done) / static_cast<double>(steps_per_epoch);
+    e.images_per_second = static_cast<double>((done - eval_step) * n * o.batch) /
+                          std::max(seconds_since(eval_time), 1e-9);
+    auto params = model->parameters();
+    auto buffers = model->buffers();
+    const std::vector<float> own_p(params.begin(), params.end()), own_b(buffers.begin(), buffers.end());
+    std::vector<float> avg_p = own_p, avg_b = own_b;
+    comm.allreduce(avg_p.data(), avg_p.size(), comm::ReduceOp::average);
+    comm.allreduce(avg_b.data(), avg_b.size(), comm::ReduceOp::average);
+    double cd = 0;
+    for (std::size_t i = 0; i < own_p.size(); ++i) cd += std::pow(static_cast<double>(own_p[i]) - avg_p[i], 2);
+    comm.allreduce(&cd, 1, comm::ReduceOp::average);
+    e.consensus_distance = cd;
+    std::copy(avg_p.begin(), avg_p.end(), params.begin());
+    std::copy(avg_b.begin(), avg_b.end(), buffers.begin());
+    const auto t = evaluate_shard(*model, data, rank, n);
+    double sums[3] = {t.loss_sum, t.correct, t.count};
+    comm.allreduce(sums, 3, comm::ReduceOp::sum);
+    e.test_loss = sums[0] / sums[2];
+    e.test_accuracy = sums[1] / sums[2];
+    std::copy(own_p.begin(), own_p.end(), params.begin());
+    std::copy(own_b.begin(), own_b.end(), buffers.begin());
+    if (o.eval_nodes) {
+      const auto mine = evaluate_shard(*model, data, 0, 1);
+      e.node_accuracy.assign(static_cast<std::size_t>(n), 0.0);
+      e.node_accuracy[static_cast<std::size_t>(rank)] = mine.correct / mine.count;
+      comm.allreduce(e.node_accuracy.data(), e.node_accuracy.size(), comm::ReduceOp::sum);
+    }
+    e.time_s = seconds_since(start);
+    eval_time = Clock::now();
+    eval_step = done;
+    return std::make_pair(e, std::make_pair(std::move(avg_p), std::move(avg_b)));
+  };
+
+  TrainResult result;
+  result.steps_per_epoch = steps_per_epoch;
+  for (step = first_step; step < total; ++step) {
+    const double lr = optim::learning_rate(sched, step);
+    algorithm->set_lr(lr);
+    algorithm->step(model->parameters(), gradient, comm, topology, step);
+    const std::int64_t done = step + 1;
+    if (rank == 0 && reporter.on_step) reporter.on_step(done, total, last_loss);
+    if (done % o.log_every == 0 || done == total) {
+      double v[2] = {loss_sum, static_cast<double>(loss_count)};
+      comm.allreduce(v, 2, comm::ReduceOp::sum);
+      TrainPoint p;
+      p.step = done;
+      p.epoch = static_cast<double>(done) / static_cast<double>(steps_per_epoch);
+      p.loss = v[0] / std::max(v[1], 1.0);
+      p.lr = lr;
+      p.images_per_second = static_cast<double>((done - log_step) * n * o.batch) /
+                            std::max(seconds_since(log_time), 1e-9);
+      p.time_s = seconds_since(start);
+      log_time = Clock::now();
+      log_step = done;
+      loss_sum = 0;
+      loss_count = 0;
+      if (rank == 0 && reporter.on_train) reporter.on_train(p);
+    }
+    if (done % steps_per_epoch == 0 || done == total) {
+      auto [e, avg] = evaluate(done);
+      if (rank == 0 && reporter.on_eval) reporter.on_eval(e);
+      result.final_eval = e;
+      result.average_parameters = std::move(avg.first);
+      result.average_buffers = std::move(avg.second);
+    }
+    if (!o.out.empty() && ((o.checkpoint_every > 0 && done % o.checkpoint_every == 0) || done == total))
+      save(done);
+  }
+  result.steps = total;
+  return result;
+}
+
+}  // namespace decent::train

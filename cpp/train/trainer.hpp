@@ -1,0 +1,65 @@
+// The decentralized training loop of one node. Every node (a thread of `decent train`, or an MPI
+// rank) calls train_node with the same options; node `comm.rank()` trains on its part of the
+// data, and the chosen algorithm mixes the flat parameter buffers over the topology.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "comm/communicator.hpp"
+#include "topology/topology.hpp"
+#include "train/datasets.hpp"
+#include "train/options.hpp"
+
+namespace decent::train {
+
+// A training metric line: the loss averaged over nodes and over the steps since the last line.
+struct TrainPoint {
+  std::int64_t step = 0;
+  double epoch = 0;
+  double loss = 0;
+  double lr = 0;
+  double images_per_second = 0;  // all nodes together, since the previous line
+  double time_s = 0;
+};
+
+// An evaluation: the node-averaged model (parameters and batch-norm statistics) on the test set.
+struct EvalPoint {
+  std::int64_t step = 0;
+  double epoch = 0;
+  double test_accuracy = 0;
+  double test_loss = 0;
+  // (1/n) sum_i ||x_i - x_bar||^2 over the parameter vectors.
+  double consensus_distance = 0;
+  double images_per_second = 0;  // training throughput since the previous evaluation
+  double time_s = 0;
+  std::vector<double> node_accuracy;  // each node's own model, with eval_nodes
+};
+
+// Called on node 0 only. `stop` may be set by the callback to end training early (after the
+// current step; all nodes stop together).
+struct Reporter {
+  std::function<void(const TrainPoint&)> on_train;
+  std::function<void(const EvalPoint&)> on_eval;
+  std::function<void(std::int64_t step, std::int64_t total_steps, double loss)> on_step;
+  std::function<void(const std::string& path)> on_checkpoint;
+};
+
+struct TrainResult {
+  EvalPoint final_eval;
+  std::int64_t steps = 0;
+  std::int64_t steps_per_epoch = 0;
+  std::vector<float> average_parameters, average_buffers;  // the node-averaged model
+};
+
+// Runs the whole training of this node and returns the final evaluation (on every node).
+// Errors name the node and step (e.g. a NaN loss). `reporter` is used on node 0 only.
+TrainResult train_node(comm::Communicator& comm, const topology::Topology& topology,
+                       const TrainOptions& options, const Datasets& data, const Reporter& reporter);
+
+// Checks option values before any node starts (names the bad option).
+void validate(const TrainOptions& options);
+
+}  // namespace decent::train

@@ -1,0 +1,219 @@
+// The trainer: learning on real data, exact resume from checkpoints, corrupt checkpoints, NaN
+// detection, and the CLI's errors for bad flags.
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <sstream>
+
+#include "cli/cli.hpp"
+#include "comm/local.hpp"
+#include "core/error.hpp"
+#include "data/readers.hpp"
+#include "train/checkpoint.hpp"
+#include "train/trainer.hpp"
+
+namespace decent::train {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Runs train_node on `nodes` in-process nodes and returns node 0's result.
+TrainResult train_local(const TrainOptions& o, const Datasets& data) {
+  const topology::Topology t(o.topology, o.nodes);
+  TrainResult result;
+  std::mutex m;
+  comm::run_local(o.nodes, [&](comm::Communicator& c) {
+    auto r = train_node(c, t, o, data, {});
+    if (c.rank() == 0) {
+      std::lock_guard lock(m);
+      result = std::move(r);
+    }
+  }, comm::default_timeout());
+  return result;
+}
+
+fs::path temp_dir(const std::string& name) {
+  auto p = fs::temp_directory_path() / ("decent_train_test_" + name);
+  fs::remove_all(p);
+  return p;
+}
+
+TrainOptions small_synthetic() {
+  TrainOptions o;
+  o.model = "lenet";
+  o.data = "synthetic";
+  o.nodes = 4;
+  o.batch = 16;
+  o.lr = 0.05;
+  o.threads = 1;
+  o.out = "";
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("a short decentralized run of a small model beats 80% on a Fashion-MNIST subset") {
+  if (!fs::exists(data::kDebianFashionMnistDir)) {
+    MESSAGE("skipped: " << data::kDebianFashionMnistDir << " is missing (apt-get install dataset-fashion-mnist)");
+    return;
+  }
+  TrainOptions o;
+  o.model = "lenet";
+  o.nodes = 4;
+  o.topology = "one-peer-exp";
+  o.algorithm = "dsgd";
+  o.epochs = 2;
+  o.batch = 32;
+  o.lr = 0.05;
+  o.train_limit = 12000;
+  o.test_limit = 2000;
+  o.threads = 1;
+  o.out = "";
+  const auto data = load_datasets(o);
+  const auto r = train_local(o, data);
+  CAPTURE(r.final_eval.test_accuracy);
+  CHECK(r.final_eval.test_accuracy > 0.80);
+  CHECK(r.steps == 2 * (12000 / (4 * 32)));
+  CHECK(r.final_eval.consensus_distance >= 0);
+}
+
+TEST_CASE("resuming from a checkpoint continues exactly like an uninterrupted run") {
+  const auto data = load_datasets(small_synthetic());
+  for (auto [algorithm, optimizer] : {std::pair{"gradient_tracking", "lamb"},
+                                      std::pair{"dmsgd", "sgd"}, std::pair{"exact_diffusion", "lars"}}) {
+    CAPTURE(algorithm);
+    auto o = small_synthetic();
+    o.algorithm = algorithm;
+    o.optimizer = optimizer;
+    o.topology = "ring";
+    if (std::string(optimizer) == "lamb") o.lr = 0.005;
+    const auto first = temp_dir("first"), second = temp_dir("second");
+    o.max_steps = 30;
+    const auto straight = train_local(o, data);
+    o.max_steps = 12;
+    o.out = first.string();
+    train_local(o, data);
+    o.max_steps = 30;
+    o.out = second.string();
+    o.resume = (first / "checkpoint").string();
+    const auto resumed = train_local(o, data);
+    CHECK(resumed.average_parameters == straight.average_parameters);
+    CHECK(resumed.average_buffers == straight.average_buffers);
+    CHECK(resumed.final_eval.test_loss == straight.final_eval.test_loss);
+    // A checkpoint from another configuration is refused, naming the difference.
+    o.algorithm = "dsgd";
+    CHECK_THROWS_WITH_AS(train_local(o, data), doctest::Contains("checkpoint has algorithm"),
+                         InvalidArgument);
+    fs::remove_all(first);
+    fs::remove_all(second);
+  }
+}
+
+TEST_CASE("corrupt and truncated checkpoints are refused with the file and offset") {
+  const auto dir = temp_dir("corrupt");
+  fs::create_directories(dir);
+  NodeCheckpoint c;
+  c.step = 7;
+  c.model = "lenet";
+  c.parameters = {1, 2, 3};
+  c.algorithm_state = {{4, 5}};
+  const auto path = (dir / "node-0.ckpt").string();
+  save_checkpoint(path, c);
+  const auto back = load_checkpoint(path);
+  CHECK(back.step == 7);
+  CHECK(back.parameters == c.parameters);
+  CHECK(back.algorithm_state == c.algorithm_state);
+  {
+    std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(60);
+    f.put('\x7f');
+  }
+  CHECK_THROWS_WITH_AS(load_checkpoint(path), doctest::Contains("checksum mismatch"), IoError);
+  save_checkpoint(path, c);
+  fs::resize_file(path, fs::file_size(path) - 10);
+  CHECK_THROWS_AS(load_checkpoint(path), IoError);
+  CHECK_THROWS_WITH_AS(load_checkpoint((dir / "none.ckpt").string()),
+                       doctest::Contains("cannot be opened"), IoError);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("a diverging run stops with an error naming the node and step") {
+  auto o = small_synthetic();
+  o.lr = 1e8;
+  o.max_steps = 50;
+  const auto data = load_datasets(o);
+  try {
+    train_local(o, data);
+    FAIL("a lr of 1e8 did not diverge");
+  } catch (const NumericalError& e) {
+    const std::string m = e.what();
+    CHECK(m.find("node ") != std::string::npos);
+    CHECK(m.find(", step ") != std::string::npos);
+    CHECK(m.find("the training loss is") != std::string::npos);
+  }
+}
+
+namespace {
+struct CliRun {
+  int code;
+  std::string out, err;
+};
+CliRun cli(std::vector<std::string> args) {
+  std::ostringstream out, err;
+  args.insert(args.begin(), "train");
+  const int code = cli::run_cli(args, out, err);
+  return {code, out.str(), err.str()};
+}
+}  // namespace
+
+TEST_CASE("decent train: clear errors for bad flags") {
+  auto r = cli({"--algorithm", "sgd2", "--data", "synthetic", "--out", ""});
+  CHECK(r.code == 1);
+  CHECK(r.err.find("algorithm \"sgd2\": unknown; expected one of psgd") != std::string::npos);
+  r = cli({"--partition", "weird", "--data", "synthetic", "--out", ""});
+  CHECK(r.code == 1);
+  CHECK(r.err.find("expected iid, dirichlet[:alpha] or sorted") != std::string::npos);
+  r = cli({"--epochs", "0"});
+  CHECK(r.code == 2);
+  r = cli({"--data", "imagenet"});
+  CHECK(r.code == 2);
+  r = cli({"--topology", "rign", "--data", "synthetic", "--model", "mlp", "--out", ""});
+  CHECK(r.code == 1);
+  CHECK(r.err.find("rign") != std::string::npos);
+  r = cli({"--data", "cifar10", "--out", ""});
+  CHECK(r.code == 1);
+  CHECK(r.err.find("needs --data-dir") != std::string::npos);
+  r = cli({"--data-dir", "/nonexistent", "--out", ""});
+  CHECK(r.code == 1);
+  CHECK(r.err.find("/nonexistent") != std::string::npos);
+  r = cli({"--model", "resnet21", "--data", "synthetic", "--out", ""});
+  CHECK(r.code == 1);
+  CHECK(r.err.find("depth 6n+2") != std::string::npos);
+  r = cli({"--data", "synthetic", "--batch", "5000", "--nodes", "4", "--out", ""});
+  CHECK(r.code == 1);
+  CHECK(r.err.find("fewer than one batch") != std::string::npos);
+}
+
+TEST_CASE("decent train reads a TOML config file, and flags may override it") {
+  const auto dir = temp_dir("toml");
+  fs::create_directories(dir);
+  const auto cfg = (dir / "run.toml").string();
+  std::ofstream(cfg) << "model = \"mlp\"\ndata = \"synthetic\"\nnodes = 2\nmax-steps = 4\n"
+                        "log-every = 2\nout = \"" << (dir / "out").string() << "\"\n";
+  auto r = cli({"--config", cfg, "--no-plots"});
+  REQUIRE_MESSAGE(r.code == 0, r.err);
+  CHECK(r.out.find("mlp on synthetic") != std::string::npos);
+  CHECK(r.out.find("2 nodes") != std::string::npos);
+  std::ifstream metrics(dir / "out" / "metrics.jsonl");
+  std::string line;
+  int lines = 0;
+  while (std::getline(metrics, line)) ++lines;
+  CHECK(lines == 3);  // steps 2 and 4, and the final evaluation
+  r = cli({"--config", cfg, "--no-plots", "--nodes", "3"});
+  CHECK(r.out.find("3 nodes") != std::string::npos);
+  fs::remove_all(dir);
+}
+
+}  // namespace decent::train
