@@ -74,7 +74,8 @@ void validate(const TrainOptions& o) {
 }
 
 TrainResult train_node(comm::Communicator& comm, const topology::Topology& topology,
-                       const TrainOptions& o, const Datasets& data, const Reporter& reporter) {
+                       const TrainOptions& o, const Datasets& data, const Reporter& reporter,
+                       const NodeCheckpoint* start_state) {
   validate(o);
   const int n = comm.size(), rank = comm.rank();
   if (o.threads > 0) nn::set_threads(o.threads);
@@ -141,14 +142,36 @@ TrainResult train_node(comm::Communicator& comm, const topology::Topology& topol
     optimizer->direction(x, g);
   };
 
+  auto capture = [&](std::int64_t done) {
+    NodeCheckpoint c;
+    c.step = done;
+    c.loader_epoch = loader.epoch();
+    c.loader_batch = loader.batch_in_epoch();
+    c.rank = rank;
+    c.nodes = n;
+    c.model = o.model;
+    c.algorithm = o.algorithm;
+    c.optimizer = o.optimizer;
+    c.parameters.assign(model->parameters().begin(), model->parameters().end());
+    c.buffers.assign(model->buffers().begin(), model->buffers().end());
+    c.optimizer_state = optimizer->state();
+    c.algorithm_state = algorithm->state();
+    return c;
+  };
   std::int64_t first_step = 0;
-  if (!o.resume.empty()) {
-    const auto c = load_checkpoint(checkpoint_path(o.resume, rank));
+  NodeCheckpoint loaded;
+  if (start_state == nullptr && !o.resume.empty()) {
+    loaded = load_checkpoint(checkpoint_path(o.resume, rank));
+    start_state = &loaded;
+  }
+  if (start_state != nullptr) {
+    const auto& c = *start_state;
     auto mismatch = [&](const std::string& what, const std::string& saved, const std::string& now) {
-      throw InvalidArgument(fmt::format("--resume {}: node {}'s checkpoint has {} {}; this run has {}",
-                                        o.resume, rank, what, saved, now));
+      throw InvalidArgument(fmt::format("resume: node {}'s checkpoint has {} {}; this run has {}",
+                                        rank, what, saved, now));
     };
     if (c.nodes != n) mismatch("nodes", std::to_string(c.nodes), std::to_string(n));
+    if (c.rank != rank) mismatch("rank", std::to_string(c.rank), std::to_string(rank));
     if (c.model != o.model) mismatch("model", c.model, o.model);
     if (c.algorithm != o.algorithm) mismatch("algorithm", c.algorithm, o.algorithm);
     if (c.optimizer != o.optimizer) mismatch("optimizer", c.optimizer, o.optimizer);
@@ -165,21 +188,7 @@ TrainResult train_node(comm::Communicator& comm, const topology::Topology& topol
   auto save = [&](std::int64_t done) {
     const auto dir = (std::filesystem::path(o.out) / "checkpoint").string();
     std::filesystem::create_directories(dir);
-    NodeCheckpoint c;
-    c.step = done;
-    c.loader_epoch = loader.epoch();
-    c.loader_batch = loader.batch_in_epoch();
-    c.rank = rank;
-    c.nodes = n;
-    c.model = o.model;
-    c.algorithm = o.algorithm;
-    c.optimizer = o.optimizer;
-    c.parameters.assign(model->parameters().begin(), model->parameters().end());
-    c.buffers.assign(model->buffers().begin(), model->buffers().end());
-    c.optimizer_state = optimizer->state();
-    c.algorithm_state = algorithm->state();
-    const auto path = checkpoint_path(dir, rank);
-    save_checkpoint(path, c);
+    save_checkpoint(checkpoint_path(dir, rank), capture(done));
     if (rank == 0 && reporter.on_checkpoint) reporter.on_checkpoint(dir);
   };
 
@@ -231,9 +240,14 @@ TrainResult train_node(comm::Communicator& comm, const topology::Topology& topol
     algorithm->step(model->parameters(), gradient, comm, topology, step);
     const std::int64_t done = step + 1;
     if (rank == 0 && reporter.on_step) reporter.on_step(done, total, last_loss);
+    bool stop = false;
     if (done % o.log_every == 0 || done == total) {
-      double v[2] = {loss_sum, static_cast<double>(loss_count)};
-      comm.allreduce(v, 2, comm::ReduceOp::sum);
+      // The stop request of node 0's reporter travels with the loss sums, so that every node
+      // stops after the same step.
+      double v[3] = {loss_sum, static_cast<double>(loss_count),
+                     rank == 0 && reporter.should_stop && reporter.should_stop() ? 1.0 : 0.0};
+      comm.allreduce(v, 3, comm::ReduceOp::sum);
+      stop = v[2] > 0;
       TrainPoint p;
       p.step = done;
       p.epoch = static_cast<double>(done) / static_cast<double>(steps_per_epoch);
@@ -248,17 +262,29 @@ TrainResult train_node(comm::Communicator& comm, const topology::Topology& topol
       loss_count = 0;
       if (rank == 0 && reporter.on_train) reporter.on_train(p);
     }
-    if (done % steps_per_epoch == 0 || done == total) {
+    if (done % steps_per_epoch == 0 || done == total || stop) {
       auto [e, avg] = evaluate(done);
       if (rank == 0 && reporter.on_eval) reporter.on_eval(e);
       result.final_eval = e;
       result.average_parameters = std::move(avg.first);
       result.average_buffers = std::move(avg.second);
     }
-    if (!o.out.empty() && ((o.checkpoint_every > 0 && done % o.checkpoint_every == 0) || done == total))
+    if (!o.out.empty() &&
+        ((o.checkpoint_every > 0 && done % o.checkpoint_every == 0) || done == total || stop))
       save(done);
+    if (stop) {
+      ++step;
+      break;
+    }
   }
-  result.steps = total;
+  if (result.average_parameters.empty()) {  // no step ran (already at the end): evaluate as is
+    auto [e, avg] = evaluate(step);
+    result.final_eval = e;
+    result.average_parameters = std::move(avg.first);
+    result.average_buffers = std::move(avg.second);
+  }
+  result.steps = step;
+  result.final_state = capture(step);
   return result;
 }
 

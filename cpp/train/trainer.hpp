@@ -10,6 +10,7 @@
 
 #include "comm/communicator.hpp"
 #include "topology/topology.hpp"
+#include "train/checkpoint.hpp"
 #include "train/datasets.hpp"
 #include "train/options.hpp"
 
@@ -38,9 +39,11 @@ struct EvalPoint {
   std::vector<double> node_accuracy;  // each node's own model, with eval_nodes
 };
 
-// Called on node 0 only. `stop` may be set by the callback to end training early (after the
-// current step; all nodes stop together).
+// Called on node 0 only.
 struct Reporter {
+  // Asked at every training metric line (every log_every steps); true ends training after that
+  // step, on all nodes together (then evaluated and checkpointed like a last step).
+  std::function<bool()> should_stop;
   std::function<void(const TrainPoint&)> on_train;
   std::function<void(const EvalPoint&)> on_eval;
   std::function<void(std::int64_t step, std::int64_t total_steps, double loss)> on_step;
@@ -52,12 +55,16 @@ struct TrainResult {
   std::int64_t steps = 0;
   std::int64_t steps_per_epoch = 0;
   std::vector<float> average_parameters, average_buffers;  // the node-averaged model
+  NodeCheckpoint final_state;  // this node's state after the last step (to continue later)
 };
 
-// Runs the whole training of this node and returns the final evaluation (on every node).
-// Errors name the node and step (e.g. a NaN loss). `reporter` is used on node 0 only.
+// Runs the training of this node up to epochs * steps_per_epoch steps (or options.max_steps, or
+// a stop request) and returns the final evaluation (on every node). It starts from
+// `start_state` when given, else from options.resume's checkpoint folder when set, else from
+// scratch. Errors name the node and step (e.g. a NaN loss). `reporter` is used on node 0 only.
 TrainResult train_node(comm::Communicator& comm, const topology::Topology& topology,
-                       const TrainOptions& options, const Datasets& data, const Reporter& reporter);
+                       const TrainOptions& options, const Datasets& data, const Reporter& reporter,
+                       const NodeCheckpoint* start_state = nullptr);
 
 // Checks option values before any node starts (names the bad option).
 void validate(const TrainOptions& options);

@@ -156,6 +156,198 @@ DECENT_API decent_status decent_topology_degree(const decent_topology* topology,
 /* The largest in- or out-degree over all nodes and all steps of a period. */
 DECENT_API decent_status decent_topology_max_degree(const decent_topology* topology, int* out);
 
+/* ------------------------------------------------------------------------------------------ */
+/* Datasets                                                                                   */
+/* ------------------------------------------------------------------------------------------ */
+
+/* A labelled image set held in memory (8-bit pixels, channel-major per image). */
+typedef struct decent_dataset decent_dataset;
+
+/* Opens a dataset.
+ *  kind:  "fashion-mnist" or "mnist" (IDX files {train,t10k}-{images-idx3,labels-idx1}-ubyte,
+ *         plain or .gz, in `path`; NULL or "" means Debian's /usr/share/datasets/fashion-mnist
+ *         for fashion-mnist), "cifar10" (`path` = the cifar-10-batches-bin folder), or
+ *         "synthetic" (learnable 1x28x28 images; path ignored).
+ *  train: nonzero for the training split, 0 for the test split.
+ * Fails with DECENT_ERR_INVALID_ARGUMENT for an unknown kind and DECENT_ERR_IO (naming the file
+ * and byte offset) for a missing, truncated or corrupt file. */
+DECENT_API decent_status decent_dataset_open(const char* kind, const char* path, int train,
+                                             decent_dataset** out);
+
+/* Releases a dataset; NULL is fine. */
+DECENT_API void decent_dataset_free(decent_dataset* dataset);
+
+/* The number of images. */
+DECENT_API decent_status decent_dataset_size(const decent_dataset* dataset, int64_t* out);
+
+/* channels x height x width of one image, and the number of classes. Any output may be NULL. */
+DECENT_API decent_status decent_dataset_shape(const decent_dataset* dataset, int64_t* channels,
+                                              int64_t* height, int64_t* width, int64_t* classes);
+
+/* Images `indices[0..count)` as floats normalised per channel with this set's mean and standard
+ * deviation (count x C x H x W, images_count >= that) and their labels (labels_count >= count).
+ * DECENT_ERR_OUT_OF_RANGE names an index outside [0, size). */
+DECENT_API decent_status decent_dataset_batch(const decent_dataset* dataset,
+                                              const int64_t* indices, size_t count,
+                                              float* images, size_t images_count,
+                                              int32_t* labels, size_t labels_count);
+
+/* The sample indices of node `node` of `nodes` under a partition: spec "iid",
+ * "dirichlet[:alpha]" or "sorted", deterministic in `seed`. Same buffer rules as
+ * decent_topology_in_neighbors: *count always receives the true size; capacity 0 queries it. */
+DECENT_API decent_status decent_dataset_partition(const decent_dataset* dataset, const char* spec,
+                                                  int nodes, uint64_t seed, int node,
+                                                  int64_t* indices, size_t capacity,
+                                                  size_t* count);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Models                                                                                     */
+/* ------------------------------------------------------------------------------------------ */
+
+/* A network with its parameters in one flat array (and batch-norm running statistics in a
+ * second one, the "buffers"). */
+typedef struct decent_model decent_model;
+
+/* Builds a model by name ("resnet20", "resnet32", "resnet44", "resnet56", "resnet110",
+ * "resnet18", "resnet34", "resnet50", "resnet101", "resnet152", "mlp", "lenet") for images of
+ * channels x height x width and `classes` classes, initialised from `seed` (the same seed gives
+ * the same parameters everywhere). */
+DECENT_API decent_status decent_model_create(const char* name, int64_t channels, int64_t height,
+                                             int64_t width, int64_t classes, uint64_t seed,
+                                             decent_model** out);
+
+/* Releases a model; NULL is fine. */
+DECENT_API void decent_model_free(decent_model* model);
+
+/* The number of parameters (floats) and of buffer values. Either output may be NULL. */
+DECENT_API decent_status decent_model_parameter_count(const decent_model* model,
+                                                      int64_t* parameters, int64_t* buffers);
+
+/* Copies the flat parameters out (count must equal the parameter count) or in. */
+DECENT_API decent_status decent_model_get_parameters(const decent_model* model, float* out,
+                                                     size_t count);
+DECENT_API decent_status decent_model_set_parameters(decent_model* model, const float* values,
+                                                     size_t count);
+
+/* The same for the buffers (batch-norm running means and variances). */
+DECENT_API decent_status decent_model_get_buffers(const decent_model* model, float* out,
+                                                  size_t count);
+DECENT_API decent_status decent_model_set_buffers(decent_model* model, const float* values,
+                                                  size_t count);
+
+/* Inference: logits (batch x classes, row-major; logits_count >= that) of `batch` images
+ * (images_count == batch * channels * height * width floats, normalised as the training data
+ * was). Not thread-safe on one model. */
+DECENT_API decent_status decent_model_predict(decent_model* model, const float* images,
+                                              size_t images_count, int64_t batch, float* logits,
+                                              size_t logits_count);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Training                                                                                   */
+/* ------------------------------------------------------------------------------------------ */
+
+/* Options of a training run; the fields mirror `decent train`'s flags (docs/training.md).
+ * Always fill with decent_train_default_options first: struct_size lets later versions add
+ * fields at the end without breaking callers built against this header. Strings are copied at
+ * decent_trainer_create; NULL means the default. */
+typedef struct decent_train_options {
+  size_t struct_size;      /* sizeof(decent_train_options), set by the default function */
+  const char* model;       /* "resnet20" */
+  const char* data;        /* "fashion-mnist" (also mnist, cifar10, synthetic) */
+  const char* data_dir;    /* NULL: the kind's default folder */
+  const char* partition;   /* "iid" (also dirichlet[:alpha], sorted) */
+  const char* topology;    /* "one-peer-exp" (any decent_topology_create spec) */
+  const char* algorithm;   /* "dsgd" (psgd, dmsgd, decentlam, gradient_tracking,
+                              exact_diffusion, d2, pga, local_sgd) */
+  const char* optimizer;   /* "sgd" (also lars, lamb) */
+  const char* schedule;    /* "cosine" (also step, constant) */
+  const char* out;         /* NULL or "": write no files; else checkpoints go to OUT/checkpoint */
+  int32_t nodes;           /* 8 in-process nodes (threads) */
+  int32_t awc;             /* 0; nonzero: adapt-with-combine D-SGD (overlapped exchange) */
+  int32_t nesterov;        /* 0 */
+  int32_t threads;         /* 0: cores / nodes oneDNN threads per node */
+  int64_t width;           /* 0: the model's own first-stage width */
+  int64_t period;          /* 8: global averaging period of pga and local_sgd */
+  int64_t epochs;          /* 2 */
+  int64_t batch;           /* 32 per node */
+  int64_t train_limit;     /* 0: all training images */
+  int64_t test_limit;      /* 0: all test images */
+  int64_t log_every;       /* 20: steps between training progress reports */
+  int64_t max_steps;       /* 0: epochs * steps per epoch */
+  double lr;               /* 0.1 */
+  double momentum;         /* 0.9 */
+  double weight_decay;     /* 5e-4 */
+  double warmup_epochs;    /* 0 */
+  uint64_t seed;           /* 1 */
+} decent_train_options;
+
+/* Fills *options with the defaults above and sets struct_size. */
+DECENT_API decent_status decent_train_default_options(decent_train_options* options);
+
+/* What a progress callback receives. kind is DECENT_PROGRESS_TRAIN every log_every steps (loss
+ * averaged over nodes and steps since the last report; test_* are NaN) and
+ * DECENT_PROGRESS_EVAL at the end of every epoch and of the run (the node-averaged model on the
+ * test set). */
+typedef enum decent_progress_kind { DECENT_PROGRESS_TRAIN = 0, DECENT_PROGRESS_EVAL = 1 } decent_progress_kind;
+typedef struct decent_progress {
+  size_t struct_size;
+  decent_progress_kind kind;
+  int64_t step;               /* completed steps */
+  int64_t total_steps;        /* steps of the whole run */
+  double epoch;
+  double loss;                /* TRAIN */
+  double lr;                  /* TRAIN */
+  double test_accuracy;       /* EVAL, in [0, 1] */
+  double test_loss;           /* EVAL */
+  double consensus_distance;  /* EVAL: (1/n) sum_i ||x_i - x_bar||^2 */
+  double images_per_second;   /* all nodes together */
+  double time_s;              /* since the run started */
+} decent_progress;
+
+/* Called on one thread during decent_trainer_run. Return 0 to continue, nonzero to stop after
+ * the current step (all nodes stop together at the next report; the run is then evaluated and
+ * can be continued by another decent_trainer_run). */
+typedef int (*decent_progress_fn)(const decent_progress* progress, void* user);
+
+/* A decentralized training run on in-process nodes: options, the loaded data and every node's
+ * state between calls. */
+typedef struct decent_trainer decent_trainer;
+
+/* Validates the options and loads the data. */
+DECENT_API decent_status decent_trainer_create(const decent_train_options* options,
+                                               decent_trainer** out);
+
+/* Releases a trainer; NULL is fine. */
+DECENT_API void decent_trainer_free(decent_trainer* trainer);
+
+/* Trains from where the trainer stands to the end of the last epoch (or max_steps), calling
+ * `progress` (may be NULL) with `user`. A NaN loss fails with DECENT_ERR_NUMERICAL naming the node
+ * and step. */
+DECENT_API decent_status decent_trainer_run(decent_trainer* trainer, decent_progress_fn progress,
+                                            void* user);
+
+/* Runs exactly `steps` more steps (at most to the end of the run). Each call starts the nodes
+ * afresh from the saved states (about a model construction per node), so prefer
+ * decent_trainer_run for long runs. */
+DECENT_API decent_status decent_trainer_step(decent_trainer* trainer, int64_t steps);
+
+/* Completed and total steps. Either output may be NULL. */
+DECENT_API decent_status decent_trainer_steps(const decent_trainer* trainer, int64_t* done,
+                                              int64_t* total);
+
+/* The node-averaged model (parameters and batch-norm statistics) on the test set: accuracy in
+ * [0, 1] and mean loss. Either output may be NULL. */
+DECENT_API decent_status decent_trainer_evaluate(decent_trainer* trainer, double* accuracy,
+                                                 double* loss);
+
+/* A new model holding the node-averaged parameters and buffers; free it with decent_model_free. */
+DECENT_API decent_status decent_trainer_model(const decent_trainer* trainer, decent_model** out);
+
+/* Writes every node's state into `dir` (created if needed; one file per node, written
+ * atomically with a CRC-32), or loads it back into a trainer created with the same options. */
+DECENT_API decent_status decent_trainer_save(const decent_trainer* trainer, const char* dir);
+DECENT_API decent_status decent_trainer_load(decent_trainer* trainer, const char* dir);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

@@ -1,0 +1,102 @@
+// decent_dataset_*: validates arguments and forwards to cpp/data.
+#include <algorithm>
+#include <cstring>
+
+#include "api_guard.hpp"
+#include "data/partition.hpp"
+#include "data/readers.hpp"
+#include "handles.hpp"
+
+namespace {
+
+using decent::capi::require;
+using decent::capi::require_count;
+
+const decent::data::ImageSet& set_of(const decent_dataset* d) { return require(d, "dataset").set; }
+
+}  // namespace
+
+extern "C" {
+
+decent_status decent_dataset_open(const char* kind, const char* path, int train,
+                                  decent_dataset** out) {
+  DECENT_API_BEGIN();
+  require(out, "out") = nullptr;
+  const std::string k = &require(kind, "kind");
+  const std::string dir = path ? path : "";
+  auto d = std::make_unique<decent_dataset>();
+  if (k == "fashion-mnist" || k == "mnist") {
+    if (dir.empty() && k == "mnist")
+      throw decent::InvalidArgument("kind \"mnist\" needs a path (no Debian default)");
+    d->set = decent::data::read_mnist_dir(dir.empty() ? decent::data::kDebianFashionMnistDir : dir, train != 0);
+  } else if (k == "cifar10") {
+    if (dir.empty()) throw decent::InvalidArgument("kind \"cifar10\" needs a path (the cifar-10-batches-bin folder)");
+    d->set = decent::data::read_cifar10_dir(dir, train != 0);
+  } else if (k == "synthetic") {
+    d->set = decent::data::synthetic_images(train ? 10000 : 2000, 1, 28, 28, 10, train ? 1234 : 4321);
+  } else {
+    throw decent::InvalidArgument("kind \"" + k +
+                                  "\": unknown; expected fashion-mnist, mnist, cifar10 or synthetic");
+  }
+  d->norm = decent::data::normalization_of(d->set);
+  *out = d.release();
+  DECENT_API_END();
+}
+
+void decent_dataset_free(decent_dataset* dataset) { delete dataset; }
+
+decent_status decent_dataset_size(const decent_dataset* dataset, int64_t* out) {
+  DECENT_API_BEGIN();
+  require(out, "out") = set_of(dataset).size();
+  DECENT_API_END();
+}
+
+decent_status decent_dataset_shape(const decent_dataset* dataset, int64_t* channels,
+                                   int64_t* height, int64_t* width, int64_t* classes) {
+  DECENT_API_BEGIN();
+  const auto& s = set_of(dataset);
+  if (channels) *channels = s.channels;
+  if (height) *height = s.height;
+  if (width) *width = s.width;
+  if (classes) *classes = s.classes;
+  DECENT_API_END();
+}
+
+decent_status decent_dataset_batch(const decent_dataset* dataset, const int64_t* indices,
+                                   size_t count, float* images, size_t images_count,
+                                   int32_t* labels, size_t labels_count) {
+  DECENT_API_BEGIN();
+  const auto& s = set_of(dataset);
+  if (count == 0) return DECENT_OK;
+  require(indices, "indices");
+  require(images, "images");
+  require(labels, "labels");
+  require_count(images_count, count * static_cast<std::size_t>(s.sample_size()), "images");
+  require_count(labels_count, count, "labels");
+  std::vector<float> im;
+  std::vector<std::int32_t> lab;
+  decent::data::make_batch(s, std::span(indices, count), dataset->norm, im, lab);
+  std::copy(im.begin(), im.end(), images);
+  std::copy(lab.begin(), lab.end(), labels);
+  DECENT_API_END();
+}
+
+decent_status decent_dataset_partition(const decent_dataset* dataset, const char* spec, int nodes,
+                                       uint64_t seed, int node, int64_t* indices, size_t capacity,
+                                       size_t* count) {
+  DECENT_API_BEGIN();
+  const auto& s = set_of(dataset);
+  const auto options = decent::data::parse_partition(&require(spec, "spec"), seed);
+  if (nodes < 1) throw decent::InvalidArgument("nodes " + std::to_string(nodes) + ": expected >= 1");
+  if (node < 0 || node >= nodes)
+    throw decent::OutOfRange("node " + std::to_string(node) + " outside [0, " + std::to_string(nodes) + ")");
+  const auto parts = decent::data::partition(s.labels, s.classes, nodes, options);
+  const auto& mine = parts[static_cast<std::size_t>(node)];
+  require(count, "count") = mine.size();
+  if (capacity > 0) require(indices, "indices");
+  require_count(capacity, mine.size(), "indices (capacity)");
+  std::copy(mine.begin(), mine.end(), indices);
+  DECENT_API_END();
+}
+
+}  // extern "C"

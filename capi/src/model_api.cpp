@@ -1,0 +1,106 @@
+// decent_model_*: validates arguments and forwards to cpp/nn.
+#include <algorithm>
+
+#include "api_guard.hpp"
+#include "handles.hpp"
+#include "nn/builders.hpp"
+#include "nn/dnnl/context.hpp"
+
+namespace {
+
+using decent::capi::require;
+using decent::capi::require_count;
+
+decent::nn::Model& model_of(const decent_model* m) {
+  auto& h = require(m, "model");
+  if (!h.impl) throw decent::InvalidArgument("argument 'model' is not a live model");
+  return *h.impl;
+}
+
+// The caller's array must hold exactly `needed` values: a different size is a mistake (a model
+// of another shape), not a buffer to fill partially.
+void require_exact(std::size_t count, std::size_t needed, const char* argument) {
+  if (count != needed)
+    throw decent::InvalidArgument(fmt::format("argument '{}' holds {} values; the model has {}",
+                                              argument, count, needed));
+}
+
+}  // namespace
+
+extern "C" {
+
+decent_status decent_model_create(const char* name, int64_t channels, int64_t height,
+                                  int64_t width, int64_t classes, uint64_t seed,
+                                  decent_model** out) {
+  DECENT_API_BEGIN();
+  require(out, "out") = nullptr;
+  decent::nn::ModelSpec spec;
+  spec.name = &require(name, "name");
+  spec.input = {channels, height, width};
+  spec.classes = classes;
+  spec.seed = seed;
+  auto m = std::make_unique<decent_model>();
+  m->impl = decent::nn::build_model(spec);
+  *out = m.release();
+  DECENT_API_END();
+}
+
+void decent_model_free(decent_model* model) { delete model; }
+
+decent_status decent_model_parameter_count(const decent_model* model, int64_t* parameters,
+                                           int64_t* buffers) {
+  DECENT_API_BEGIN();
+  auto& m = model_of(model);
+  if (parameters) *parameters = m.parameter_count();
+  if (buffers) *buffers = static_cast<int64_t>(m.buffers().size());
+  DECENT_API_END();
+}
+
+decent_status decent_model_get_parameters(const decent_model* model, float* out, size_t count) {
+  DECENT_API_BEGIN();
+  auto& m = model_of(model);
+  require_exact(count, m.parameters().size(), "count");
+  if (count) std::copy(m.parameters().begin(), m.parameters().end(), &require(out, "out"));
+  DECENT_API_END();
+}
+
+decent_status decent_model_set_parameters(decent_model* model, const float* values, size_t count) {
+  DECENT_API_BEGIN();
+  auto& m = model_of(model);
+  require_exact(count, m.parameters().size(), "count");
+  if (count) std::copy(&require(values, "values"), values + count, m.parameters().begin());
+  DECENT_API_END();
+}
+
+decent_status decent_model_get_buffers(const decent_model* model, float* out, size_t count) {
+  DECENT_API_BEGIN();
+  auto& m = model_of(model);
+  require_exact(count, m.buffers().size(), "count");
+  if (count) std::copy(m.buffers().begin(), m.buffers().end(), &require(out, "out"));
+  DECENT_API_END();
+}
+
+decent_status decent_model_set_buffers(decent_model* model, const float* values, size_t count) {
+  DECENT_API_BEGIN();
+  auto& m = model_of(model);
+  require_exact(count, m.buffers().size(), "count");
+  if (count) std::copy(&require(values, "values"), values + count, m.buffers().begin());
+  DECENT_API_END();
+}
+
+decent_status decent_model_predict(decent_model* model, const float* images, size_t images_count,
+                                   int64_t batch, float* logits, size_t logits_count) {
+  DECENT_API_BEGIN();
+  auto& m = model_of(model);
+  require(images, "images");
+  require(logits, "logits");
+  if (batch < 1) throw decent::InvalidArgument(fmt::format("batch {}: expected >= 1", batch));
+  require_exact(images_count, static_cast<std::size_t>(batch * m.sample_size()), "images_count");
+  require_count(logits_count, static_cast<std::size_t>(batch * m.classes()), "logits");
+  const auto& out = m.forward(std::span(images, images_count), batch, decent::nn::Mode::infer);
+  decent::nn::Tensor plain = decent::nn::Tensor::view(decent::nn::plain_desc(out.dims()), logits);
+  decent::nn::reorder(out, plain);
+  DECENT_API_END();
+}
+
+}  // extern "C"
