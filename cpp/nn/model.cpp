@@ -53,7 +53,9 @@ Model::Model(std::string name, LayerPtr net, Dims input, std::int64_t classes, s
   params_ = flat_buffer(n_params);
   grads_ = flat_buffer(n_params);
   buffers_ = flat_buffer(n_buffers);
-  if (n_params == 0) params_ = grads_ = Tensor();  // keep the reported count exact
+  // Keep the reported counts exact (flat_buffer allocates at least one float).
+  if (n_params == 0) params_ = grads_ = Tensor();
+  if (n_buffers == 0) buffers_ = Tensor();
   bind_all();
   initialize(seed);
 }

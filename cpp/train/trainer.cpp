@@ -242,12 +242,8 @@ TrainResult train_node(comm::Communicator& comm, const topology::Topology& topol
     if (rank == 0 && reporter.on_step) reporter.on_step(done, total, last_loss);
     bool stop = false;
     if (done % o.log_every == 0 || done == total) {
-      // The stop request of node 0's reporter travels with the loss sums, so that every node
-      // stops after the same step.
-      double v[3] = {loss_sum, static_cast<double>(loss_count),
-                     rank == 0 && reporter.should_stop && reporter.should_stop() ? 1.0 : 0.0};
-      comm.allreduce(v, 3, comm::ReduceOp::sum);
-      stop = v[2] > 0;
+      double v[2] = {loss_sum, static_cast<double>(loss_count)};
+      comm.allreduce(v, 2, comm::ReduceOp::sum);
       TrainPoint p;
       p.step = done;
       p.epoch = static_cast<double>(done) / static_cast<double>(steps_per_epoch);
@@ -261,6 +257,13 @@ TrainResult train_node(comm::Communicator& comm, const topology::Topology& topol
       loss_sum = 0;
       loss_count = 0;
       if (rank == 0 && reporter.on_train) reporter.on_train(p);
+      // Node 0's stop request, asked after it has seen this report, reaches every node, so that
+      // all stop after this same step.
+      if (reporter.should_stop || n > 1) {
+        double flag = rank == 0 && reporter.should_stop && reporter.should_stop() ? 1.0 : 0.0;
+        comm.allreduce(&flag, 1, comm::ReduceOp::sum);
+        stop = flag > 0;
+      }
     }
     if (done % steps_per_epoch == 0 || done == total || stop) {
       auto [e, avg] = evaluate(done);

@@ -7,26 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static int passed = 0, failed = 0;
-
-#define CHECK(cond)                                                      \
-  do {                                                                   \
-    if (cond) {                                                          \
-      ++passed;                                                          \
-    } else {                                                             \
-      ++failed;                                                          \
-      fprintf(stderr, "%s:%d: CHECK(%s) failed; last error: %s\n",       \
-              __FILE__, __LINE__, #cond, decent_last_error());           \
-    }                                                                    \
-  } while (0)
-
-/* The call fails with `status` and the thread's message contains `part`. */
-#define CHECK_FAILS(call, status, part)                                  \
-  do {                                                                   \
-    decent_status got_ = (call);                                         \
-    CHECK(got_ == (status));                                             \
-    CHECK(strstr(decent_last_error(), (part)) != NULL);                  \
-  } while (0)
+#include "capi_check.h"
 
 static const double pi = 3.14159265358979323846;
 
@@ -162,6 +143,5 @@ int main(void) {
   test_create_errors();
   test_ring();
   test_one_peer_exponential();
-  printf("%d passed, %d failed\n", passed, failed);
-  return failed == 0 ? 0 : 1;
+  return report();
 }

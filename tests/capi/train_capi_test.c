@@ -1,0 +1,241 @@
+/* The datasets, models and trainer of the C ABI from plain C, linked only against libdecent.so:
+ * every entry point with bad arguments (status and message), and the good paths checked against
+ * independent facts (sizes, a round trip, a falling loss, a stopped-and-continued run equal to an
+ * uninterrupted one, a saved-and-loaded trainer equal to the original). */
+#include <math.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "capi_check.h"
+
+static void test_dataset(void) {
+  decent_dataset* d = (decent_dataset*)&d;
+  CHECK_FAILS(decent_dataset_open("imagenet", NULL, 1, &d), DECENT_ERR_INVALID_ARGUMENT,
+              "kind \"imagenet\": unknown");
+  CHECK(d == NULL);
+  CHECK_FAILS(decent_dataset_open(NULL, NULL, 1, &d), DECENT_ERR_INVALID_ARGUMENT, "'kind' is NULL");
+  CHECK_FAILS(decent_dataset_open("synthetic", NULL, 1, NULL), DECENT_ERR_INVALID_ARGUMENT, "'out' is NULL");
+  CHECK_FAILS(decent_dataset_open("fashion-mnist", "/nonexistent", 1, &d), DECENT_ERR_IO, "/nonexistent");
+  CHECK_FAILS(decent_dataset_open("cifar10", NULL, 1, &d), DECENT_ERR_INVALID_ARGUMENT, "needs a path");
+
+  CHECK(decent_dataset_open("synthetic", NULL, 1, &d) == DECENT_OK);
+  int64_t n = 0, c = 0, h = 0, w = 0, k = 0;
+  CHECK(decent_dataset_size(d, &n) == DECENT_OK && n == 10000);
+  CHECK(decent_dataset_shape(d, &c, &h, &w, &k) == DECENT_OK);
+  CHECK(c == 1 && h == 28 && w == 28 && k == 10);
+  CHECK_FAILS(decent_dataset_size(NULL, &n), DECENT_ERR_INVALID_ARGUMENT, "'dataset' is NULL");
+
+  int64_t idx[3] = {0, 5, 9999};
+  float* images = malloc(sizeof(float) * 3 * 784);
+  int32_t labels[3];
+  CHECK(decent_dataset_batch(d, idx, 3, images, 3 * 784, labels, 3) == DECENT_OK);
+  CHECK(labels[0] >= 0 && labels[0] < 10);
+  CHECK_FAILS(decent_dataset_batch(d, idx, 3, images, 3 * 784 - 1, labels, 3),
+              DECENT_ERR_BUFFER_TOO_SMALL, "'images' holds 2351 elements; 2352 are needed");
+  int64_t bad[1] = {10000};
+  CHECK_FAILS(decent_dataset_batch(d, bad, 1, images, 784, labels, 1), DECENT_ERR_OUT_OF_RANGE,
+              "sample 10000");
+  free(images);
+
+  /* iid over 3 nodes: 10000 = 3334 + 3333 + 3333; a capacity-0 call gives the size. */
+  size_t count = 0, total = 0;
+  for (int node = 0; node < 3; ++node) {
+    CHECK_FAILS(decent_dataset_partition(d, "iid", 3, 1, node, NULL, 0, &count),
+                DECENT_ERR_BUFFER_TOO_SMALL, "capacity");
+    CHECK(count == 3333 || count == 3334);
+    total += count;
+  }
+  CHECK(total == 10000);
+  int64_t* part = malloc(sizeof(int64_t) * count);
+  CHECK(decent_dataset_partition(d, "dirichlet:0.5", 3, 1, 2, part, count, &count) == DECENT_OK ||
+        strstr(decent_last_error(), "capacity") != NULL);
+  free(part);
+  CHECK_FAILS(decent_dataset_partition(d, "random", 3, 1, 0, NULL, 0, &count),
+              DECENT_ERR_INVALID_ARGUMENT, "expected iid");
+  CHECK_FAILS(decent_dataset_partition(d, "iid", 3, 1, 3, NULL, 0, &count), DECENT_ERR_OUT_OF_RANGE,
+              "node 3");
+  decent_dataset_free(d);
+  decent_dataset_free(NULL);
+}
+
+static void test_model(void) {
+  decent_model* m = (decent_model*)&m;
+  CHECK_FAILS(decent_model_create("vgg", 1, 28, 28, 10, 1, &m), DECENT_ERR_INVALID_ARGUMENT,
+              "expected one of resnet20");
+  CHECK(m == NULL);
+  CHECK_FAILS(decent_model_create("lenet", 1, 0, 28, 10, 1, &m), DECENT_ERR_INVALID_ARGUMENT, "1x0x28");
+  CHECK(decent_model_create("lenet", 1, 28, 28, 10, 7, &m) == DECENT_OK);
+  int64_t params = 0, buffers = -1;
+  CHECK(decent_model_parameter_count(m, &params, &buffers) == DECENT_OK);
+  /* LeNet-5 with bias-free convolutions: 6*25 + 16*6*25 + (400*120+120) + (120*84+84) + (84*10+10) */
+  CHECK(params == 150 + 2400 + 48120 + 10164 + 850);
+  CHECK(buffers == 0);
+  float* x = malloc(sizeof(float) * (size_t)params);
+  CHECK(decent_model_get_parameters(m, x, (size_t)params) == DECENT_OK);
+  CHECK_FAILS(decent_model_get_parameters(m, x, (size_t)params - 1), DECENT_ERR_INVALID_ARGUMENT,
+              "the model has 61684");
+  x[0] = 42.0f;
+  CHECK(decent_model_set_parameters(m, x, (size_t)params) == DECENT_OK);
+  x[0] = 0;
+  CHECK(decent_model_get_parameters(m, x, (size_t)params) == DECENT_OK && x[0] == 42.0f);
+  free(x);
+
+  float image[2 * 784], logits[20];
+  for (int i = 0; i < 2 * 784; ++i) image[i] = (float)(i % 17) / 17.0f;
+  CHECK(decent_model_predict(m, image, 2 * 784, 2, logits, 20) == DECENT_OK);
+  int finite = 1;
+  for (int i = 0; i < 20; ++i) finite &= isfinite(logits[i]) != 0;
+  CHECK(finite);
+  CHECK_FAILS(decent_model_predict(m, image, 784, 2, logits, 20), DECENT_ERR_INVALID_ARGUMENT,
+              "images_count");
+  CHECK_FAILS(decent_model_predict(m, image, 2 * 784, 2, logits, 19), DECENT_ERR_BUFFER_TOO_SMALL,
+              "logits");
+  CHECK_FAILS(decent_model_predict(m, image, 0, 0, logits, 20), DECENT_ERR_INVALID_ARGUMENT, "batch 0");
+  CHECK_FAILS(decent_model_predict(NULL, image, 784, 1, logits, 10), DECENT_ERR_INVALID_ARGUMENT,
+              "'model' is NULL");
+  decent_model_free(m);
+  decent_model_free(NULL);
+}
+
+struct progress_log {
+  int train_reports, eval_reports, stop_after;
+  double first_loss, last_loss, accuracy;
+};
+
+static int on_progress(const decent_progress* p, void* user) {
+  struct progress_log* log = user;
+  if (p->kind == DECENT_PROGRESS_TRAIN) {
+    if (log->train_reports++ == 0) log->first_loss = p->loss;
+    log->last_loss = p->loss;
+  } else {
+    ++log->eval_reports;
+    log->accuracy = p->test_accuracy;
+  }
+  return log->stop_after > 0 && log->train_reports >= log->stop_after;
+}
+
+static decent_train_options small_options(void) {
+  decent_train_options o;
+  decent_train_default_options(&o);
+  o.model = "lenet";
+  o.data = "synthetic";
+  o.nodes = 2;
+  o.topology = "ring";
+  o.batch = 16;
+  o.lr = 0.05;
+  o.max_steps = 40;
+  o.log_every = 5;
+  o.threads = 1;
+  return o;
+}
+
+static void averaged_parameters(const decent_trainer* t, float* out, size_t count) {
+  decent_model* m = NULL;
+  CHECK(decent_trainer_model(t, &m) == DECENT_OK);
+  CHECK(decent_model_get_parameters(m, out, count) == DECENT_OK);
+  decent_model_free(m);
+}
+
+static void test_trainer(void) {
+  decent_train_options o;
+  CHECK_FAILS(decent_train_default_options(NULL), DECENT_ERR_INVALID_ARGUMENT, "'options' is NULL");
+  CHECK(decent_train_default_options(&o) == DECENT_OK);
+  CHECK(o.struct_size == sizeof o && strcmp(o.model, "resnet20") == 0 && o.nodes == 8);
+
+  decent_trainer* t = (decent_trainer*)&t;
+  o = small_options();
+  o.struct_size = 8;
+  CHECK_FAILS(decent_trainer_create(&o, &t), DECENT_ERR_INVALID_ARGUMENT, "struct_size 8");
+  CHECK(t == NULL);
+  o.struct_size = sizeof o + 8;
+  CHECK_FAILS(decent_trainer_create(&o, &t), DECENT_ERR_NOT_SUPPORTED, "newer decent.h");
+  o = small_options();
+  o.algorithm = "sgd2";
+  CHECK_FAILS(decent_trainer_create(&o, &t), DECENT_ERR_INVALID_ARGUMENT, "algorithm \"sgd2\"");
+  o = small_options();
+  o.topology = "rign";
+  CHECK_FAILS(decent_trainer_create(&o, &t), DECENT_ERR_INVALID_ARGUMENT, "rign");
+  o = small_options();
+  o.momentum = 1.5;
+  CHECK_FAILS(decent_trainer_create(&o, &t), DECENT_ERR_INVALID_ARGUMENT, "momentum");
+  CHECK_FAILS(decent_trainer_create(NULL, &t), DECENT_ERR_INVALID_ARGUMENT, "'options' is NULL");
+  CHECK_FAILS(decent_trainer_run(NULL, NULL, NULL), DECENT_ERR_INVALID_ARGUMENT, "'trainer' is NULL");
+
+  /* An uninterrupted run: the loss falls, and an evaluation ends it. */
+  o = small_options();
+  decent_trainer* whole = NULL;
+  CHECK(decent_trainer_create(&o, &whole) == DECENT_OK);
+  struct progress_log log = {0, 0, 0, 0, 0, 0};
+  CHECK(decent_trainer_run(whole, on_progress, &log) == DECENT_OK);
+  CHECK(log.train_reports == 8);
+  CHECK(log.eval_reports == 1);
+  CHECK(log.last_loss < log.first_loss);
+  int64_t done = 0, total = 0;
+  CHECK(decent_trainer_steps(whole, &done, &total) == DECENT_OK && done == 40 && total == 40);
+  double acc = -1, loss = -1;
+  CHECK(decent_trainer_evaluate(whole, &acc, &loss) == DECENT_OK);
+  CHECK(fabs(acc - log.accuracy) < 1e-12); /* the same averaged model as the last report */
+  CHECK(acc > 0.1);                        /* better than chance over 10 classes */
+  CHECK_FAILS(decent_trainer_step(whole, 1), DECENT_ERR_OUT_OF_RANGE, "complete");
+
+  /* Stopped by the callback after its second report (10 steps), then stepped and run on: the
+   * same parameters as the uninterrupted run, bit for bit. */
+  decent_trainer* pieces = NULL;
+  CHECK(decent_trainer_create(&o, &pieces) == DECENT_OK);
+  struct progress_log stop = {0, 0, 2, 0, 0, 0};
+  CHECK(decent_trainer_run(pieces, on_progress, &stop) == DECENT_OK);
+  CHECK(decent_trainer_steps(pieces, &done, NULL) == DECENT_OK && done == 10);
+  CHECK(decent_trainer_step(pieces, 3) == DECENT_OK);
+  CHECK(decent_trainer_steps(pieces, &done, NULL) == DECENT_OK && done == 13);
+  CHECK_FAILS(decent_trainer_step(pieces, 0), DECENT_ERR_INVALID_ARGUMENT, "steps 0");
+
+  char dir[] = "/tmp/decent_capi_XXXXXX";
+  CHECK(mkdtemp(dir) != NULL);
+  CHECK(decent_trainer_save(pieces, dir) == DECENT_OK);
+  decent_trainer* loaded = NULL;
+  CHECK(decent_trainer_create(&o, &loaded) == DECENT_OK);
+  CHECK(decent_trainer_load(loaded, dir) == DECENT_OK);
+  CHECK(decent_trainer_steps(loaded, &done, NULL) == DECENT_OK && done == 13);
+  CHECK(decent_trainer_run(pieces, NULL, NULL) == DECENT_OK);
+  CHECK(decent_trainer_run(loaded, NULL, NULL) == DECENT_OK);
+
+  int64_t params = 0;
+  decent_model* probe = NULL;
+  CHECK(decent_trainer_model(whole, &probe) == DECENT_OK);
+  CHECK(decent_model_parameter_count(probe, &params, NULL) == DECENT_OK);
+  decent_model_free(probe);
+  float* a = malloc(sizeof(float) * (size_t)params);
+  float* b = malloc(sizeof(float) * (size_t)params);
+  float* c = malloc(sizeof(float) * (size_t)params);
+  averaged_parameters(whole, a, (size_t)params);
+  averaged_parameters(pieces, b, (size_t)params);
+  averaged_parameters(loaded, c, (size_t)params);
+  CHECK(memcmp(a, b, sizeof(float) * (size_t)params) == 0);
+  CHECK(memcmp(a, c, sizeof(float) * (size_t)params) == 0);
+  free(a);
+  free(b);
+  free(c);
+
+  o.model = "mlp";
+  decent_trainer* other = NULL;
+  CHECK(decent_trainer_create(&o, &other) == DECENT_OK);
+  CHECK_FAILS(decent_trainer_load(other, dir), DECENT_ERR_INVALID_ARGUMENT, "another configuration");
+  CHECK_FAILS(decent_trainer_load(other, "/nonexistent"), DECENT_ERR_IO, "/nonexistent");
+  CHECK_FAILS(decent_trainer_save(other, dir), DECENT_ERR_INVALID_ARGUMENT, "before the first step");
+  char cmd[128];
+  snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+  CHECK(system(cmd) == 0);
+
+  decent_trainer_free(whole);
+  decent_trainer_free(pieces);
+  decent_trainer_free(loaded);
+  decent_trainer_free(other);
+  decent_trainer_free(NULL);
+}
+
+int main(void) {
+  test_dataset();
+  test_model();
+  test_trainer();
+  return report();
+}
