@@ -53,6 +53,24 @@ if(DECENT_WITH_DNNL)
   endif()
 endif()
 
+# SWIG and Python for the Python binding. Debian's modules (numpy, pytest) belong to
+# /usr/bin/python3, which may not be the first python3 on PATH: prefer it.
+if(DECENT_BUILD_PYTHON)
+  if(NOT DEFINED Python3_EXECUTABLE AND EXISTS /usr/bin/python3)
+    set(Python3_EXECUTABLE /usr/bin/python3)
+  endif()
+  find_package(SWIG 4 QUIET)
+  find_package(Python3 QUIET COMPONENTS Interpreter Development.Module)
+  if(NOT SWIG_FOUND)
+    decent_missing("DECENT_BUILD_PYTHON=ON but SWIG 4 was not found (Debian: swig); "
+                   "or configure with -DDECENT_BUILD_PYTHON=OFF")
+  endif()
+  if(NOT Python3_Development.Module_FOUND)
+    decent_missing("DECENT_BUILD_PYTHON=ON but the Python headers were not found "
+                   "(Debian: python3-dev); or configure with -DDECENT_BUILD_PYTHON=OFF")
+  endif()
+endif()
+
 # OpenMPI: the multi-process communicator.
 set(DECENT_HAVE_MPI 0)
 if(DECENT_WITH_MPI)

@@ -28,6 +28,7 @@ packages=(
   graphviz                                  # renders `decent topology --format dot` (tested)
   gnuplot-nox                               # PNG plots (--plot)
   python3                                   # JSON checks in the MPI CLI test
+  swig python3-dev python3-numpy python3-pytest  # the Python binding and its tests
 )
 
 missing=()

@@ -56,6 +56,17 @@ decent_status decent_model_parameter_count(const decent_model* model, int64_t* p
   DECENT_API_END();
 }
 
+decent_status decent_model_shape(const decent_model* model, int64_t* channels, int64_t* height,
+                                 int64_t* width, int64_t* classes) {
+  DECENT_API_BEGIN();
+  auto& m = model_of(model);
+  if (channels) *channels = m.input_dims()[0];
+  if (height) *height = m.input_dims()[1];
+  if (width) *width = m.input_dims()[2];
+  if (classes) *classes = m.classes();
+  DECENT_API_END();
+}
+
 decent_status decent_model_get_parameters(const decent_model* model, float* out, size_t count) {
   DECENT_API_BEGIN();
   auto& m = model_of(model);

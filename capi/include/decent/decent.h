@@ -223,6 +223,10 @@ DECENT_API void decent_model_free(decent_model* model);
 DECENT_API decent_status decent_model_parameter_count(const decent_model* model,
                                                       int64_t* parameters, int64_t* buffers);
 
+/* One image's channels x height x width, and the number of classes. Any output may be NULL. */
+DECENT_API decent_status decent_model_shape(const decent_model* model, int64_t* channels,
+                                            int64_t* height, int64_t* width, int64_t* classes);
+
 /* Copies the flat parameters out (count must equal the parameter count) or in. */
 DECENT_API decent_status decent_model_get_parameters(const decent_model* model, float* out,
                                                      size_t count);

@@ -1,0 +1,264 @@
+"""decent: decentralized data-parallel training (Python binding of libdecent's C ABI).
+
+Arrays go in and out as numpy arrays without copies; failures raise decent.Error subclasses
+(decent.errors); every handle class is a context manager; Trainer.run takes a progress callable
+and releases the GIL while it trains.
+
+    import decent
+    with decent.Trainer(model="lenet", data="fashion-mnist", nodes=4,
+                        topology="one-peer-exp", algorithm="dsgd", epochs=1) as t:
+        t.run(lambda p: print(p["kind"], p["step"], p["loss"], p["test_accuracy"]))
+        print(t.evaluate())
+"""
+import numpy as np
+
+from . import capi as _decent
+from .errors import (BufferTooSmall, CommunicationError, Error, InternalError,  # noqa: F401
+                     InvalidArgument, IoError, NotSupported, NumericalError, OutOfMemory,
+                     OutOfRange, TimeoutError)
+
+__all__ = ["Topology", "Dataset", "Model", "Trainer", "TrainOptions", "Error", "version",
+           "build_info"]
+
+
+def version():
+    """The library's version, "MAJOR.MINOR.PATCH"."""
+    return _decent.decent_version()
+
+
+def build_info():
+    """The build's features as a dict (with_dnnl, with_mpi, with_cuda, with_nccl, ...)."""
+    import json
+    return json.loads(_decent.decent_build_info())
+
+
+if _decent.decent_abi_version() != _decent.DECENT_ABI_VERSION:
+    raise ImportError("decent: libdecent's ABI version %d differs from the binding's %d"
+                      % (_decent.decent_abi_version(), _decent.DECENT_ABI_VERSION))
+
+
+class _Handle:
+    """Owns one C handle; close() (or leaving a with block, or garbage collection) frees it."""
+
+    _free = None
+
+    def __init__(self, handle):
+        self._h = handle
+
+    @property
+    def handle(self):
+        if self._h is None:
+            raise InvalidArgument("%s: used after close()" % type(self).__name__, 1)
+        return self._h
+
+    def close(self):
+        if self._h is not None:
+            type(self)._free(self._h)
+            self._h = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:  # interpreter shutdown
+            pass
+
+
+class Topology(_Handle):
+    """A communication graph with its mixing matrices, e.g. Topology("ring", 8) or
+    Topology("torus:4x4")."""
+
+    _free = staticmethod(_decent.decent_topology_free)
+
+    def __init__(self, spec, nodes=0):
+        super().__init__(_decent.decent_topology_create(spec, nodes))
+
+    @property
+    def nodes(self):
+        return _decent.decent_topology_nodes(self.handle)
+
+    @property
+    def period(self):
+        return _decent.decent_topology_period(self.handle)
+
+    @property
+    def name(self):
+        return _decent.decent_topology_name(self.handle)
+
+    def weights(self, step=0):
+        """W^(step) as an n x n float64 array."""
+        n = self.nodes
+        w = np.empty((n, n), dtype=np.float64)
+        _decent.decent_topology_weights(self.handle, step, w)
+        return w
+
+    def product(self, start=0, steps=0):
+        """W^(start+steps-1) ... W^(start); steps=0 means one period."""
+        n = self.nodes
+        p = np.empty((n, n), dtype=np.float64)
+        _decent.decent_topology_product(self.handle, start, steps, p)
+        return p
+
+    def rho(self, start=0, steps=0):
+        """||P - 11^T/n||_2 of the product over `steps` steps (0: one period)."""
+        return _decent.decent_topology_rho(self.handle, start, steps)
+
+    def in_neighbors(self, node, step=0):
+        """{j: w_node,j} for the nodes `node` receives from at `step` (self excluded)."""
+        row = self.weights(step)[node]
+        return {j: float(row[j]) for j in np.flatnonzero(row) if j != node}
+
+
+class Dataset(_Handle):
+    """An image set: Dataset("fashion-mnist"), Dataset("cifar10", path, train=False), ..."""
+
+    _free = staticmethod(_decent.decent_dataset_free)
+
+    def __init__(self, kind, path=None, train=True):
+        super().__init__(_decent.decent_dataset_open(kind, path, 1 if train else 0))
+
+    def __len__(self):
+        return _decent.decent_dataset_size(self.handle)
+
+    @property
+    def shape(self):
+        """(channels, height, width, classes)."""
+        return tuple(_decent.decent_dataset_shape(self.handle))
+
+    def batch(self, indices):
+        """Normalised images (N x C x H x W float32) and labels (int32) of samples `indices`."""
+        idx = np.ascontiguousarray(indices, dtype=np.int64)
+        c, h, w, _ = self.shape
+        images = np.empty((len(idx), c, h, w), dtype=np.float32)
+        labels = np.empty(len(idx), dtype=np.int32)
+        _decent.decent_dataset_batch(self.handle, idx, images, labels)
+        return images, labels
+
+    def partition(self, spec, nodes, node, seed=1):
+        """The sample indices of `node` of `nodes` ("iid", "dirichlet:0.1", "sorted")."""
+        out = np.empty(len(self), dtype=np.int64)
+        count = _decent.decent_dataset_partition(self.handle, spec, nodes, seed, node, out)
+        return out[:count].copy()
+
+
+class Model(_Handle):
+    """A network with flat parameters: Model("resnet20", channels=3, height=32, width=32)."""
+
+    _free = staticmethod(_decent.decent_model_free)
+
+    def __init__(self, name, channels=1, height=28, width=28, classes=10, seed=1, _handle=None):
+        super().__init__(_handle if _handle is not None else
+                         _decent.decent_model_create(name, channels, height, width, classes, seed))
+
+    @property
+    def shape(self):
+        """(channels, height, width, classes)."""
+        return tuple(_decent.decent_model_shape(self.handle))
+
+    @property
+    def parameter_count(self):
+        return _decent.decent_model_parameter_count(self.handle)[0]
+
+    @property
+    def parameters(self):
+        """A copy of the flat parameters (float32)."""
+        out = np.empty(self.parameter_count, dtype=np.float32)
+        _decent.decent_model_get_parameters(self.handle, out)
+        return out
+
+    @parameters.setter
+    def parameters(self, values):
+        _decent.decent_model_set_parameters(self.handle, np.ascontiguousarray(values, np.float32))
+
+    @property
+    def buffers(self):
+        """A copy of the batch-norm running statistics."""
+        out = np.empty(_decent.decent_model_parameter_count(self.handle)[1], dtype=np.float32)
+        _decent.decent_model_get_buffers(self.handle, out)
+        return out
+
+    @buffers.setter
+    def buffers(self, values):
+        _decent.decent_model_set_buffers(self.handle, np.ascontiguousarray(values, np.float32))
+
+    def predict(self, images):
+        """Logits (N x classes) of images N x C x H x W (normalised like the training data)."""
+        x = np.ascontiguousarray(images, dtype=np.float32)
+        logits = np.empty((x.shape[0], self.shape[3]), dtype=np.float32)
+        _decent.decent_model_predict(self.handle, x, x.shape[0], logits)
+        return logits
+
+
+class TrainOptions:
+    """The options of decent_train_options (docs/training.md); unknown names raise
+    InvalidArgument. Strings are kept here, alive, while the C struct points at them."""
+
+    _STRINGS = ("model", "data", "data_dir", "partition", "topology", "algorithm", "optimizer",
+                "schedule", "out")
+
+    def __init__(self, **options):
+        self._c = _decent.decent_train_options()
+        _decent.decent_train_default_options(self._c)
+        self._keep = {}
+        for k, v in options.items():
+            setattr(self, k, v)
+
+    def __setattr__(self, name, value):
+        if name.startswith("_"):
+            return object.__setattr__(self, name, value)
+        if name == "struct_size" or not hasattr(self._c, name):
+            raise InvalidArgument("TrainOptions: unknown option %r" % name, 1)
+        if name in self._STRINGS:
+            value = None if value is None else str(value).encode()
+            self._keep[name] = value
+        elif isinstance(getattr(self._c, name), bool) or name in ("awc", "nesterov"):
+            value = 1 if value else 0
+        setattr(self._c, name, value)
+
+    def __getattr__(self, name):
+        return getattr(object.__getattribute__(self, "_c"), name)
+
+
+class Trainer(_Handle):
+    """Decentralized training on in-process nodes. Trainer(TrainOptions(...)) or
+    Trainer(model="lenet", nodes=4, ...)."""
+
+    _free = staticmethod(_decent.decent_trainer_free)
+
+    def __init__(self, options=None, **kwargs):
+        opts = options if options is not None else TrainOptions(**kwargs)
+        super().__init__(_decent.decent_trainer_create(opts._c))
+        self._options = opts
+
+    def run(self, progress=None):
+        """Trains to the end. progress(dict) is called every log_every steps ("train") and after
+        every epoch ("eval"); returning True stops after that step. The GIL is released while the
+        nodes train."""
+        _decent.decent_trainer_run(self.handle, progress)
+
+    def step(self, steps=1):
+        _decent.decent_trainer_step(self.handle, steps)
+
+    @property
+    def steps(self):
+        """(completed steps, total steps)."""
+        return tuple(_decent.decent_trainer_steps(self.handle))
+
+    def evaluate(self):
+        """(accuracy, loss) of the node-averaged model on the test set."""
+        return tuple(_decent.decent_trainer_evaluate(self.handle))
+
+    def model(self):
+        """The node-averaged model, as a new Model."""
+        return Model(None, _handle=_decent.decent_trainer_model(self.handle))
+
+    def save(self, directory):
+        _decent.decent_trainer_save(self.handle, str(directory))
+
+    def load(self, directory):
+        _decent.decent_trainer_load(self.handle, str(directory))

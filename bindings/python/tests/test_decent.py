@@ -1,0 +1,158 @@
+"""Tests of the Python binding (run by /usr/bin/python3 -m pytest with PYTHONPATH=build/python)."""
+import math
+import threading
+
+import numpy as np
+import pytest
+
+import decent
+from decent import capi
+
+
+def test_version_and_abi():
+    assert decent.version().count(".") == 2
+    assert capi.decent_abi_version() == capi.DECENT_ABI_VERSION
+    assert decent.build_info()["with_dnnl"] is True
+
+
+def test_topology_matches_closed_forms():
+    for n in (5, 8, 12):
+        with decent.Topology("ring", n) as t:
+            assert t.nodes == n
+            # rho of the ring with weights 1/3: 1/3 + 2/3 cos(2 pi / n)
+            assert t.rho(0, 1) == pytest.approx(1 / 3 + 2 / 3 * math.cos(2 * math.pi / n), abs=1e-12)
+            w = t.weights()
+            assert np.allclose(w.sum(axis=0), 1) and np.allclose(w.sum(axis=1), 1)
+            assert t.in_neighbors(0) == {1: pytest.approx(1 / 3), n - 1: pytest.approx(1 / 3)}
+    # one-peer exponential graph on a power of 2: the product over a period is exact averaging
+    with decent.Topology("one-peer-exp", 16) as t:
+        assert np.allclose(t.product(), np.full((16, 16), 1 / 16), atol=1e-15)
+
+
+def test_errors_are_typed_with_the_message():
+    with pytest.raises(decent.InvalidArgument) as e:
+        decent.Topology("rign", 8)
+    assert e.value.status == 1
+    assert "did you mean ring" in str(e.value)
+    assert isinstance(e.value, decent.Error) and isinstance(e.value, ValueError)
+    with pytest.raises(decent.IoError):
+        decent.Dataset("fashion-mnist", "/nonexistent")
+    with pytest.raises(decent.OutOfRange):
+        decent.Dataset("synthetic").batch([10000])
+    t = decent.Topology("ring", 4)
+    t.close()
+    with pytest.raises(decent.InvalidArgument, match="after close"):
+        t.rho()
+
+
+def test_arrays_cross_without_copies_and_types_are_checked():
+    m = decent.Model("mlp")
+    out = np.zeros(m.parameter_count, dtype=np.float32)
+    capi.decent_model_get_parameters(m.handle, out)  # writes into this very array
+    assert np.array_equal(out, m.parameters) and np.any(out != 0)
+    with pytest.raises(TypeError, match="format f"):
+        capi.decent_model_get_parameters(m.handle, np.zeros(m.parameter_count, dtype=np.float64))
+    with pytest.raises(TypeError, match="writable"):
+        ro = np.zeros(m.parameter_count, dtype=np.float32)
+        ro.flags.writeable = False
+        capi.decent_model_get_parameters(m.handle, ro)
+    with pytest.raises(decent.InvalidArgument, match="the model has"):
+        m.parameters = np.zeros(3, dtype=np.float32)
+
+
+def test_dataset_batches_are_normalised_and_partitions_cover():
+    with decent.Dataset("synthetic") as d:
+        assert len(d) == 10000 and d.shape == (1, 28, 28, 10)
+        x, y = d.batch(np.arange(2000))
+        assert x.shape == (2000, 1, 28, 28) and x.dtype == np.float32
+        assert abs(float(x.mean())) < 0.05 and float(x.std()) == pytest.approx(1, abs=0.05)
+        assert y.min() >= 0 and y.max() <= 9
+        parts = [d.partition("iid", 3, node) for node in range(3)]
+        assert sorted(np.concatenate(parts).tolist()) == list(range(10000))
+
+
+def test_model_round_trip_and_predict():
+    with decent.Model("lenet", channels=1, height=28, width=28, classes=10, seed=3) as m:
+        assert m.shape == (1, 28, 28, 10)
+        p = m.parameters
+        p[0] = 42
+        m.parameters = p
+        assert m.parameters[0] == 42
+        logits = m.predict(np.zeros((4, 1, 28, 28), dtype=np.float32))
+        assert logits.shape == (4, 10) and np.all(np.isfinite(logits))
+        with pytest.raises(decent.InvalidArgument):
+            m.predict(np.zeros((4, 3, 28, 28), dtype=np.float32))
+
+
+def small(**kw):
+    opts = dict(model="lenet", data="synthetic", nodes=2, topology="ring", batch=16, lr=0.05,
+                max_steps=40, log_every=5, threads=1)
+    opts.update(kw)
+    return decent.TrainOptions(**opts)
+
+
+def test_trainer_runs_reports_and_learns():
+    seen = []
+    with decent.Trainer(small()) as t:
+        t.run(lambda p: seen.append(p))
+        assert t.steps == (40, 40)
+        acc, loss = t.evaluate()
+    train = [p for p in seen if p["kind"] == "train"]
+    evals = [p for p in seen if p["kind"] == "eval"]
+    assert len(train) == 8 and len(evals) == 1
+    assert train[-1]["loss"] < train[0]["loss"]
+    assert evals[0]["test_accuracy"] == pytest.approx(acc, abs=1e-12)
+    assert acc > 0.1
+
+
+def test_callback_stops_and_exceptions_propagate():
+    with decent.Trainer(small()) as t:
+        t.run(lambda p: p["step"] >= 10)
+        assert t.steps[0] == 10
+
+        def broken(p):
+            raise ValueError("from the callback")
+
+        with pytest.raises(ValueError, match="from the callback"):
+            t.run(broken)
+        assert t.steps[0] == 15  # stopped after the next report
+    with pytest.raises(decent.InvalidArgument, match="unknown option"):
+        decent.TrainOptions(modle="lenet")
+    with pytest.raises(decent.InvalidArgument, match="algorithm"):
+        decent.Trainer(small(algorithm="sgd2"))
+
+
+def test_gil_is_released_while_training():
+    ticks = []
+    done = threading.Event()
+
+    def count():
+        while not done.is_set():
+            ticks.append(1)
+            done.wait(0.001)
+
+    th = threading.Thread(target=count)
+    th.start()
+    try:
+        with decent.Trainer(small(max_steps=60)) as t:
+            before = len(ticks)
+            t.run()
+            during = len(ticks) - before
+    finally:
+        done.set()
+        th.join()
+    assert during > 0  # the other thread ran while run() was inside C++
+
+
+def test_save_load_and_pieces_equal_one_run(tmp_path):
+    with decent.Trainer(small()) as whole:
+        whole.run()
+        expected = whole.model().parameters
+    with decent.Trainer(small()) as a:
+        a.step(7)
+        a.save(tmp_path)
+        with decent.Trainer(small()) as b:
+            b.load(tmp_path)
+            assert b.steps[0] == 7
+            b.run()
+            assert np.array_equal(b.model().parameters, expected)
