@@ -29,6 +29,7 @@ packages=(
   gnuplot-nox                               # PNG plots (--plot)
   python3                                   # JSON checks in the MPI CLI test
   swig python3-dev python3-numpy python3-pytest  # the Python binding and its tests
+  abi-dumper abi-compliance-checker         # the ABI check against capi/abi's baseline
 )
 
 missing=()
