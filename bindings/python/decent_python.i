@@ -97,6 +97,7 @@ DECENT_PY_OUT_HANDLE(decent_topology)
 DECENT_PY_OUT_HANDLE(decent_dataset)
 DECENT_PY_OUT_HANDLE(decent_model)
 DECENT_PY_OUT_HANDLE(decent_trainer)
+DECENT_PY_OUT_HANDLE(decent_comm)
 
 %typemap(in, numinputs=0) const char** out (const char* text = NULL) { $1 = ($1_ltype)&text; }
 %typemap(argout) const char** out { $result = SWIG_Python_AppendOutput($result, PyUnicode_FromString(*$1)); }
@@ -137,6 +138,7 @@ DECENT_PY_ARRAY(float, "f", 1, logits, logits_count)
 DECENT_PY_ARRAY(int32_t, "i", 1, labels, labels_count)
 DECENT_PY_ARRAY(int64_t, "ql", 1, indices, capacity)
 DECENT_PY_ARRAY(double, "d", 1, out, count)
+DECENT_PY_ARRAY(float, "f", 1, data, count)
 
 /* Progress callbacks: a callable or None. */
 %typemap(in) (decent_progress_fn progress, void* user) (decent_py_progress ctx) {
@@ -156,6 +158,50 @@ DECENT_PY_ARRAY(double, "d", 1, out, count)
 %typemap(argout) (decent_progress_fn progress, void* user) {
   if (ctx$argnum.type) {
     PyErr_Restore(ctx$argnum.type, ctx$argnum.value, ctx$argnum.traceback);
+    SWIG_fail;
+  }
+}
+
+/* In-process nodes: a Python callable(comm, rank) per node thread. The first exception ends the
+ * run and is raised again when decent_comm_run_local returns. */
+%{
+typedef struct {
+  PyObject* callable;
+  PyObject *type, *value, *traceback;
+} decent_py_nodes;
+
+static int decent_py_node_call(decent_comm* comm, int rank, void* user) {
+  decent_py_nodes* ctx = (decent_py_nodes*)user;
+  PyGILState_STATE gil = PyGILState_Ensure();
+  PyObject* handle = SWIG_NewPointerObj(SWIG_as_voidptr(comm), SWIGTYPE_p_decent_comm, 0);
+  PyObject* r = handle ? PyObject_CallFunction(ctx->callable, "Oi", handle, rank) : NULL;
+  int failed = r == NULL;
+  if (failed) {
+    if (ctx->type == NULL) PyErr_Fetch(&ctx->type, &ctx->value, &ctx->traceback);
+    else PyErr_Clear();
+  }
+  Py_XDECREF(r);
+  Py_XDECREF(handle);
+  PyGILState_Release(gil);
+  return failed;
+}
+%}
+%typemap(in) (decent_node_fn fn, void* user) (decent_py_nodes ctx) {
+  ctx.callable = $input;
+  ctx.type = ctx.value = ctx.traceback = NULL;
+  if (!PyCallable_Check($input)) {
+    PyErr_SetString(PyExc_TypeError, "$symname: fn must be callable");
+    SWIG_fail;
+  }
+  $1 = decent_py_node_call;
+  $2 = &ctx;
+}
+%typemap(argout) (decent_node_fn fn, void* user) { }
+/* A Python exception inside a node wins over the status it caused. */
+%exception decent_comm_run_local {
+  $action
+  if (ctx3.type) {
+    PyErr_Restore(ctx3.type, ctx3.value, ctx3.traceback);
     SWIG_fail;
   }
 }

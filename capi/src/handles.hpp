@@ -10,8 +10,19 @@ struct decent_topology {
   std::string name;  // returned by decent_topology_name(), owned here
 };
 
-#if DECENT_HAVE_DNNL
 #include <memory>
+
+#include "comm/communicator.hpp"
+
+// Lent communicators (decent_comm_run_local) point at the run's; owned ones (MPI) keep theirs
+// and, when this process's MPI was started by decent, the session that finalises it.
+struct decent_comm {
+  decent::comm::Communicator* impl = nullptr;
+  std::shared_ptr<void> owned;  // the communicator and MPI session, for decent_comm_mpi_create
+  bool lent = false;
+};
+
+#if DECENT_HAVE_DNNL
 
 #include "data/image_set.hpp"
 #include "data/loader.hpp"

@@ -17,8 +17,8 @@ from .errors import (BufferTooSmall, CommunicationError, Error, InternalError,  
                      InvalidArgument, IoError, NotSupported, NumericalError, OutOfMemory,
                      OutOfRange, TimeoutError)
 
-__all__ = ["Topology", "Dataset", "Model", "Trainer", "TrainOptions", "Error", "version",
-           "build_info"]
+__all__ = ["Topology", "Comm", "run_local", "Dataset", "Model", "Trainer", "TrainOptions",
+           "Error", "version", "build_info"]
 
 
 def version():
@@ -112,6 +112,67 @@ class Topology(_Handle):
         """{j: w_node,j} for the nodes `node` receives from at `step` (self excluded)."""
         row = self.weights(step)[node]
         return {j: float(row[j]) for j in np.flatnonzero(row) if j != node}
+
+
+class Comm:
+    """One node's communicator: collectives over float32 arrays, in place.
+
+    In-process nodes come from run_local (the handles are lent: do not keep them after the node
+    returns); Comm.mpi() is this MPI rank's communicator under mpirun."""
+
+    def __init__(self, handle, owned=False):
+        self._h = handle
+        self._owned = owned
+
+    @classmethod
+    def mpi(cls):
+        return cls(_decent.decent_comm_mpi_create(), owned=True)
+
+    def close(self):
+        if self._owned and self._h is not None:
+            _decent.decent_comm_free(self._h)
+        self._h = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    @property
+    def rank(self):
+        return _decent.decent_comm_rank(self._h)
+
+    @property
+    def size(self):
+        return _decent.decent_comm_size(self._h)
+
+    @property
+    def backend(self):
+        return _decent.decent_comm_backend(self._h)
+
+    def allreduce(self, data, op="sum"):
+        """In place over all nodes: op "sum" or "average" of a float32 array."""
+        ops = {"sum": _decent.DECENT_REDUCE_SUM, "average": _decent.DECENT_REDUCE_AVERAGE}
+        if op not in ops:
+            raise InvalidArgument("allreduce op %r: expected sum or average" % op, 1)
+        _decent.decent_comm_allreduce(self._h, data, ops[op])
+        return data
+
+    def broadcast(self, data, root=0):
+        _decent.decent_comm_broadcast(self._h, data, root)
+        return data
+
+    def neighbor_average(self, topology, step, data):
+        """In place: data <- sum_j w_ij data_j with W^(step) of `topology`."""
+        _decent.decent_comm_neighbor_average(self._h, topology.handle, step, data)
+        return data
+
+
+def run_local(nodes, fn, timeout=0.0):
+    """Runs fn(comm, rank) on `nodes` threads, each an in-process node, and returns when all
+    have. The first exception in a node ends the run and is raised here."""
+    _decent.decent_comm_run_local(nodes, timeout, lambda h, rank: fn(Comm(h), rank))
 
 
 class Dataset(_Handle):

@@ -156,3 +156,32 @@ def test_save_load_and_pieces_equal_one_run(tmp_path):
             assert b.steps[0] == 7
             b.run()
             assert np.array_equal(b.model().parameters, expected)
+
+
+def test_in_process_nodes_average_with_their_neighbours():
+    n = 6
+    results = {}
+    topo = decent.Topology("ring", n)
+
+    def node(comm, rank):
+        assert comm.size == n and comm.backend == "local"
+        x = np.full(5, float(rank), dtype=np.float32)
+        comm.allreduce(x, "average")
+        y = np.array([rank, rank * rank], dtype=np.float32)
+        comm.neighbor_average(topo, 0, y)
+        results[rank] = (x.copy(), y.copy())
+
+    decent.run_local(n, node)
+    w = topo.weights(0)
+    values = np.array([[r, r * r] for r in range(n)], dtype=np.float64)
+    for rank, (x, y) in results.items():
+        assert np.allclose(x, (n - 1) / 2)
+        assert np.allclose(y, w[rank] @ values, rtol=1e-6)
+
+    def failing(comm, rank):
+        if rank == 2:
+            raise KeyError("node two")
+        comm.allreduce(np.zeros(3, dtype=np.float32))
+
+    with pytest.raises(KeyError, match="node two"):
+        decent.run_local(4, failing, timeout=30)

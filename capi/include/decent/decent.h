@@ -157,6 +157,58 @@ DECENT_API decent_status decent_topology_degree(const decent_topology* topology,
 DECENT_API decent_status decent_topology_max_degree(const decent_topology* topology, int* out);
 
 /* ------------------------------------------------------------------------------------------ */
+/* Communicators                                                                              */
+/* ------------------------------------------------------------------------------------------ */
+
+/* One node's view of a group of nodes: collectives over float arrays and the neighbour average
+ * x_i <- sum_j w_ij x_j of a topology. In-process nodes are threads of decent_comm_run_local;
+ * MPI nodes are the ranks of mpirun. Every node must make the same calls in the same order. */
+typedef struct decent_comm decent_comm;
+
+typedef enum decent_reduce_op { DECENT_REDUCE_SUM = 0, DECENT_REDUCE_AVERAGE = 1 } decent_reduce_op;
+
+/* The body of one in-process node. Return 0 on success; nonzero fails the whole run (the node's
+ * decent_last_error() message is reported). */
+typedef int (*decent_node_fn)(decent_comm* comm, int rank, void* user);
+
+/* Runs fn(comm, rank, user) on `nodes` threads of this process, each with its own communicator,
+ * and returns when all have returned. The first failure (a nonzero return, or a failed
+ * collective) ends the run: the other nodes' pending collectives fail instead of waiting, and the
+ * call returns that status and message. timeout_s: seconds a collective waits for a missing
+ * peer (<= 0: DECENT_COMM_TIMEOUT_S or 300). The comm handles belong to the run: do not free. */
+DECENT_API decent_status decent_comm_run_local(int nodes, double timeout_s, decent_node_fn fn,
+                                               void* user);
+
+/* The communicator of this MPI rank (over MPI_COMM_WORLD, duplicated). Initialises MPI when the
+ * application has not; decent_comm_free then finalises it. DECENT_ERR_NOT_SUPPORTED in a build
+ * without MPI. */
+DECENT_API decent_status decent_comm_mpi_create(decent_comm** out);
+
+/* Releases a communicator from decent_comm_mpi_create; NULL, and the handles that
+ * decent_comm_run_local lends, are ignored. */
+DECENT_API void decent_comm_free(decent_comm* comm);
+
+DECENT_API decent_status decent_comm_rank(const decent_comm* comm, int* out);
+DECENT_API decent_status decent_comm_size(const decent_comm* comm, int* out);
+
+/* "local" or "mpi"; owned by the library. */
+DECENT_API decent_status decent_comm_backend(const decent_comm* comm, const char** out);
+
+/* In place over all nodes: the sum or the average of data[0..count). */
+DECENT_API decent_status decent_comm_allreduce(decent_comm* comm, float* data, size_t count,
+                                               decent_reduce_op op);
+
+/* data[0..count) of node `root` copied to every node. */
+DECENT_API decent_status decent_comm_broadcast(decent_comm* comm, float* data, size_t count,
+                                               int root);
+
+/* In place: data <- sum_j w_ij data_j with the weights of W^(step) of `topology`, whose node
+ * count must equal the communicator's size. */
+DECENT_API decent_status decent_comm_neighbor_average(decent_comm* comm,
+                                                      const decent_topology* topology,
+                                                      int64_t step, float* data, size_t count);
+
+/* ------------------------------------------------------------------------------------------ */
 /* Datasets                                                                                   */
 /* ------------------------------------------------------------------------------------------ */
 

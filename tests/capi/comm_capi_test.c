@@ -1,0 +1,76 @@
+/* Communicators through the C ABI, from plain C: in-process nodes averaging with collectives and
+ * over a topology (against W x computed from decent_topology_weights), failures and bad
+ * arguments. */
+#include <math.h>
+
+#include "capi_check.h"
+
+#define N 5
+static decent_topology* ring;
+static float averaged[N][2];
+static float means[N];
+
+static int node(decent_comm* comm, int rank, void* user) {
+  (void)user;
+  int size = 0, r = -1;
+  const char* backend = NULL;
+  if (decent_comm_size(comm, &size) || decent_comm_rank(comm, &r) || decent_comm_backend(comm, &backend))
+    return 1;
+  if (size != N || r != rank || strcmp(backend, "local") != 0) return 1;
+  float x[2] = {(float)rank, (float)(rank * rank)};
+  if (decent_comm_neighbor_average(comm, ring, 3, x, 2) != DECENT_OK) return 1;
+  averaged[rank][0] = x[0];
+  averaged[rank][1] = x[1];
+  float m = (float)rank;
+  if (decent_comm_allreduce(comm, &m, 1, DECENT_REDUCE_AVERAGE) != DECENT_OK) return 1;
+  float b = rank == 0 ? 42.0f : 0.0f;
+  if (decent_comm_broadcast(comm, &b, 1, 0) != DECENT_OK || b != 42.0f) return 1;
+  means[rank] = m;
+  return 0;
+}
+
+static int failing(decent_comm* comm, int rank, void* user) {
+  (void)user;
+  if (rank == 1) {
+    /* A bad argument inside a node: the node reports it by returning nonzero. */
+    return decent_comm_broadcast(comm, NULL, 1, 0) != DECENT_OK;
+  }
+  float v = 1;
+  return decent_comm_allreduce(comm, &v, 1, DECENT_REDUCE_SUM) != DECENT_OK;
+}
+
+static int bad_root(decent_comm* comm, int rank, void* user) {
+  (void)rank;
+  (void)user;
+  float v = 0;
+  return decent_comm_broadcast(comm, &v, 1, 7) != DECENT_OK;
+}
+
+int main(void) {
+  CHECK(decent_topology_create("ring", N, &ring) == DECENT_OK);
+  CHECK(decent_comm_run_local(N, 60, node, NULL) == DECENT_OK);
+  double w[N * N];
+  CHECK(decent_topology_weights(ring, 3, w, N * N) == DECENT_OK);
+  for (int i = 0; i < N; ++i) {
+    double y0 = 0, y1 = 0;
+    for (int j = 0; j < N; ++j) {
+      y0 += w[i * N + j] * j;
+      y1 += w[i * N + j] * j * j;
+    }
+    CHECK(fabs(averaged[i][0] - y0) < 1e-5 && fabs(averaged[i][1] - y1) < 1e-5);
+    CHECK(fabs(means[i] - (N - 1) / 2.0) < 1e-6);
+  }
+  CHECK_FAILS(decent_comm_run_local(4, 30, failing, NULL), DECENT_ERR_INVALID_ARGUMENT,
+              "node 1 failed: decent_comm_broadcast: argument 'data' is NULL");
+  CHECK_FAILS(decent_comm_run_local(2, 30, bad_root, NULL), DECENT_ERR_INVALID_ARGUMENT, "failed");
+  CHECK_FAILS(decent_comm_run_local(0, 30, node, NULL), DECENT_ERR_INVALID_ARGUMENT, "nodes 0");
+  CHECK_FAILS(decent_comm_run_local(2, 30, NULL, NULL), DECENT_ERR_INVALID_ARGUMENT, "'fn' is NULL");
+  int rank = 0;
+  CHECK_FAILS(decent_comm_rank(NULL, &rank), DECENT_ERR_INVALID_ARGUMENT, "'comm' is NULL");
+  float v = 0;
+  CHECK_FAILS(decent_comm_allreduce(NULL, &v, 1, DECENT_REDUCE_SUM), DECENT_ERR_INVALID_ARGUMENT,
+              "'comm' is NULL");
+  decent_comm_free(NULL);
+  decent_topology_free(ring);
+  return report();
+}
