@@ -18,3 +18,7 @@
 
 /* Handles are opaque: SWIG sees only their pointers. */
 %include "decent/decent.h"
+
+#if defined(SWIGJAVA)
+%include "java/decent_java_extra.i"
+#endif

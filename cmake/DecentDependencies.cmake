@@ -71,6 +71,21 @@ if(DECENT_BUILD_PYTHON)
   endif()
 endif()
 
+# SWIG, a JDK and JNI for the Java binding.
+if(DECENT_BUILD_JAVA)
+  find_package(SWIG 4 QUIET)
+  find_package(Java QUIET COMPONENTS Development)
+  find_package(JNI QUIET)
+  if(NOT SWIG_FOUND)
+    decent_missing("DECENT_BUILD_JAVA=ON but SWIG 4 was not found (Debian: swig); "
+                   "or configure with -DDECENT_BUILD_JAVA=OFF")
+  endif()
+  if(NOT Java_JAVAC_EXECUTABLE OR NOT JNI_FOUND)
+    decent_missing("DECENT_BUILD_JAVA=ON but no JDK with JNI headers was found "
+                   "(Debian: default-jdk-headless); or configure with -DDECENT_BUILD_JAVA=OFF")
+  endif()
+endif()
+
 # OpenMPI: the multi-process communicator.
 set(DECENT_HAVE_MPI 0)
 if(DECENT_WITH_MPI)

@@ -7,7 +7,7 @@ set(DECENT_WITH_CUDA "AUTO" CACHE STRING
     "GPU backend (cuDNN, cuBLAS, NCCL): ON, OFF, or AUTO (on when nvcc, cuDNN and NCCL are found)")
 set_property(CACHE DECENT_WITH_CUDA PROPERTY STRINGS AUTO ON OFF)
 option(DECENT_BUILD_PYTHON "Python binding (SWIG; Debian: swig python3-dev python3-numpy)" ON)
-option(DECENT_BUILD_JAVA "Java binding (SWIG; Debian: swig default-jdk-headless junit4)" OFF)
+option(DECENT_BUILD_JAVA "Java binding (SWIG; Debian: swig default-jdk-headless junit4)" ON)
 # Tests and examples build by default only when decent is the top-level project.
 option(DECENT_BUILD_TESTS "Build the tests" ${PROJECT_IS_TOP_LEVEL})
 option(DECENT_BUILD_EXAMPLES "Build the examples" ${PROJECT_IS_TOP_LEVEL})
@@ -23,11 +23,3 @@ elseif(_cuda_mode STREQUAL "AUTO")
 else()
   message(FATAL_ERROR "DECENT_WITH_CUDA=${DECENT_WITH_CUDA}: unknown value; expected ON, OFF or AUTO")
 endif()
-
-# The Java binding is not written yet; refuse rather than pretend to build it.
-foreach(_binding JAVA)
-  if(DECENT_BUILD_${_binding})
-    message(FATAL_ERROR "DECENT_BUILD_${_binding}=ON: the ${_binding} binding is not part of "
-                        "this version of decent yet; configure with -DDECENT_BUILD_${_binding}=OFF")
-  endif()
-endforeach()

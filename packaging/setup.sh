@@ -30,6 +30,7 @@ packages=(
   python3                                   # JSON checks in the MPI CLI test
   swig python3-dev python3-numpy python3-pytest  # the Python binding and its tests
   abi-dumper abi-compliance-checker         # the ABI check against capi/abi's baseline
+  default-jdk-headless junit4               # the Java binding and its tests
 )
 
 missing=()

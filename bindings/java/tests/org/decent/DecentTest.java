@@ -1,0 +1,169 @@
+package org.decent;
+
+import static org.junit.Assert.assertArrayEquals;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
+
+import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.Test;
+
+/** JUnit 4 tests of the Java binding: closed forms, typed errors, buffers, callbacks. */
+public class DecentTest {
+  @Test
+  public void ringRhoMatchesTheClosedForm() {
+    for (int n : new int[] {5, 8, 12}) {
+      try (Topology t = new Topology("ring", n)) {
+        assertEquals(n, t.nodes());
+        assertEquals(1.0 / 3 + 2.0 / 3 * Math.cos(2 * Math.PI / n), t.rho(0, 1), 1e-12);
+        double[] w = t.weights(0);
+        for (int i = 0; i < n; ++i) {
+          double row = 0;
+          for (int j = 0; j < n; ++j) row += w[i * n + j];
+          assertEquals(1.0, row, 1e-12);
+        }
+      }
+    }
+  }
+
+  @Test
+  public void failuresThrowWithStatusAndMessage() {
+    try {
+      new Topology("rign", 8);
+      fail("accepted an unknown topology");
+    } catch (DecentException e) {
+      assertEquals(1, e.status());
+      assertEquals("DECENT_ERR_INVALID_ARGUMENT", e.statusName());
+      assertTrue(e.getMessage(), e.getMessage().contains("did you mean ring"));
+    }
+    try {
+      new Dataset("fashion-mnist", "/nonexistent", true);
+      fail("opened a missing dataset");
+    } catch (DecentException e) {
+      assertEquals(5, e.status());
+    }
+    Topology closed = new Topology("ring", 4);
+    closed.close();
+    try {
+      closed.rho(0, 0);
+      fail("used a closed handle");
+    } catch (DecentException e) {
+      assertTrue(e.getMessage().contains("after close"));
+    }
+    try (Model m = new Model("lenet", 1, 28, 28, 10, 1)) {
+      m.setParameters(Comm.floats(3));
+      fail("accepted 3 parameters");
+    } catch (DecentException e) {
+      assertTrue(e.getMessage(), e.getMessage().contains("the model has"));
+    }
+    try (Model m = new Model("lenet", 1, 28, 28, 10, 1)) {
+      m.setParameters(FloatBuffer.allocate(10));  // not direct
+      fail("accepted a heap buffer");
+    } catch (IllegalArgumentException e) {
+      assertTrue(e.getMessage().contains("direct"));
+    }
+  }
+
+  @Test
+  public void parametersRoundTripThroughDirectBuffers() {
+    try (Model m = new Model("lenet", 1, 28, 28, 10, 7)) {
+      assertEquals(150 + 2400 + 48120 + 10164 + 850, m.parameterCount());
+      FloatBuffer p = m.parameters();
+      p.put(0, 42f);
+      m.setParameters(p);
+      assertEquals(42f, m.parameters().get(0), 0f);
+      FloatBuffer logits = m.predict(Comm.floats(2 * 784), 2);
+      assertEquals(20, logits.capacity());
+    }
+  }
+
+  private static TrainOptions small() {
+    TrainOptions o = new TrainOptions();
+    o.model = "lenet";
+    o.data = "synthetic";
+    o.nodes = 2;
+    o.topology = "ring";
+    o.batch = 16;
+    o.lr = 0.05;
+    o.maxSteps = 40;
+    o.logEvery = 5;
+    o.threads = 1;
+    return o;
+  }
+
+  @Test
+  public void trainerReportsLearnsStopsAndRethrows() {
+    List<Progress> seen = new ArrayList<>();
+    try (Trainer t = new Trainer(small())) {
+      t.run(p -> {
+        seen.add(p);
+        return false;
+      });
+      assertArrayEquals(new long[] {40, 40}, t.steps());
+      double[] eval = t.evaluate();
+      assertTrue(eval[0] > 0.1);
+    }
+    List<Double> losses = new ArrayList<>();
+    for (Progress p : seen) if (!p.eval) losses.add(p.loss);
+    assertEquals(8, losses.size());
+    assertTrue(losses.get(7) < losses.get(0));
+    assertTrue(seen.get(seen.size() - 1).eval);
+
+    try (Trainer t = new Trainer(small())) {
+      t.run(p -> p.step >= 10);
+      assertEquals(10, t.steps()[0]);
+      try {
+        t.run(p -> {
+          throw new IllegalStateException("from the listener");
+        });
+        fail("the listener's exception was lost");
+      } catch (IllegalStateException e) {
+        assertEquals("from the listener", e.getMessage());
+      }
+    }
+    TrainOptions bad = small();
+    bad.algorithm = "sgd2";
+    try {
+      new Trainer(bad);
+      fail("accepted an unknown algorithm");
+    } catch (DecentException e) {
+      assertTrue(e.getMessage().contains("sgd2"));
+    }
+  }
+
+  @Test
+  public void inProcessNodesAverageWithNeighbours() {
+    final int n = 4;
+    final float[][] got = new float[n][];
+    try (Topology ring = new Topology("ring", n)) {
+      Comm.runLocal(n, 60, (handle, rank) -> {
+        Comm c = new Comm(handle);
+        FloatBuffer x = Comm.floats(1);
+        x.put(0, rank);
+        c.neighborAverage(ring, 0, x);
+        FloatBuffer m = Comm.floats(1);
+        m.put(0, rank);
+        c.allreduceAverage(m);
+        got[rank] = new float[] {x.get(0), m.get(0)};
+      });
+      double[] w = ring.weights(0);
+      for (int i = 0; i < n; ++i) {
+        double expected = 0;
+        for (int j = 0; j < n; ++j) expected += w[i * n + j] * j;
+        assertEquals(expected, got[i][0], 1e-5);
+        assertEquals((n - 1) / 2.0, got[i][1], 1e-6);
+      }
+    }
+    try {
+      Comm.runLocal(3, 30, (handle, rank) -> {
+        if (rank == 1) throw new ArithmeticException("node one");
+        new Comm(handle).allreduceAverage(Comm.floats(2));
+      });
+      fail("the node's exception was lost");
+    } catch (ArithmeticException e) {
+      assertEquals("node one", e.getMessage());
+    }
+  }
+}
