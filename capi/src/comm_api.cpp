@@ -5,6 +5,7 @@
 #include "api_guard.hpp"
 #include "comm/local.hpp"
 #include "handles.hpp"
+#include "live_handles.hpp"
 #if DECENT_HAVE_MPI
 #include "comm/mpi.hpp"
 #endif
@@ -14,7 +15,7 @@ namespace {
 using decent::capi::require;
 
 decent::comm::Communicator& comm_of(const decent_comm* c) {
-  auto& h = require(c, "comm");
+  auto& h = decent::capi::live(c, "decent_comm", "comm");
   if (h.impl == nullptr) throw decent::InvalidArgument("argument 'comm' is not a live communicator");
   return *h.impl;
 }
@@ -46,6 +47,11 @@ decent_status decent_comm_run_local(int nodes, double timeout_s, decent_node_fn 
     decent_comm handle;
     handle.impl = &c;
     handle.lent = true;
+    decent::capi::register_handle(&handle, "decent_comm");
+    struct Unregister {
+      decent_comm* h;
+      ~Unregister() { decent::capi::unregister_handle(h); }
+    } unregister{&handle};
     if (fn(&handle, c.rank(), user) != 0)
       throw decent::Error(decent::Status::invalid_argument,
                           fmt::format("node {} failed: {}", c.rank(), decent_last_error()));
@@ -65,7 +71,7 @@ decent_status decent_comm_mpi_create(decent_comm** out) {
   auto h = std::make_unique<decent_comm>();
   h->impl = &owned->comm;
   h->owned = owned;
-  *out = h.release();
+  *out = decent::capi::publish(std::move(h), "decent_comm");
 #else
   throw decent::NotSupported("this libdecent was built without MPI (DECENT_WITH_MPI=OFF)");
 #endif
@@ -73,7 +79,12 @@ decent_status decent_comm_mpi_create(decent_comm** out) {
 }
 
 void decent_comm_free(decent_comm* comm) {
-  if (comm != nullptr && !comm->lent) delete comm;
+  try {
+    decent::capi::require_live(comm, "decent_comm", "comm");  // before reading comm->lent
+  } catch (...) {
+    return;  // NULL, freed or foreign: nothing to do
+  }
+  if (!comm->lent) decent::capi::retire(comm);
 }
 
 decent_status decent_comm_rank(const decent_comm* comm, int* out) {
@@ -112,7 +123,7 @@ decent_status decent_comm_neighbor_average(decent_comm* comm, const decent_topol
                                            int64_t step, float* data, size_t count) {
   DECENT_API_BEGIN();
   auto& c = comm_of(comm);
-  const auto& t = require(topology, "topology").impl;
+  const auto& t = decent::capi::live(topology, "decent_topology", "topology").impl;
   if (t.nodes() != c.size())
     throw decent::InvalidArgument(fmt::format("the topology has {} nodes; the communicator {}",
                                               t.nodes(), c.size()));

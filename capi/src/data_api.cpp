@@ -6,13 +6,16 @@
 #include "data/partition.hpp"
 #include "data/readers.hpp"
 #include "handles.hpp"
+#include "live_handles.hpp"
 
 namespace {
 
 using decent::capi::require;
 using decent::capi::require_count;
 
-const decent::data::ImageSet& set_of(const decent_dataset* d) { return require(d, "dataset").set; }
+const decent::data::ImageSet& set_of(const decent_dataset* d) {
+  return decent::capi::live(d, "decent_dataset", "dataset").set;
+}
 
 }  // namespace
 
@@ -39,11 +42,11 @@ decent_status decent_dataset_open(const char* kind, const char* path, int train,
                                   "\": unknown; expected fashion-mnist, mnist, cifar10 or synthetic");
   }
   d->norm = decent::data::normalization_of(d->set);
-  *out = d.release();
+  *out = decent::capi::publish(std::move(d), "decent_dataset");
   DECENT_API_END();
 }
 
-void decent_dataset_free(decent_dataset* dataset) { delete dataset; }
+void decent_dataset_free(decent_dataset* dataset) { decent::capi::retire(dataset); }
 
 decent_status decent_dataset_size(const decent_dataset* dataset, int64_t* out) {
   DECENT_API_BEGIN();

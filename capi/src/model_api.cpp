@@ -3,6 +3,7 @@
 
 #include "api_guard.hpp"
 #include "handles.hpp"
+#include "live_handles.hpp"
 #include "nn/builders.hpp"
 #include "nn/dnnl/context.hpp"
 
@@ -12,7 +13,7 @@ using decent::capi::require;
 using decent::capi::require_count;
 
 decent::nn::Model& model_of(const decent_model* m) {
-  auto& h = require(m, "model");
+  auto& h = decent::capi::live(m, "decent_model", "model");
   if (!h.impl) throw decent::InvalidArgument("argument 'model' is not a live model");
   return *h.impl;
 }
@@ -41,11 +42,11 @@ decent_status decent_model_create(const char* name, int64_t channels, int64_t he
   spec.seed = seed;
   auto m = std::make_unique<decent_model>();
   m->impl = decent::nn::build_model(spec);
-  *out = m.release();
+  *out = decent::capi::publish(std::move(m), "decent_model");
   DECENT_API_END();
 }
 
-void decent_model_free(decent_model* model) { delete model; }
+void decent_model_free(decent_model* model) { decent::capi::retire(model); }
 
 decent_status decent_model_parameter_count(const decent_model* model, int64_t* parameters,
                                            int64_t* buffers) {

@@ -5,6 +5,7 @@
 
 #include "api_guard.hpp"
 #include "handles.hpp"
+#include "live_handles.hpp"
 #include "topology/spectral.hpp"
 
 namespace {
@@ -14,7 +15,7 @@ using decent::capi::require_count;
 using decent::topology::Neighbor;
 
 const decent::topology::Topology& topo(const decent_topology* t) {
-  return require(t, "topology").impl;
+  return decent::capi::live(t, "decent_topology", "topology").impl;
 }
 
 int checked_node(const decent_topology* t, int node) {
@@ -60,11 +61,13 @@ decent_status decent_topology_create(const char* spec, int nodes, decent_topolog
   require(spec, "spec");
   decent::topology::Topology t(spec, nodes);
   auto name = t.name();
-  *out = new decent_topology{std::move(t), std::move(name)};
+  *out = decent::capi::publish(
+      std::make_unique<decent_topology>(decent_topology{std::move(t), std::move(name)}),
+      "decent_topology");
   DECENT_API_END();
 }
 
-void decent_topology_free(decent_topology* topology) { delete topology; }
+void decent_topology_free(decent_topology* topology) { decent::capi::retire(topology); }
 
 decent_status decent_topology_nodes(const decent_topology* topology, int* out) {
   DECENT_API_BEGIN();
@@ -80,7 +83,7 @@ decent_status decent_topology_period(const decent_topology* topology, int* out) 
 
 decent_status decent_topology_name(const decent_topology* topology, const char** out) {
   DECENT_API_BEGIN();
-  require(topology, "topology");
+  topo(topology);
   require(out, "out") = topology->name.c_str();
   DECENT_API_END();
 }

@@ -5,6 +5,7 @@
 
 #include "api_guard.hpp"
 #include "handles.hpp"
+#include "live_handles.hpp"
 
 namespace {
 
@@ -12,7 +13,7 @@ using decent::capi::require;
 using decent::train::TrainOptions;
 
 decent::train::LocalTrainer& trainer_of(const decent_trainer* t) {
-  auto& h = require(t, "trainer");
+  auto& h = decent::capi::live(t, "decent_trainer", "trainer");
   if (!h.impl) throw decent::InvalidArgument("argument 'trainer' is not a live trainer");
   return *h.impl;
 }
@@ -122,11 +123,11 @@ decent_status decent_trainer_create(const decent_train_options* options, decent_
   require(out, "out") = nullptr;
   auto t = std::make_unique<decent_trainer>();
   t->impl = std::make_unique<decent::train::LocalTrainer>(to_options(require(options, "options")));
-  *out = t.release();
+  *out = decent::capi::publish(std::move(t), "decent_trainer");
   DECENT_API_END();
 }
 
-void decent_trainer_free(decent_trainer* trainer) { delete trainer; }
+void decent_trainer_free(decent_trainer* trainer) { decent::capi::retire(trainer); }
 
 decent_status decent_trainer_run(decent_trainer* trainer, decent_progress_fn progress, void* user) {
   DECENT_API_BEGIN();
@@ -198,7 +199,7 @@ decent_status decent_trainer_model(const decent_trainer* trainer, decent_model**
   require(out, "out") = nullptr;
   auto m = std::make_unique<decent_model>();
   m->impl = trainer_of(trainer).averaged_model();
-  *out = m.release();
+  *out = decent::capi::publish(std::move(m), "decent_model");
   DECENT_API_END();
 }
 

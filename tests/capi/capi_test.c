@@ -138,8 +138,22 @@ static void test_one_peer_exponential(void) {
   decent_topology_free(t);
 }
 
+static void test_freed_handles(void) {
+  decent_topology* t = NULL;
+  CHECK(decent_topology_create("ring", 4, &t) == DECENT_OK);
+  decent_topology_free(t);
+  int n = 0;
+  CHECK_FAILS(decent_topology_nodes(t, &n), DECENT_ERR_INVALID_ARGUMENT,
+              "argument 'topology' is not a live decent_topology");
+  decent_topology_free(t); /* a second free is ignored */
+  int not_a_handle = 0;
+  CHECK_FAILS(decent_topology_nodes((decent_topology*)&not_a_handle, &n),
+              DECENT_ERR_INVALID_ARGUMENT, "not a live decent_topology");
+}
+
 int main(void) {
-  test_version_and_status();
+  test_version_and_status(); /* first: it checks that no error has been recorded yet */
+  test_freed_handles();
   test_create_errors();
   test_ring();
   test_one_peer_exponential();

@@ -95,6 +95,14 @@ static void test_model(void) {
               "'model' is NULL");
   decent_model_free(m);
   decent_model_free(NULL);
+  CHECK_FAILS(decent_model_parameter_count(m, &params, NULL), DECENT_ERR_INVALID_ARGUMENT,
+              "not a live decent_model");
+  decent_model_free(m); /* ignored */
+  decent_dataset* d = NULL;
+  CHECK(decent_dataset_open("synthetic", NULL, 0, &d) == DECENT_OK);
+  CHECK_FAILS(decent_model_parameter_count((decent_model*)d, &params, NULL),
+              DECENT_ERR_INVALID_ARGUMENT, "is a decent_dataset, not a decent_model");
+  decent_dataset_free(d);
 }
 
 struct progress_log {
