@@ -14,3 +14,9 @@ libdir=$(PKG_CONFIG_PATH=$pc_dir pkg-config --variable=libdir decent)
 echo "pkg-config: $flags"
 cc -std=c11 "$source/tests/capi/capi_test.c" $flags -lm -Wl,-rpath,"$libdir" -o "$prefix/capi_test"
 "$prefix/capi_test"
+# The installed Python package imports and finds the installed libdecent through its RPATH.
+pydir=$(find "$prefix" -type d -path '*dist-packages/decent' | head -1)
+if [ -n "$pydir" ]; then
+  PYTHONPATH=$(dirname "$pydir") /usr/bin/python3 -c \
+    'import decent, sys; t = decent.Topology("ring", 4); assert t.nodes == 4; print("installed python package:", decent.__file__)'
+fi
