@@ -246,7 +246,7 @@ void add_train_command(CLI::App& app, Action& action) {
   cmd->add_option("--threads", o.threads, "oneDNN threads per node (default: cores / nodes)")->check(CLI::Range(0, 1024));
   cmd->add_option("--log-every", o.log_every, "Steps between metric lines (default 20)")->check(CLI::Range(1, 1 << 30));
   cmd->add_flag("--eval-nodes", o.eval_nodes, "Also evaluate every node's own model");
-  cmd->add_option("-o,--out", o.out, "Output folder (config.json, metrics.jsonl, plots, model.bin)");
+  cmd->add_option("-o,--out", o.out, "Output folder: config.json, metrics.jsonl, plots, model.bin, checkpoint/ (default runs/train; \"\" for none)");
   cmd->add_option("--resume", o.resume, "Continue from this checkpoint folder (an earlier run's OUT/checkpoint)");
   cmd->add_option("--checkpoint-every", o.checkpoint_every,
                   "Steps between checkpoints in OUT/checkpoint (0: only at the end)")
