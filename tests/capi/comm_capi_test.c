@@ -46,6 +46,13 @@ static int bad_root(decent_comm* comm, int rank, void* user) {
   return decent_comm_broadcast(comm, &v, 1, 7) != DECENT_OK;
 }
 
+static int bad_op(decent_comm* comm, int rank, void* user) {
+  (void)rank;
+  (void)user;
+  float v = 0;
+  return decent_comm_allreduce(comm, &v, 1, (decent_reduce_op)7) != DECENT_OK;
+}
+
 int main(void) {
   CHECK(decent_topology_create("ring", N, &ring) == DECENT_OK);
   CHECK(decent_comm_run_local(N, 60, node, NULL) == DECENT_OK);
@@ -70,6 +77,8 @@ int main(void) {
   float v = 0;
   CHECK_FAILS(decent_comm_allreduce(NULL, &v, 1, DECENT_REDUCE_SUM), DECENT_ERR_INVALID_ARGUMENT,
               "'comm' is NULL");
+  CHECK_FAILS(decent_comm_run_local(2, 30, bad_op, NULL), DECENT_ERR_INVALID_ARGUMENT,
+              "expected DECENT_REDUCE_SUM (0) or DECENT_REDUCE_AVERAGE (1)");
   decent_comm_free(NULL);
   decent_topology_free(ring);
   return report();

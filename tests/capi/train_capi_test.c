@@ -241,7 +241,55 @@ static void test_trainer(void) {
   decent_trainer_free(NULL);
 }
 
+/* Every entry point of this part of the ABI refuses NULL handles and NULL outputs by name. */
+static void test_null_arguments(void) {
+  int64_t i64 = 0;
+  double d = 0;
+  float f[4] = {0};
+  int32_t labels[1];
+  int64_t idx[1] = {0};
+  size_t count = 0;
+  int n = 0;
+  const char* text = NULL;
+  decent_model* m = NULL;
+  decent_comm* c = NULL;
+  CHECK_FAILS(decent_dataset_shape(NULL, &i64, &i64, &i64, &i64), DECENT_ERR_INVALID_ARGUMENT, "'dataset' is NULL");
+  CHECK_FAILS(decent_dataset_batch(NULL, idx, 1, f, 4, labels, 1), DECENT_ERR_INVALID_ARGUMENT, "'dataset' is NULL");
+  CHECK_FAILS(decent_dataset_partition(NULL, "iid", 2, 1, 0, NULL, 0, &count), DECENT_ERR_INVALID_ARGUMENT, "'dataset' is NULL");
+  CHECK_FAILS(decent_model_shape(NULL, &i64, NULL, NULL, NULL), DECENT_ERR_INVALID_ARGUMENT, "'model' is NULL");
+  CHECK_FAILS(decent_model_get_parameters(NULL, f, 4), DECENT_ERR_INVALID_ARGUMENT, "'model' is NULL");
+  CHECK_FAILS(decent_model_set_parameters(NULL, f, 4), DECENT_ERR_INVALID_ARGUMENT, "'model' is NULL");
+  CHECK_FAILS(decent_model_get_buffers(NULL, f, 4), DECENT_ERR_INVALID_ARGUMENT, "'model' is NULL");
+  CHECK_FAILS(decent_model_set_buffers(NULL, f, 4), DECENT_ERR_INVALID_ARGUMENT, "'model' is NULL");
+  CHECK_FAILS(decent_model_create("lenet", 1, 28, 28, 10, 1, NULL), DECENT_ERR_INVALID_ARGUMENT, "'out' is NULL");
+  CHECK_FAILS(decent_model_create(NULL, 1, 28, 28, 10, 1, &m), DECENT_ERR_INVALID_ARGUMENT, "'name' is NULL");
+  CHECK_FAILS(decent_trainer_step(NULL, 1), DECENT_ERR_INVALID_ARGUMENT, "'trainer' is NULL");
+  CHECK_FAILS(decent_trainer_steps(NULL, &i64, &i64), DECENT_ERR_INVALID_ARGUMENT, "'trainer' is NULL");
+  CHECK_FAILS(decent_trainer_evaluate(NULL, &d, &d), DECENT_ERR_INVALID_ARGUMENT, "'trainer' is NULL");
+  CHECK_FAILS(decent_trainer_model(NULL, &m), DECENT_ERR_INVALID_ARGUMENT, "'trainer' is NULL");
+  CHECK_FAILS(decent_trainer_save(NULL, "/tmp"), DECENT_ERR_INVALID_ARGUMENT, "'trainer' is NULL");
+  CHECK_FAILS(decent_trainer_load(NULL, "/tmp"), DECENT_ERR_INVALID_ARGUMENT, "'trainer' is NULL");
+  CHECK_FAILS(decent_comm_mpi_create(NULL), DECENT_ERR_INVALID_ARGUMENT, "'out' is NULL");
+  CHECK_FAILS(decent_comm_size(NULL, &n), DECENT_ERR_INVALID_ARGUMENT, "'comm' is NULL");
+  CHECK_FAILS(decent_comm_backend(NULL, &text), DECENT_ERR_INVALID_ARGUMENT, "'comm' is NULL");
+  CHECK_FAILS(decent_comm_broadcast(NULL, f, 4, 0), DECENT_ERR_INVALID_ARGUMENT, "'comm' is NULL");
+  CHECK_FAILS(decent_comm_neighbor_average(NULL, NULL, 0, f, 4), DECENT_ERR_INVALID_ARGUMENT, "'comm' is NULL");
+  (void)c;
+
+  /* Outputs and values. */
+  CHECK(decent_model_create("mlp", 1, 2, 2, 3, 1, &m) == DECENT_OK);
+  int64_t params = 0;
+  CHECK(decent_model_parameter_count(m, &params, NULL) == DECENT_OK);
+  CHECK(params == 4 * 128 + 128 + 128 * 3 + 3); /* mlp: 4 -> 128 -> 3 */
+  CHECK_FAILS(decent_model_set_parameters(m, NULL, (size_t)params), DECENT_ERR_INVALID_ARGUMENT, "'values' is NULL");
+  CHECK_FAILS(decent_model_set_parameters(m, f, 4), DECENT_ERR_INVALID_ARGUMENT, "holds 4 values");
+  CHECK_FAILS(decent_model_get_buffers(m, f, 4), DECENT_ERR_INVALID_ARGUMENT, "the model has 0");
+  CHECK(decent_model_shape(m, &i64, NULL, NULL, NULL) == DECENT_OK && i64 == 1);
+  decent_model_free(m);
+}
+
 int main(void) {
+  test_null_arguments();
   test_dataset();
   test_model();
   test_trainer();
