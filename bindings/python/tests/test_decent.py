@@ -134,7 +134,7 @@ def test_gil_is_released_while_training():
     th = threading.Thread(target=count)
     th.start()
     try:
-        with decent.Trainer(small(max_steps=60)) as t:
+        with decent.Trainer(small(max_steps=150)) as t:
             before = len(ticks)
             t.run()
             during = len(ticks) - before
