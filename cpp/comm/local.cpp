@@ -144,7 +144,7 @@ void LocalCommunicator::allreduce_buffer(Buffer data, ReduceOp op) {
   lock.lock();
   g.rendezvous(lock, rank_, timeout_, "allreduce");
   lock.unlock();
-  std::memcpy(data.data, g.scratch.data(), data.bytes());
+  if (data.bytes() > 0) std::memcpy(data.data, g.scratch.data(), data.bytes());  // NULL when empty
   lock.lock();
   g.rendezvous(lock, rank_, timeout_, "allreduce");  // scratch is free again
 }
@@ -155,7 +155,7 @@ void LocalCommunicator::broadcast_buffer(Buffer data, int root) {
   g.offer(lock, rank_, data, timeout_, "broadcast");
   const auto& from = g.nodes[static_cast<std::size_t>(root)];
   lock.unlock();
-  if (rank_ != root) std::memcpy(data.data, from.data, data.bytes());
+  if (rank_ != root && data.bytes() > 0) std::memcpy(data.data, from.data, data.bytes());
   lock.lock();
   g.rendezvous(lock, rank_, timeout_, "broadcast");
 }

@@ -17,7 +17,9 @@ constexpr char kMagic[8] = {'D', 'E', 'C', 'E', 'N', 'T', 'C', '1'};
 
 class Writer {
  public:
-  void raw(const void* p, std::size_t n) { bytes.append(static_cast<const char*>(p), n); }
+  void raw(const void* p, std::size_t n) {
+    if (n > 0) bytes.append(static_cast<const char*>(p), n);
+  }
   void u64(std::uint64_t v) { raw(&v, 8); }
   void i64(std::int64_t v) { raw(&v, 8); }
   void str(const std::string& s) {
@@ -39,7 +41,7 @@ class Reader {
     if (n > b_.size() - pos_)
       throw IoError("checkpoint " + path_ + ": truncated at byte offset " + std::to_string(b_.size()) +
                     ": expected " + std::to_string(n) + " bytes from offset " + std::to_string(pos_));
-    std::memcpy(p, b_.data() + pos_, n);
+    if (n > 0) std::memcpy(p, b_.data() + pos_, n);  // p is NULL for an empty vector
     pos_ += n;
   }
   std::uint64_t u64() {
