@@ -25,6 +25,19 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
 #if DECENT_HAVE_DNNL
   add_bench_command(app, action);
   add_train_command(app, action);
+#else
+  // Present but refusing, so that the message says why rather than "unknown subcommand".
+  for (const char* name : {"train", "bench"}) {
+    auto* cmd = app.add_subcommand(name, std::string(name) + " (needs oneDNN; not in this build)");
+    cmd->allow_extras();
+    cmd->callback([&action, name] {
+      action = [name](std::ostream&) {
+        throw NotSupported(std::string("decent ") + name +
+                           " needs the oneDNN backend; this decent was built with "
+                           "DECENT_WITH_DNNL=OFF");
+      };
+    });
+  }
 #endif
 
   try {
