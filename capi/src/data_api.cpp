@@ -28,19 +28,7 @@ decent_status decent_dataset_open(const char* kind, const char* path, int train,
   const std::string k = &require(kind, "kind");
   const std::string dir = path ? path : "";
   auto d = std::make_unique<decent_dataset>();
-  if (k == "fashion-mnist" || k == "mnist") {
-    if (dir.empty() && k == "mnist")
-      throw decent::InvalidArgument("kind \"mnist\" needs a path (no Debian default)");
-    d->set = decent::data::read_mnist_dir(dir.empty() ? decent::data::kDebianFashionMnistDir : dir, train != 0);
-  } else if (k == "cifar10") {
-    if (dir.empty()) throw decent::InvalidArgument("kind \"cifar10\" needs a path (the cifar-10-batches-bin folder)");
-    d->set = decent::data::read_cifar10_dir(dir, train != 0);
-  } else if (k == "synthetic") {
-    d->set = decent::data::synthetic_images(train ? 10000 : 2000, 1, 28, 28, 10, train ? 1234 : 4321);
-  } else {
-    throw decent::InvalidArgument("kind \"" + k +
-                                  "\": unknown; expected fashion-mnist, mnist, cifar10 or synthetic");
-  }
+  d->set = decent::data::open_dataset(k, dir, train != 0, "a path");
   d->norm = decent::data::normalization_of(d->set);
   *out = decent::capi::publish(std::move(d), "decent_dataset");
   DECENT_API_END();

@@ -86,6 +86,15 @@ std::string hex(std::uint32_t v) {
   return buf;
 }
 
+// Reads the 4-byte IDX magic number and throws unless it is `expected` (described by `what`).
+void expect_magic(ByteReader& in, std::uint32_t expected, const std::string& what) {
+  const auto magic = in.read_be32("the IDX magic number");
+  if (magic != expected)
+    throw IoError("file " + in.path() + ": IDX magic " + hex(magic) + " at byte offset 0; expected " +
+                  hex(expected) + " (" + what + ")");
+}
+
+
 void check_labels(const std::vector<std::int32_t>& labels, std::int64_t classes,
                   const std::string& path, std::uint64_t first_offset, std::uint64_t stride) {
   for (std::size_t i = 0; i < labels.size(); ++i)
@@ -116,10 +125,7 @@ ImageSet read_idx(const std::string& images_path, const std::string& labels_path
   set.name = images_path;
   set.classes = classes;
   ByteReader images(images_path);
-  const auto magic = images.read_be32("the IDX magic number");
-  if (magic != 0x00000803)
-    throw IoError("file " + images_path + ": IDX magic " + hex(magic) +
-                  " at byte offset 0; expected 0x00000803 (unsigned bytes, 3 dims: an image file)");
+  expect_magic(images, 0x00000803, "unsigned bytes, 3 dims: an image file");
   const auto n = images.read_be32("the image count");
   set.channels = 1;
   set.height = images.read_be32("the image height");
@@ -136,10 +142,7 @@ ImageSet read_idx(const std::string& images_path, const std::string& labels_path
                   " images)");
 
   ByteReader labels(labels_path);
-  const auto lmagic = labels.read_be32("the IDX magic number");
-  if (lmagic != 0x00000801)
-    throw IoError("file " + labels_path + ": IDX magic " + hex(lmagic) +
-                  " at byte offset 0; expected 0x00000801 (unsigned bytes, 1 dim: a label file)");
+  expect_magic(labels, 0x00000801, "unsigned bytes, 1 dim: a label file");
   const auto ln = labels.read_be32("the label count");
   if (ln != n)
     throw IoError("file " + labels_path + ": " + std::to_string(ln) + " labels at byte offset 4, but " +
@@ -201,6 +204,29 @@ ImageSet read_cifar10_dir(const std::string& dir, bool train) {
   auto set = read_cifar10(paths);
   set.name = dir + (train ? " (train)" : " (test)");
   return set;
+}
+
+ImageSet open_dataset(const std::string& kind, const std::string& dir, bool train,
+                      const std::string& dir_name) {
+  auto required = [&](const char* what) {
+    if (dir.empty()) throw InvalidArgument(kind + " needs " + dir_name + " (" + what + ")");
+    return dir;
+  };
+  if (kind == "fashion-mnist") return read_mnist_dir(dir.empty() ? kDebianFashionMnistDir : dir, train);
+  if (kind == "mnist") return read_mnist_dir(required("the folder of the IDX files"), train);
+  if (kind == "cifar10") return read_cifar10_dir(required("the cifar-10-batches-bin folder"), train);
+  if (kind == "synthetic") {
+    constexpr std::int64_t kTrain = 10000, kTest = 2000;
+    auto all = synthetic_images(kTrain + kTest, 1, 28, 28, 10, 1234);
+    const auto first = train ? 0 : kTrain, count = train ? kTrain : kTest;
+    ImageSet split = all;
+    split.labels.assign(all.labels.begin() + first, all.labels.begin() + first + count);
+    split.pixels.assign(all.pixels.begin() + first * all.sample_size(),
+                        all.pixels.begin() + (first + count) * all.sample_size());
+    return split;
+  }
+  throw InvalidArgument("kind \"" + kind +
+                        "\": unknown; expected fashion-mnist, mnist, cifar10 or synthetic");
 }
 
 ImageSet synthetic_images(std::int64_t count, std::int64_t channels, std::int64_t height,

@@ -39,4 +39,11 @@ ImageSet synthetic_images(std::int64_t count, std::int64_t channels, std::int64_
 // Where Debian's dataset-fashion-mnist package puts the files.
 inline constexpr const char* kDebianFashionMnistDir = "/usr/share/datasets/fashion-mnist";
 
+// The training or test split of a dataset by kind: "fashion-mnist" (`dir`, or Debian's folder
+// when empty), "mnist" and "cifar10" (`dir` required), "synthetic" (10 classes of 1x28x28
+// images: 10000 training and 2000 test images from one stream; `dir` ignored). `dir_name` names
+// the directory argument in errors ("--data-dir", "a path").
+ImageSet open_dataset(const std::string& kind, const std::string& dir, bool train,
+                      const std::string& dir_name);
+
 }  // namespace decent::data

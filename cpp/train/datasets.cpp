@@ -16,30 +16,8 @@ void keep_first(data::ImageSet& s, std::int64_t n) {
 
 Datasets load_datasets(const TrainOptions& o) {
   Datasets d;
-  if (o.data == "fashion-mnist" || o.data == "mnist") {
-    const std::string dir = o.data_dir.empty()
-                                ? (o.data == "mnist" ? std::string("/usr/share/datasets/mnist")
-                                                     : std::string(data::kDebianFashionMnistDir))
-                                : o.data_dir;
-    d.train = data::read_mnist_dir(dir, true);
-    d.test = data::read_mnist_dir(dir, false);
-  } else if (o.data == "cifar10") {
-    if (o.data_dir.empty())
-      throw InvalidArgument("--data cifar10 needs --data-dir (the cifar-10-batches-bin folder)");
-    d.train = data::read_cifar10_dir(o.data_dir, true);
-    d.test = data::read_cifar10_dir(o.data_dir, false);
-  } else if (o.data == "synthetic") {
-    // 10 classes of 1x28x28 templates with noise; train and test from one stream.
-    auto all = data::synthetic_images(12000, 1, 28, 28, 10, 1234);
-    d.train = all;
-    keep_first(d.train, 10000);
-    d.test = all;
-    d.test.labels.erase(d.test.labels.begin(), d.test.labels.begin() + 10000);
-    d.test.pixels.erase(d.test.pixels.begin(), d.test.pixels.begin() + 10000 * all.sample_size());
-  } else {
-    throw InvalidArgument("data \"" + o.data +
-                          "\": unknown; expected fashion-mnist, mnist, cifar10 or synthetic");
-  }
+  d.train = data::open_dataset(o.data, o.data_dir, true, "--data-dir");
+  d.test = data::open_dataset(o.data, o.data_dir, false, "--data-dir");
   keep_first(d.train, o.train_limit);
   keep_first(d.test, o.test_limit);
   d.norm = data::normalization_of(d.train);
