@@ -5,7 +5,6 @@
 #include <fstream>
 #include <memory>
 #include <mutex>
-#include <thread>
 
 #include <fmt/format.h>
 #include <fmt/ostream.h>
@@ -154,7 +153,7 @@ void run(TrainCliOptions c, std::ostream& out) {
   auto& o = c.t;
   train::validate(o);
   if (c.backend == "local" && o.threads == 0)
-    o.threads = std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / o.nodes);
+    o.threads = train::default_threads_per_node(o.nodes);
   const auto data = train::load_datasets(o);
   const int nodes_flag = c.backend == "local" ? o.nodes : 0;
   std::mutex result_mutex;

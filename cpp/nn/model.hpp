@@ -36,6 +36,7 @@ class Model {
   std::span<float> gradients() { return {grads_.data(), grads_.storage_size()}; }
   std::span<float> buffers() { return {buffers_.data(), buffers_.storage_size()}; }
   std::span<const float> parameters() const { return {params_.data(), params_.storage_size()}; }
+  std::span<const float> buffers() const { return {buffers_.data(), buffers_.storage_size()}; }
   const std::vector<Segment>& parameter_segments() const { return param_segments_; }
   const std::vector<Segment>& buffer_segments() const { return buffer_segments_; }
 

@@ -1,13 +1,11 @@
 #include "train/local_trainer.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <mutex>
-#include <thread>
 
 #include "comm/local.hpp"
 #include "core/error.hpp"
-#include "data/loader.hpp"
-#include "nn/builders.hpp"
 
 namespace decent::train {
 
@@ -15,13 +13,10 @@ LocalTrainer::LocalTrainer(TrainOptions options) : options_(std::move(options)) 
   options_.resume.clear();
   validate(options_);
   if (options_.threads == 0)
-    options_.threads = std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / options_.nodes);
+    options_.threads = default_threads_per_node(options_.nodes);
   topology::Topology(options_.topology, options_.nodes);  // a bad spec fails here, not in a thread
   data_ = load_datasets(options_);
-  const std::int64_t per_epoch =
-      std::max<std::int64_t>(1, data_.train.size() / (options_.nodes * options_.batch));
-  total_ = options_.epochs * per_epoch;
-  if (options_.max_steps > 0) total_ = std::min(total_, options_.max_steps);
+  total_ = train::total_steps(options_, data_, options_.nodes);
 }
 
 void LocalTrainer::run(const Reporter& reporter, std::int64_t until) {
@@ -45,13 +40,7 @@ void LocalTrainer::run(const Reporter& reporter, std::int64_t until) {
 }
 
 std::unique_ptr<nn::Model> LocalTrainer::averaged_model() const {
-  nn::ModelSpec spec;
-  spec.name = options_.model;
-  spec.input = {data_.train.channels, data_.train.height, data_.train.width};
-  spec.classes = data_.train.classes;
-  spec.width = options_.width;
-  spec.seed = options_.seed;
-  auto model = nn::build_model(spec);
+  auto model = build_model_for(options_, data_);
   if (states_.empty()) return model;
   auto p = model->parameters();
   auto b = model->buffers();
@@ -70,20 +59,8 @@ std::unique_ptr<nn::Model> LocalTrainer::averaged_model() const {
 
 std::pair<double, double> LocalTrainer::evaluate() const {
   auto model = averaged_model();
-  std::vector<float> images;
-  std::vector<std::int32_t> labels;
-  std::vector<std::int64_t> idx;
-  double loss = 0, correct = 0;
-  const std::int64_t n = data_.test.size();
-  for (std::int64_t start = 0; start < n; start += 250) {
-    idx.clear();
-    for (std::int64_t i = start; i < std::min(n, start + 250); ++i) idx.push_back(i);
-    data::make_batch(data_.test, idx, data_.norm, images, labels);
-    const auto e = model->evaluate(images, labels);
-    loss += e.loss * static_cast<double>(idx.size());
-    correct += static_cast<double>(e.correct);
-  }
-  return {correct / static_cast<double>(n), loss / static_cast<double>(n)};
+  const auto t = evaluate_shard(*model, data_, 0, 1);
+  return {t.correct / t.count, t.loss_sum / t.count};
 }
 
 void LocalTrainer::save(const std::string& dir) const {
@@ -97,10 +74,7 @@ void LocalTrainer::load(const std::string& dir) {
   std::vector<NodeCheckpoint> states;
   for (int r = 0; r < options_.nodes; ++r) {
     auto c = load_checkpoint(checkpoint_path(dir, r));
-    if (c.nodes != options_.nodes || c.rank != r || c.model != options_.model ||
-        c.algorithm != options_.algorithm || c.optimizer != options_.optimizer)
-      throw InvalidArgument("trainer load: " + checkpoint_path(dir, r) +
-                            " is from another configuration (nodes, model, algorithm or optimizer)");
+    check_checkpoint(c, options_, r, options_.nodes, "trainer load " + checkpoint_path(dir, r));
     states.push_back(std::move(c));
   }
   for (const auto& s : states)

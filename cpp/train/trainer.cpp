@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -24,10 +25,16 @@ double seconds_since(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
 }
 
-// Accuracy and loss of the model as it is on samples rank, rank + n, ... of the test set.
-struct Tally {
-  double loss_sum = 0, correct = 0, count = 0;
-};
+bool has_own_momentum(const std::string& algorithm) {
+  return algorithm == "dmsgd" || algorithm == "decentlam";
+}
+
+std::uint64_t node_seed(std::uint64_t seed, int rank) {
+  return seed * 0x9E3779B97F4A7C15ull + static_cast<std::uint64_t>(rank) + 1;
+}
+
+}  // namespace
+
 Tally evaluate_shard(nn::Model& model, const Datasets& data, int rank, int n) {
   Tally t;
   std::vector<std::int64_t> mine;
@@ -46,15 +53,47 @@ Tally evaluate_shard(nn::Model& model, const Datasets& data, int rank, int n) {
   return t;
 }
 
-bool has_own_momentum(const std::string& algorithm) {
-  return algorithm == "dmsgd" || algorithm == "decentlam";
+std::unique_ptr<nn::Model> build_model_for(const TrainOptions& o, const Datasets& data) {
+  nn::ModelSpec spec;
+  spec.name = o.model;
+  spec.input = {data.train.channels, data.train.height, data.train.width};
+  spec.classes = data.train.classes;
+  spec.width = o.width;
+  spec.seed = o.seed;
+  return nn::build_model(spec);
 }
 
-std::uint64_t node_seed(std::uint64_t seed, int rank) {
-  return seed * 0x9E3779B97F4A7C15ull + static_cast<std::uint64_t>(rank) + 1;
+std::int64_t steps_per_epoch(const TrainOptions& o, const Datasets& data, int nodes) {
+  return std::max<std::int64_t>(1, data.train.size() / (nodes * o.batch));
 }
 
-}  // namespace
+std::int64_t total_steps(const TrainOptions& o, const Datasets& data, int nodes) {
+  const auto all = o.epochs * steps_per_epoch(o, data, nodes);
+  return o.max_steps > 0 ? std::min(all, o.max_steps) : all;
+}
+
+int default_threads_per_node(int nodes) {
+  return std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / std::max(nodes, 1));
+}
+
+void check_checkpoint(const NodeCheckpoint& c, const TrainOptions& o, int rank, int nodes,
+                      const std::string& context, const nn::Model* model) {
+  auto mismatch = [&](const std::string& what, const std::string& saved, const std::string& now) {
+    throw InvalidArgument(fmt::format(
+        "{}: node {}'s checkpoint has {} {}; this run has {} (a checkpoint of another "
+        "configuration)",
+        context, rank, what, saved, now));
+  };
+  if (c.nodes != nodes) mismatch("nodes", std::to_string(c.nodes), std::to_string(nodes));
+  if (c.rank != rank) mismatch("rank", std::to_string(c.rank), std::to_string(rank));
+  if (c.model != o.model) mismatch("model", c.model, o.model);
+  if (c.algorithm != o.algorithm) mismatch("algorithm", c.algorithm, o.algorithm);
+  if (c.optimizer != o.optimizer) mismatch("optimizer", c.optimizer, o.optimizer);
+  if (model != nullptr && (c.parameters.size() != model->parameters().size() ||
+                           c.buffers.size() != model->buffers().size()))
+    mismatch("parameter count", std::to_string(c.parameters.size()),
+             std::to_string(model->parameters().size()));
+}
 
 void validate(const TrainOptions& o) {
   auto bad = [](const std::string& m) { throw InvalidArgument(m); };
@@ -79,13 +118,7 @@ TrainResult train_node(comm::Communicator& comm, const topology::Topology& topol
   validate(o);
   const int n = comm.size(), rank = comm.rank();
   if (o.threads > 0) nn::set_threads(o.threads);
-  nn::ModelSpec spec;
-  spec.name = o.model;
-  spec.input = {data.train.channels, data.train.height, data.train.width};
-  spec.classes = data.train.classes;
-  spec.width = o.width;
-  spec.seed = o.seed;  // the same initial model on every node
-  auto model = nn::build_model(spec);
+  auto model = build_model_for(o, data);
   const auto dim = model->parameter_count();
 
   const auto parts = data::partition(data.train.labels, data.train.classes, n,
@@ -94,16 +127,15 @@ TrainResult train_node(comm::Communicator& comm, const topology::Topology& topol
                            {o.crop_padding, o.flip}, node_seed(o.seed, rank));
 
   // Every node runs the same number of steps; an epoch is one pass over the data by all nodes.
-  const std::int64_t steps_per_epoch = std::max<std::int64_t>(1, data.train.size() / (n * o.batch));
-  std::int64_t total = o.epochs * steps_per_epoch;
-  if (o.max_steps > 0) total = std::min(total, o.max_steps);
+  const std::int64_t per_epoch = steps_per_epoch(o, data, n);
+  const std::int64_t total = total_steps(o, data, n);
   optim::ScheduleOptions sched;
   sched.kind = o.schedule;
   sched.base_lr = o.scale_lr ? optim::scaled_lr(o.lr, n * o.batch) : o.lr;
-  sched.warmup_steps = static_cast<std::int64_t>(o.warmup_epochs * static_cast<double>(steps_per_epoch));
-  sched.total_steps = o.epochs * steps_per_epoch;
+  sched.warmup_steps = static_cast<std::int64_t>(o.warmup_epochs * static_cast<double>(per_epoch));
+  sched.total_steps = o.epochs * per_epoch;
   for (double m : o.milestones)
-    sched.milestones.push_back(static_cast<std::int64_t>(m * static_cast<double>(steps_per_epoch)));
+    sched.milestones.push_back(static_cast<std::int64_t>(m * static_cast<double>(per_epoch)));
   optim::learning_rate(sched, 0);  // validates the schedule before any step
 
   algo::AlgorithmOptions ao;
@@ -166,18 +198,7 @@ TrainResult train_node(comm::Communicator& comm, const topology::Topology& topol
   }
   if (start_state != nullptr) {
     const auto& c = *start_state;
-    auto mismatch = [&](const std::string& what, const std::string& saved, const std::string& now) {
-      throw InvalidArgument(fmt::format("resume: node {}'s checkpoint has {} {}; this run has {}",
-                                        rank, what, saved, now));
-    };
-    if (c.nodes != n) mismatch("nodes", std::to_string(c.nodes), std::to_string(n));
-    if (c.rank != rank) mismatch("rank", std::to_string(c.rank), std::to_string(rank));
-    if (c.model != o.model) mismatch("model", c.model, o.model);
-    if (c.algorithm != o.algorithm) mismatch("algorithm", c.algorithm, o.algorithm);
-    if (c.optimizer != o.optimizer) mismatch("optimizer", c.optimizer, o.optimizer);
-    if (static_cast<std::int64_t>(c.parameters.size()) != dim ||
-        c.buffers.size() != model->buffers().size())
-      mismatch("parameter count", std::to_string(c.parameters.size()), std::to_string(dim));
+    check_checkpoint(c, o, rank, n, "resume", model.get());
     std::copy(c.parameters.begin(), c.parameters.end(), model->parameters().begin());
     std::copy(c.buffers.begin(), c.buffers.end(), model->buffers().begin());
     optimizer->set_state(c.optimizer_state);
@@ -198,7 +219,7 @@ TrainResult train_node(comm::Communicator& comm, const topology::Topology& topol
   auto evaluate = [&](std::int64_t done) {
     EvalPoint e;
     e.step = done;
-    e.epoch = static_cast<double>(done) / static_cast<double>(steps_per_epoch);
+    e.epoch = static_cast<double>(done) / static_cast<double>(per_epoch);
     e.images_per_second = static_cast<double>((done - eval_step) * n * o.batch) /
                           std::max(seconds_since(eval_time), 1e-9);
     auto params = model->parameters();
@@ -233,7 +254,7 @@ TrainResult train_node(comm::Communicator& comm, const topology::Topology& topol
   };
 
   TrainResult result;
-  result.steps_per_epoch = steps_per_epoch;
+  result.steps_per_epoch = per_epoch;
   for (step = first_step; step < total; ++step) {
     const double lr = optim::learning_rate(sched, step);
     algorithm->set_lr(lr);
@@ -246,7 +267,7 @@ TrainResult train_node(comm::Communicator& comm, const topology::Topology& topol
       comm.allreduce(v, 2, comm::ReduceOp::sum);
       TrainPoint p;
       p.step = done;
-      p.epoch = static_cast<double>(done) / static_cast<double>(steps_per_epoch);
+      p.epoch = static_cast<double>(done) / static_cast<double>(per_epoch);
       p.loss = v[0] / std::max(v[1], 1.0);
       p.lr = lr;
       p.images_per_second = static_cast<double>((done - log_step) * n * o.batch) /
@@ -265,7 +286,7 @@ TrainResult train_node(comm::Communicator& comm, const topology::Topology& topol
         stop = flag > 0;
       }
     }
-    if (done % steps_per_epoch == 0 || done == total || stop) {
+    if (done % per_epoch == 0 || done == total || stop) {
       auto [e, avg] = evaluate(done);
       if (rank == 0 && reporter.on_eval) reporter.on_eval(e);
       result.final_eval = e;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "comm/communicator.hpp"
+#include "nn/model.hpp"
 #include "topology/topology.hpp"
 #include "train/checkpoint.hpp"
 #include "train/datasets.hpp"
@@ -68,5 +69,30 @@ TrainResult train_node(comm::Communicator& comm, const topology::Topology& topol
 
 // Checks option values before any node starts (names the bad option).
 void validate(const TrainOptions& options);
+
+// The model `options` name, shaped by the data, initialised from options.seed (the same initial
+// parameters on every node).
+std::unique_ptr<nn::Model> build_model_for(const TrainOptions& options, const Datasets& data);
+
+// Steps in one epoch (one pass over the training set by all nodes, at least 1), and the steps of
+// the whole run: epochs of them, or options.max_steps when that is smaller.
+std::int64_t steps_per_epoch(const TrainOptions& options, const Datasets& data, int nodes);
+std::int64_t total_steps(const TrainOptions& options, const Datasets& data, int nodes);
+
+// oneDNN threads per in-process node when options.threads is 0: the cores shared out, >= 1.
+int default_threads_per_node(int nodes);
+
+// Loss sum, correct predictions and count of `model` as it is, on test samples
+// rank, rank + n, ... (every node a shard; rank 0 of 1 is the whole set).
+struct Tally {
+  double loss_sum = 0, correct = 0, count = 0;
+};
+Tally evaluate_shard(nn::Model& model, const Datasets& data, int rank, int n);
+
+// Throws InvalidArgument naming the first difference (context first, e.g. the file) unless
+// checkpoint `c` was written by node `rank` of `nodes` with these options, and, given a model,
+// holds its parameter and buffer counts.
+void check_checkpoint(const NodeCheckpoint& c, const TrainOptions& options, int rank, int nodes,
+                      const std::string& context, const nn::Model* model = nullptr);
 
 }  // namespace decent::train
