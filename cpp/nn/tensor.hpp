@@ -45,7 +45,6 @@ class Tensor {
   const dnnl::memory::desc& desc() const { return desc_; }
   Dims dims() const { return desc_.dims(); }
   DType dtype() const { return DType::f32; }
-  bool is_plain() const { return desc_ == plain_desc(dims()); }
 
   // Logical element count (product of the dims).
   std::int64_t numel() const;

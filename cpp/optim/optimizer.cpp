@@ -13,9 +13,25 @@ double norm(std::span<const float> v) {
   return std::sqrt(s);
 }
 
-class Sgd final : public Optimizer {
+// The optimizers whose state is one velocity per parameter (sgd, lars).
+class WithVelocity : public Optimizer {
  public:
-  Sgd(const OptimizerOptions& o, std::int64_t d) : o_(o), v_(static_cast<std::size_t>(d), 0.0f) {}
+  WithVelocity(const OptimizerOptions& o, std::int64_t d)
+      : o_(o), v_(static_cast<std::size_t>(d), 0.0f) {}
+  std::vector<double> state() const override { return {v_.begin(), v_.end()}; }
+  void set_state(std::span<const double> s) override {
+    if (s.size() != v_.size()) throw InvalidArgument(o_.name + " state: wrong size");
+    for (std::size_t i = 0; i < s.size(); ++i) v_[i] = static_cast<float>(s[i]);
+  }
+
+ protected:
+  OptimizerOptions o_;
+  std::vector<float> v_;
+};
+
+class Sgd final : public WithVelocity {
+ public:
+  Sgd(const OptimizerOptions& o, std::int64_t d) : WithVelocity(o, d) {}
   void direction(std::span<const float> x, std::span<float> g) override {
     const auto m = static_cast<float>(o_.momentum), wd = static_cast<float>(o_.weight_decay);
     for (std::size_t i = 0; i < g.size(); ++i) {
@@ -24,21 +40,12 @@ class Sgd final : public Optimizer {
       g[i] = o_.nesterov ? gi + m * v_[i] : v_[i];
     }
   }
-  std::vector<double> state() const override { return {v_.begin(), v_.end()}; }
-  void set_state(std::span<const double> s) override {
-    if (s.size() != v_.size()) throw InvalidArgument("sgd state: wrong size");
-    for (std::size_t i = 0; i < s.size(); ++i) v_[i] = static_cast<float>(s[i]);
-  }
-
- private:
-  OptimizerOptions o_;
-  std::vector<float> v_;
 };
 
-class Lars final : public Optimizer {
+class Lars final : public WithVelocity {
  public:
   Lars(const OptimizerOptions& o, std::int64_t d, std::vector<Range> segs)
-      : o_(o), segs_(std::move(segs)), v_(static_cast<std::size_t>(d), 0.0f) {}
+      : WithVelocity(o, d), segs_(std::move(segs)) {}
   void direction(std::span<const float> x, std::span<float> g) override {
     const auto m = static_cast<float>(o_.momentum);
     const double wd = o_.weight_decay;
@@ -55,16 +62,9 @@ class Lars final : public Optimizer {
       }
     }
   }
-  std::vector<double> state() const override { return {v_.begin(), v_.end()}; }
-  void set_state(std::span<const double> s) override {
-    if (s.size() != v_.size()) throw InvalidArgument("lars state: wrong size");
-    for (std::size_t i = 0; i < s.size(); ++i) v_[i] = static_cast<float>(s[i]);
-  }
 
  private:
-  OptimizerOptions o_;
   std::vector<Range> segs_;
-  std::vector<float> v_;
 };
 
 class Lamb final : public Optimizer {

@@ -277,7 +277,7 @@ class TrainOptions:
         if name in self._STRINGS:
             value = None if value is None else str(value).encode()
             self._keep[name] = value
-        elif isinstance(getattr(self._c, name), bool) or name in ("awc", "nesterov"):
+        elif name in ("awc", "nesterov"):  # C int flags
             value = 1 if value else 0
         setattr(self._c, name, value)
 

@@ -118,7 +118,7 @@ class BatchNorm2d final : public Layer {
     p->mode = mode;
     const bool train = mode == Mode::train;
     const auto f = train ? layer_flags() : layer_flags() | flags::use_global_stats;
-    p->fwd_pd = {{train ? dnnl::prop_kind::forward_training : dnnl::prop_kind::forward_inference,
+    p->fwd_pd = {{forward_kind(mode),
                   x.desc(), o_.epsilon, f},
                  cpu_engine()};
     p->fwd = dnnl::batch_normalization_forward(p->fwd_pd);

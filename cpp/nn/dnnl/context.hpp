@@ -9,12 +9,19 @@
 
 #include <oneapi/dnnl/dnnl.hpp>
 
+#include "nn/layer.hpp"
 #include "nn/tensor.hpp"
 
 namespace decent::nn {
 
 const dnnl::engine& cpu_engine();
 dnnl::stream& thread_stream();
+
+// The oneDNN propagation kind of a forward pass in `mode` (training keeps what backward needs).
+inline dnnl::prop_kind forward_kind(Mode mode) {
+  return mode == Mode::train ? dnnl::prop_kind::forward_training
+                             : dnnl::prop_kind::forward_inference;
+}
 
 // Runs a primitive on this thread's stream and waits for it. oneDNN errors become decent errors
 // naming `what`.

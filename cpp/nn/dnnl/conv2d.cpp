@@ -114,8 +114,7 @@ class Conv2d final : public Layer {
     p->mode = mode;
     const memory::desc src(x.dims(), f32, tag::any), wei(weight_dims(), f32, tag::any),
         dst(out, f32, tag::any);
-    const auto prop = mode == Mode::train ? dnnl::prop_kind::forward_training
-                                          : dnnl::prop_kind::forward_inference;
+    const auto prop = forward_kind(mode);
     p->fwd_pd = {{prop, dnnl::algorithm::convolution_direct, src, wei, dst, strides(), pads(),
                   pads()},
                  cpu_engine()};

@@ -51,8 +51,7 @@ class Linear final : public Layer {
       p->in = x.desc();
       p->mode = mode;
       p->wdims = weight_dims(x.dims());
-      p->fwd_pd = {{mode == Mode::train ? dnnl::prop_kind::forward_training
-                                        : dnnl::prop_kind::forward_inference,
+      p->fwd_pd = {{forward_kind(mode),
                     memory::desc(x.dims(), f32, tag::any), memory::desc(p->wdims, f32, tag::any),
                     plain_desc({out_}), plain_desc(out)},
                    cpu_engine()};

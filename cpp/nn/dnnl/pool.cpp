@@ -46,8 +46,7 @@ class Pool final : public Layer {
       p->in = x.desc();
       p->mode = mode;
       const auto w = window(x.dims());
-      p->fwd_pd = {{mode == Mode::train ? dnnl::prop_kind::forward_training
-                                        : dnnl::prop_kind::forward_inference,
+      p->fwd_pd = {{forward_kind(mode),
                     algo_, x.desc(), memory::desc(out, memory::data_type::f32, tag::any),
                     w.strides, w.kernel, w.pad, w.pad},
                    cpu_engine()};

@@ -26,8 +26,7 @@ class Relu final : public Layer {
       auto p = std::make_shared<Plan>();
       p->in = x.desc();
       p->mode = mode;
-      p->fwd_pd = {{mode == Mode::train ? dnnl::prop_kind::forward_training
-                                        : dnnl::prop_kind::forward_inference,
+      p->fwd_pd = {{forward_kind(mode),
                     dnnl::algorithm::eltwise_relu, x.desc(), 0.f, 0.f},
                    cpu_engine()};
       p->fwd = dnnl::eltwise_forward(p->fwd_pd);
