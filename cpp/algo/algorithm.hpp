@@ -17,15 +17,18 @@
 
 namespace decent::algo {
 
-// Writes this node's (stochastic) gradient at x into g (same length).
+// Writes this node's (stochastic) gradient at x into g (same length) and returns the loss of
+// the same sample at x, or NaN where the caller does not know it (only aga needs it).
 template <typename T>
-using GradientFn = std::function<void(std::span<const T> x, std::span<T> g)>;
+using GradientFn = std::function<double(std::span<const T> x, std::span<T> g)>;
 
 struct AlgorithmOptions {
   std::string name = "dsgd";
   double lr = 0.05;          // gamma
   double momentum = 0.9;     // beta: dmsgd, decentlam
-  std::int64_t period = 8;   // H: pga, local_sgd
+  std::int64_t period = 8;   // H: pga, local_sgd; the initial period of aga
+  std::int64_t warmup = 0;   // aga: steps at the initial period whose mean loss is F_init
+                             // (0: the first period)
   bool awc = false;          // adapt-with-combine form: dsgd, gradient_tracking
 };
 
@@ -40,8 +43,15 @@ class Algorithm {
 
   std::string_view name() const { return options_.name; }
   const AlgorithmOptions& options() const { return options_; }
+  // Whether step() uses the loss the gradient oracle returns (aga); others ignore it, so a
+  // caller may skip computing it.
+  virtual bool needs_loss() const { return false; }
   // For learning-rate schedules: takes effect at the next step.
   void set_lr(double lr) { options_.lr = lr; }
+  // How many exact global averages of the parameters (all-reduces of x) this node has done so
+  // far: pga, aga and local_sgd; 0 for the others. A measure of communication cost.
+  // (counted since this object was made: a resumed run counts from the resume).
+  std::int64_t global_averages() const { return global_averages_; }
 
   // The state carried between steps (momentum, tracking variables, previous iterates, and
   // whether the first step has run, as a one-element array), for checkpoints. set_state takes
@@ -59,10 +69,11 @@ class Algorithm {
   void restore(const std::vector<std::vector<T>>& state, std::vector<std::vector<T>*> targets);
 
   AlgorithmOptions options_;
+  std::int64_t global_averages_ = 0;
 };
 
 // Builds an algorithm for buffers of `dimension` values. Throws InvalidArgument naming the
-// unknown algorithm or bad option (lr <= 0, momentum outside [0, 1), period < 1).
+// unknown algorithm or bad option (lr <= 0, momentum outside [0, 1), period < 1, warmup < 0).
 template <typename T>
 std::unique_ptr<Algorithm<T>> make_algorithm(const AlgorithmOptions& options,
                                              std::size_t dimension);

@@ -2,6 +2,7 @@
 // gradient, W = the mixing matrix of the step (one neighbour average), gamma = lr.
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 #include <fmt/format.h>
 
@@ -251,13 +252,93 @@ class PeriodicAveraging final : public Algorithm<T> {
             const topology::Topology& t, std::int64_t k) override {
     gradient(x, g_);
     axpy<T>(x, -this->options_.lr, view(g_));
-    if ((k + 1) % this->options_.period == 0) global_average(x, comm);
-    else if (gossip_) average_with_neighbors(x, comm, t, k);
+    if ((k + 1) % this->options_.period == 0) {
+      global_average(x, comm);
+      ++this->global_averages_;
+    } else if (gossip_) {
+      average_with_neighbors(x, comm, t, k);
+    }
   }
 
  private:
   std::vector<T> g_;
   bool gossip_;
+};
+
+// aga (Gossip-AGA): pga whose period follows the training loss. The first `warmup` steps
+// (default: one period) run at the initial period H0, and the mean loss over them and over all
+// nodes is F_init. After every later global average, with F the mean loss since the previous
+// one, H <- max(1, ceil(sqrt(F_init / F) * H0)): averaging is frequent while the loss (and with
+// it the nodes' disagreement) is high and thins out as the loss falls. The loss comes from the
+// gradient oracle; the two sums travel in one 2-value all-reduce per global average.
+template <typename T>
+class AdaptivePeriodicAveraging final : public Algorithm<T> {
+ public:
+  AdaptivePeriodicAveraging(AlgorithmOptions o, std::size_t d)
+      : Algorithm<T>(std::move(o)), g_(d), period_(this->options_.period),
+        warmup_(this->options_.warmup > 0 ? this->options_.warmup : this->options_.period) {}
+  bool needs_loss() const override { return true; }
+  void step(std::span<T> x, const GradientFn<T>& gradient, comm::Communicator& comm,
+            const topology::Topology& t, std::int64_t k) override {
+    const double loss = gradient(x, g_);
+    if (!std::isfinite(loss))
+      throw InvalidArgument(fmt::format(
+          "aga adapts its period to the training loss, but the gradient oracle returned {} at "
+          "step {}", loss, k));
+    loss_sum_ += loss;
+    loss_count_ += 1;
+    axpy<T>(x, -this->options_.lr, view(g_));
+    const std::int64_t done = k + 1;
+    if (done - last_average_ >= period_) {
+      global_average(x, comm);
+      ++this->global_averages_;
+      last_average_ = done;
+      if (done > warmup_) adapt(take_mean_loss(comm));
+    } else {
+      average_with_neighbors(x, comm, t, k);
+    }
+    if (done == warmup_) f_init_ = take_mean_loss(comm);
+  }
+  // Five doubles stored bit for bit in T elements, so that a resumed run is exact in float too.
+  std::vector<std::vector<T>> state() const override {
+    const double v[5] = {static_cast<double>(period_), static_cast<double>(last_average_),
+                         f_init_, loss_sum_, loss_count_};
+    std::vector<T> packed(kPackedSize);
+    std::memcpy(packed.data(), v, sizeof v);
+    return {packed};
+  }
+  void set_state(const std::vector<std::vector<T>>& s) override {
+    double v[5];
+    std::vector<T> packed(kPackedSize);
+    this->restore(s, {&packed});
+    std::memcpy(v, packed.data(), sizeof v);
+    if (!(v[0] >= 1 && v[1] >= 0 && v[4] >= 0))
+      throw InvalidArgument(fmt::format("aga state: period {}, last average {}, loss count {}: "
+                                        "not a state aga wrote", v[0], v[1], v[4]));
+    period_ = static_cast<std::int64_t>(v[0]);
+    last_average_ = static_cast<std::int64_t>(v[1]);
+    f_init_ = v[2], loss_sum_ = v[3], loss_count_ = v[4];
+  }
+
+ private:
+  // The mean loss over all nodes since the last call (one 2-value all-reduce).
+  double take_mean_loss(comm::Communicator& comm) {
+    double sums[2] = {loss_sum_, loss_count_};
+    comm.allreduce(sums, 2, comm::ReduceOp::sum);
+    loss_sum_ = loss_count_ = 0;
+    return sums[0] / sums[1];
+  }
+  void adapt(double mean_loss) {
+    if (!(f_init_ > 0 && mean_loss > 0)) return;  // a ratio of losses needs both positive
+    // The 1e-9 keeps an exact ratio of 1 (a flat loss) at H0 despite rounding.
+    const double h = std::ceil(std::sqrt(f_init_ / mean_loss) *
+                               static_cast<double>(this->options_.period) - 1e-9);
+    period_ = static_cast<std::int64_t>(std::clamp(h, 1.0, 1e9));
+  }
+  static constexpr std::size_t kPackedSize = 5 * sizeof(double) / sizeof(T);
+  std::vector<T> g_;
+  std::int64_t period_, warmup_, last_average_ = 0;
+  double f_init_ = 0, loss_sum_ = 0, loss_count_ = 0;
 };
 
 }  // namespace
@@ -281,7 +362,7 @@ template class Algorithm<double>;
 const std::vector<std::string>& algorithm_names() {
   static const std::vector<std::string> names = {"psgd", "dsgd", "dmsgd", "decentlam",
                                                  "gradient_tracking", "exact_diffusion", "d2",
-                                                 "pga", "local_sgd"};
+                                                 "pga", "aga", "local_sgd"};
   return names;
 }
 
@@ -292,6 +373,7 @@ std::unique_ptr<Algorithm<T>> make_algorithm(const AlgorithmOptions& o, std::siz
   if (!(o.momentum >= 0 && o.momentum < 1))
     throw InvalidArgument(fmt::format("momentum {}: expected 0 <= momentum < 1", o.momentum));
   if (o.period < 1) throw InvalidArgument(fmt::format("period {}: expected at least 1", o.period));
+  if (o.warmup < 0) throw InvalidArgument(fmt::format("warm-up {}: expected >= 0", o.warmup));
   if (o.name == "psgd") return std::make_unique<ParallelSgd<T>>(o, d);
   if (o.name == "dsgd") return std::make_unique<DecentralizedSgd<T>>(o, d);
   if (o.name == "dmsgd") return std::make_unique<DecentralizedMomentumSgd<T>>(o, d);
@@ -301,8 +383,7 @@ std::unique_ptr<Algorithm<T>> make_algorithm(const AlgorithmOptions& o, std::siz
   if (o.name == "d2") return std::make_unique<D2<T>>(o, d);
   if (o.name == "pga") return std::make_unique<PeriodicAveraging<T>>(o, d, true);
   if (o.name == "local_sgd") return std::make_unique<PeriodicAveraging<T>>(o, d, false);
-  if (o.name == "aga")
-    throw NotSupported("aga (adaptive Gossip-PGA) is not implemented yet; use pga with --period");
+  if (o.name == "aga") return std::make_unique<AdaptivePeriodicAveraging<T>>(o, d);
   throw InvalidArgument(fmt::format("algorithm \"{}\": unknown; expected one of {}", o.name,
                                     join(algorithm_names())));
 }

@@ -30,16 +30,18 @@ void report(const LabCliOptions& o, const topology::Topology& t,
   if (o.format == "json") {
     for (const auto& r : records)
       out << nlohmann::json{{"iter", r.iter}, {"error", r.error}, {"consensus", r.consensus},
-                            {"loss", r.loss}}
+                            {"loss", r.loss}, {"global_averages", r.global_averages}}
                  .dump()
           << "\n";
   } else {
     fmt::print(out, "# {} on {} ({} nodes), {} {} data, lr {}, batch {}\n", o.run.algorithm.name,
                t.name(), t.nodes(), o.flags.data, o.flags.problem, o.run.algorithm.lr,
                o.run.problem.batch == 0 ? std::string("full") : std::to_string(o.run.problem.batch));
-    fmt::print(out, "{:>8}  {:>14}  {:>14}  {:>14}\n", "iter", "||xbar-x*||^2", "consensus", "loss");
+    fmt::print(out, "{:>8}  {:>14}  {:>14}  {:>14}  {:>8}\n", "iter", "||xbar-x*||^2", "consensus",
+               "loss", "averages");
     for (const auto& r : records)
-      fmt::print(out, "{:>8}  {:>14.6e}  {:>14.6e}  {:>14.8f}\n", r.iter, r.error, r.consensus, r.loss);
+      fmt::print(out, "{:>8}  {:>14.6e}  {:>14.6e}  {:>14.8f}  {:>8}\n", r.iter, r.error, r.consensus,
+                 r.loss, r.global_averages);
   }
   if (!o.plot.empty()) {
     Series error{"||xbar - x*||^2", {}}, consensus{"consensus distance", {}};

@@ -16,8 +16,11 @@ void add_lab_flags(CLI::App* cmd, LabFlags& f) {
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--momentum", o.algorithm.momentum, "beta for dmsgd and decentlam (default 0.9)")
       ->check(CLI::Range(0.0, 0.999999));
-  cmd->add_option("--period", o.algorithm.period, "H for pga and local_sgd (default 8)")
+  cmd->add_option("--period", o.algorithm.period, "H for pga and local_sgd, initial H of aga (default 8)")
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 30));
+  cmd->add_option("--aga-warmup", o.algorithm.warmup,
+                  "aga: iterations whose mean loss is the reference for the period (0: one period)")
+      ->check(CLI::Range(std::int64_t{0}, std::int64_t{1} << 30));
   cmd->add_flag("--awc", o.algorithm.awc, "Adapt-with-combine form (dsgd, gradient_tracking)");
   cmd->add_option("-b,--batch", o.problem.batch, "Minibatch rows per gradient; 0 = full (default)");
   cmd->add_option("-d,--dim", o.problem.dimension, "Model dimension (default 10)")

@@ -41,7 +41,8 @@ nlohmann::json to_json(const TrainCliOptions& c, int nodes, int threads) {
           {"flip", o.flip},           {"nodes", nodes},
           {"backend", c.backend},     {"topology", o.topology},
           {"algorithm", o.algorithm}, {"awc", o.awc},
-          {"period", o.period},       {"optimizer", o.optimizer},
+          {"period", o.period},       {"aga_warmup", o.aga_warmup},
+          {"optimizer", o.optimizer},
           {"epochs", o.epochs},       {"batch", o.batch},
           {"lr", o.lr},               {"scale_lr", o.scale_lr},
           {"momentum", o.momentum},   {"nesterov", o.nesterov},
@@ -226,7 +227,10 @@ void add_train_command(CLI::App& app, Action& action) {
   cmd->add_option("-t,--topology", o.topology, "Topology spec (decent topology --list)");
   cmd->add_option("-a,--algorithm", o.algorithm, "Algorithm: " + join(algo::algorithm_names()));
   cmd->add_flag("--awc", o.awc, "Adapt-with-combine: overlap the exchange with the gradient");
-  cmd->add_option("--period", o.period, "Global-averaging period H (pga, local_sgd)")->check(CLI::Range(1, 1 << 20));
+  cmd->add_option("--period", o.period, "Global-averaging period H (pga, local_sgd; aga's initial H)")->check(CLI::Range(1, 1 << 20));
+  cmd->add_option("--aga-warmup", o.aga_warmup,
+                  "aga: steps whose mean loss is the reference for the period (0: one period)")
+      ->check(CLI::Range(std::int64_t{0}, std::int64_t{1} << 40));
   cmd->add_option("--optimizer", o.optimizer, "sgd (default), lars or lamb")
       ->check(CLI::IsMember({"sgd", "lars", "lamb"}));
   cmd->add_option("-e,--epochs", o.epochs, "Epochs (default 2)")->check(CLI::Range(1, 100000));

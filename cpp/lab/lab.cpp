@@ -17,7 +17,7 @@ LabRecord measure(comm::Communicator& comm, const LocalProblem& problem,
   comm.allreduce(local, 2, comm::ReduceOp::average);
   double error = 0;
   for (std::size_t j = 0; j < x.size(); ++j) error += (mean[j] - optimum[j]) * (mean[j] - optimum[j]);
-  return {iter, error, local[0], local[1]};
+  return {iter, error, local[0], local[1], 0};
 }
 
 }  // namespace
@@ -37,8 +37,9 @@ LabResult run_lab(comm::Communicator& comm, const topology::Topology& topology,
   auto algorithm = algo::make_algorithm<double>(o.algorithm, d);
   // Minibatches from (seed, rank) only: the same draws on every backend.
   Rng batches(o.problem.seed ^ (0xD1B54A32D192ED03ULL * (static_cast<std::uint64_t>(comm.rank()) + 7)));
+  const bool with_loss = algorithm->needs_loss();
   const algo::GradientFn<double> gradient = [&](std::span<const double> x, std::span<double> g) {
-    problem.gradient(x, g, o.problem.batch, batches);
+    return problem.gradient(x, g, o.problem.batch, batches, with_loss);
   };
   result.x.assign(d, 0.0);
   result.records.push_back(measure(comm, problem, result.x, result.optimum, 0));
@@ -47,8 +48,10 @@ LabResult run_lab(comm::Communicator& comm, const topology::Topology& topology,
     if (o.lr_decay > 0)
       algorithm->set_lr(o.algorithm.lr * o.lr_decay / (o.lr_decay + static_cast<double>(k)));
     algorithm->step(result.x, gradient, comm, topology, k);
-    if ((k + 1) % o.log_every == 0 || k + 1 == o.iterations)
+    if ((k + 1) % o.log_every == 0 || k + 1 == o.iterations) {
       result.records.push_back(measure(comm, problem, result.x, result.optimum, k + 1));
+      result.records.back().global_averages = algorithm->global_averages();
+    }
   }
   return result;
 }

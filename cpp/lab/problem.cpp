@@ -1,6 +1,7 @@
 #include "lab/problem.hpp"
 
 #include <cmath>
+#include <limits>
 #include <numbers>
 
 #include <Eigen/Dense>
@@ -74,29 +75,39 @@ LocalProblem::LocalProblem(const ProblemOptions& o, int node)
   }
 }
 
-double LocalProblem::loss(std::span<const double> x) const {
-  double s = 0;
-  for (std::size_t r = 0; r < m_; ++r) {
-    const double z = dot(&a_[r * d_], x);
-    s += kind_ == ProblemKind::least_squares ? 0.5 * (z - b_[r]) * (z - b_[r]) : softplus(-b_[r] * z);
-  }
-  double reg = 0;
-  for (double v : x) reg += v * v;
-  return s / static_cast<double>(m_) + 0.5 * lambda_ * reg;
+double LocalProblem::row_loss(double z, double target) const {
+  return kind_ == ProblemKind::least_squares ? 0.5 * (z - target) * (z - target)
+                                             : softplus(-target * z);
 }
 
-void LocalProblem::gradient(std::span<const double> x, std::span<double> g, std::size_t batch,
-                            Rng& rng) const {
+double LocalProblem::regularizer(std::span<const double> x) const {
+  double s = 0;
+  for (double v : x) s += v * v;
+  return 0.5 * lambda_ * s;
+}
+
+double LocalProblem::loss(std::span<const double> x) const {
+  double s = 0;
+  for (std::size_t r = 0; r < m_; ++r) s += row_loss(dot(&a_[r * d_], x), b_[r]);
+  return s / static_cast<double>(m_) + regularizer(x);
+}
+
+double LocalProblem::gradient(std::span<const double> x, std::span<double> g, std::size_t batch,
+                              Rng& rng, bool with_loss) const {
   for (std::size_t j = 0; j < d_; ++j) g[j] = 0;
   const std::size_t rows = batch == 0 ? m_ : batch;
+  double loss = 0;
   for (std::size_t k = 0; k < rows; ++k) {
     const std::size_t r = batch == 0 ? k : static_cast<std::size_t>(rng.next_u64() % m_);
     const double* a = &a_[r * d_];
     const double z = dot(a, x);
     const double scale = kind_ == ProblemKind::least_squares ? z - b_[r] : -b_[r] * sigmoid(-b_[r] * z);
     for (std::size_t j = 0; j < d_; ++j) g[j] += scale * a[j];
+    if (with_loss) loss += row_loss(z, b_[r]);
   }
   for (std::size_t j = 0; j < d_; ++j) g[j] = g[j] / static_cast<double>(rows) + lambda_ * x[j];
+  return with_loss ? loss / static_cast<double>(rows) + regularizer(x)
+                   : std::numeric_limits<double>::quiet_NaN();
 }
 
 std::vector<double> solve_reference(const ProblemOptions& o) {

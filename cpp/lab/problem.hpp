@@ -43,8 +43,10 @@ class LocalProblem {
   // f_i(x).
   double loss(std::span<const double> x) const;
   // The gradient of f_i at x over all rows, or over `batch` rows drawn (with replacement) from
-  // `rng` when batch > 0.
-  void gradient(std::span<const double> x, std::span<double> g, std::size_t batch, Rng& rng) const;
+  // `rng` when batch > 0. With `with_loss`, returns the loss over the same rows (with the l2
+  // term) at x; otherwise NaN (the loss costs a log and an exp per row).
+  double gradient(std::span<const double> x, std::span<double> g, std::size_t batch, Rng& rng,
+                  bool with_loss = false) const;
 
   std::size_t dimension() const { return d_; }
   std::size_t samples() const { return m_; }
@@ -52,6 +54,9 @@ class LocalProblem {
   const std::vector<double>& targets() const { return b_; }   // b (least squares) or y = +-1
 
  private:
+  double row_loss(double z, double target) const;
+  double regularizer(std::span<const double> x) const;
+
   ProblemKind kind_;
   std::size_t d_, m_;
   double lambda_;

@@ -25,7 +25,8 @@ struct TrainOptions {
   std::string topology = "one-peer-exp";
   std::string algorithm = "dsgd";
   bool awc = false;          // adapt-with-combine (communication overlapped with compute)
-  std::int64_t period = 8;   // pga, local_sgd
+  std::int64_t period = 8;   // pga, local_sgd; aga's initial period
+  std::int64_t aga_warmup = 0;  // aga: steps whose mean loss is the reference (0: one period)
   // Local optimisation
   std::string optimizer = "sgd";  // sgd, lars, lamb
   std::int64_t epochs = 2;

@@ -143,6 +143,7 @@ TrainResult train_node(comm::Communicator& comm, const topology::Topology& topol
   ao.lr = sched.base_lr;
   ao.momentum = has_own_momentum(o.algorithm) ? o.momentum : 0.0;
   ao.period = o.period;
+  ao.warmup = o.aga_warmup;
   ao.awc = o.awc;
   auto algorithm = algo::make_algorithm<float>(ao, static_cast<std::size_t>(dim));
   optim::OptimizerOptions oo;
@@ -172,6 +173,7 @@ TrainResult train_node(comm::Communicator& comm, const topology::Topology& topol
     auto grads = model->gradients();
     std::copy(grads.begin(), grads.end(), g.begin());
     optimizer->direction(x, g);
+    return last_loss;
   };
 
   auto capture = [&](std::int64_t done) {

@@ -196,7 +196,7 @@ TEST_CASE("mpi: a rank that never arrives is named, within the timeout") {
 
 TEST_CASE("mpi: the convergence lab gives the same numbers as in-process, same seed") {
   const int n = world_size();
-  for (const char* algorithm : {"dsgd", "gradient_tracking", "exact_diffusion", "psgd"}) {
+  for (const char* algorithm : {"dsgd", "gradient_tracking", "exact_diffusion", "psgd", "aga"}) {
     lab::LabOptions o;
     o.problem.nodes = n;
     o.problem.heterogeneous = true;
@@ -204,6 +204,7 @@ TEST_CASE("mpi: the convergence lab gives the same numbers as in-process, same s
     o.problem.seed = 5;
     o.algorithm.name = algorithm;
     o.algorithm.lr = 0.1;
+    o.algorithm.period = 3;  // aga: its period adapts from step 6 on, from all-reduced losses
     o.iterations = 40;
     const topology::Topology t(n >= 2 ? "one-peer-exp" : "ring", n);
     comm::MpiCommunicator c;
@@ -218,6 +219,7 @@ TEST_CASE("mpi: the convergence lab gives the same numbers as in-process, same s
     for (std::size_t k = 0; k < in_process.size(); ++k) {
       CHECK(over_mpi.records[k].error == doctest::Approx(in_process[k].error).epsilon(1e-12));
       CHECK(over_mpi.records[k].loss == doctest::Approx(in_process[k].loss).epsilon(1e-12));
+      CHECK(over_mpi.records[k].global_averages == in_process[k].global_averages);
     }
   }
 }

@@ -189,7 +189,8 @@ TEST_CASE("bad algorithm options are refused with the reason") {
   CHECK_THROWS_AS(algo::make_algorithm<float>(o, 3), InvalidArgument);
   o.period = 4;
   o.name = "aga";
-  CHECK_THROWS_AS(algo::make_algorithm<float>(o, 3), NotSupported);
+  o.warmup = -2;
+  CHECK_THROWS_WITH_AS(algo::make_algorithm<float>(o, 3), doctest::Contains("warm-up -2"), InvalidArgument);
 }
 
 TEST_CASE("decent lab: JSON Lines with the documented fields, and usage errors") {
@@ -208,6 +209,17 @@ TEST_CASE("decent lab: JSON Lines with the documented fields, and usage errors")
   CHECK(rows[2]["iter"] == 200);
   CHECK(rows[2]["error"].get<double>() < 1e-10);
   CHECK(rows[2]["loss"].get<double>() < rows[0]["loss"].get<double>());
+  CHECK(rows[2]["global_averages"] == 0);  // exact diffusion never averages globally
+
+  // pga with H = 10: one global average every 10 iterations, counted in the records.
+  out.str("");
+  REQUIRE(cli::run_cli({"lab", "-t", "ring", "-n", "4", "-a", "pga", "--period", "10", "-i", "200",
+                        "--log-every", "100", "-f", "json"},
+                       out, err) == 0);
+  std::istringstream pga_lines(out.str());
+  std::vector<std::int64_t> averages;
+  while (std::getline(pga_lines, line)) averages.push_back(nlohmann::json::parse(line)["global_averages"]);
+  CHECK(averages == std::vector<std::int64_t>{0, 10, 20});
 
   err.str("");
   CHECK(cli::run_cli({"lab", "-a", "sgd", "-n", "4"}, out, err) == cli::kExitFailure);

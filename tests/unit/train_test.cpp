@@ -82,13 +82,15 @@ TEST_CASE("a short decentralized run of a small model beats 80% on a Fashion-MNI
 TEST_CASE("resuming from a checkpoint continues exactly like an uninterrupted run") {
   const auto data = load_datasets(small_synthetic());
   for (auto [algorithm, optimizer] : {std::pair{"gradient_tracking", "lamb"},
-                                      std::pair{"dmsgd", "sgd"}, std::pair{"exact_diffusion", "lars"}}) {
+                                      std::pair{"dmsgd", "sgd"}, std::pair{"exact_diffusion", "lars"},
+                                      std::pair{"aga", "sgd"}}) {
     CAPTURE(algorithm);
     auto o = small_synthetic();
     o.algorithm = algorithm;
     o.optimizer = optimizer;
     o.topology = "ring";
     if (std::string(optimizer) == "lamb") o.lr = 0.005;
+    o.period = 4;  // aga adapts its period at steps 8, 12, ...: the resume at 12 is mid-schedule
     const auto first = temp_dir("first"), second = temp_dir("second");
     o.max_steps = 30;
     const auto straight = train_local(o, data);
