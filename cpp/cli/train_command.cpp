@@ -76,7 +76,8 @@ class RunLog {
       last_ips_ = p.images_per_second;
       losses_.push_back(p);
       write({{"kind", "train"}, {"step", p.step}, {"epoch", p.epoch}, {"loss", p.loss},
-             {"lr", p.lr}, {"images_per_second", p.images_per_second}, {"time_s", p.time_s}});
+             {"lr", p.lr}, {"images_per_second", p.images_per_second}, {"time_s", p.time_s},
+             {"global_averages", p.global_averages}});
       if (!bar_enabled()) {
         if (!quiet_)
           fmt::print(out_, "step {:>6}  epoch {:6.3f}  loss {:.4f}  lr {:.4g}  {:.0f} img/s\n",

@@ -275,6 +275,7 @@ TrainResult train_node(comm::Communicator& comm, const topology::Topology& topol
       p.images_per_second = static_cast<double>((done - log_step) * n * o.batch) /
                             std::max(seconds_since(log_time), 1e-9);
       p.time_s = seconds_since(start);
+      p.global_averages = algorithm->global_averages();
       log_time = Clock::now();
       log_step = done;
       loss_sum = 0;

@@ -25,6 +25,9 @@ struct TrainPoint {
   double lr = 0;
   double images_per_second = 0;  // all nodes together, since the previous line
   double time_s = 0;
+  // Exact global averages of the parameters so far (pga, aga, local_sgd; counted from the start
+  // of this run, a resumed run from the resume).
+  std::int64_t global_averages = 0;
 };
 
 // An evaluation: the node-averaged model (parameters and batch-norm statistics) on the test set.

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Regenerates the figures of docs/RESULTS.md from the build in ./build (or $DECENT_BUILD_DIR):
 #   bash docs/results/make_results.sh
-# Writes docs/results/curves_n32.png and prints the tables (about 2 minutes on 2 cores).
+# Writes docs/results/curves_n32.png and prints the tables (about 3 minutes on 2 cores). The
+# long transient-stage runs (50,000 iterations, 3 seeds) are docs/results/transient_seeds.sh.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 decent=${DECENT_BUILD_DIR:-$root/build}/decent
@@ -58,3 +59,16 @@ echo "wrote docs/results/curves_n32.png"
 "$decent" sweep --algorithms dsgd --topologies ring --nodes 8,16,24,32,48 \
   --problem logistic --data hetero --batch 4 --lr 0.5 --lr-decay 50 --iters 3000 \
   --log-every 10 --repeats 2 --smoothing 10
+
+# 4. Gossip-AGA against Gossip-PGA (H = H0 = 4), ring, n = 32, stochastic heterogeneous data
+#    (minibatch 4), decaying step 0.2 * 100/(100 + k), 3000 iterations: the final error of the
+#    average, the consensus distance and how many global averages (all-reduces of x) each made.
+echo "after 3000 iterations (ring, n = 32, heterogeneous, minibatch 4, H = H0 = 4):"
+printf '%-14s %-10s %14s %14s %9s\n' problem algorithm error consensus averages
+for problem in logistic least-squares; do
+  for algorithm in dsgd pga aga psgd; do
+    "$decent" lab --algorithm "$algorithm" --period 4 --topology ring --nodes 32 --data hetero \
+      --problem "$problem" --batch 4 --lr 0.2 --lr-decay 100 --iters 3000 --log-every 3000 \
+      | tail -1 | awk -v p="$problem" -v a="$algorithm" '{printf "%-14s %-10s %14s %14s %9s\n", p, a, $2, $3, $5}'
+  done
+done

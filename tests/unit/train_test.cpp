@@ -7,6 +7,8 @@
 #include <mutex>
 #include <sstream>
 
+#include <nlohmann/json.hpp>
+
 #include "cli/cli.hpp"
 #include "comm/local.hpp"
 #include "core/error.hpp"
@@ -215,6 +217,34 @@ TEST_CASE("decent train reads a TOML config file, and flags may override it") {
   CHECK(lines == 3);  // steps 2 and 4, and the final evaluation
   r = cli({"--config", cfg, "--no-plots", "--nodes", "3"});
   CHECK(r.out.find("3 nodes") != std::string::npos);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("decent train: metrics count the global averages of pga and aga; config names aga's warm-up") {
+  const auto dir = temp_dir("averages");
+  auto averages = [&](const char* algorithm) {
+    const auto out = (dir / algorithm).string();
+    const auto r = cli({"--model", "mlp", "--data", "synthetic", "--nodes", "2", "--topology", "ring",
+                        "--algorithm", algorithm, "--period", "2", "--max-steps", "8",
+                        "--log-every", "4", "--no-plots", "--out", out});
+    REQUIRE_MESSAGE(r.code == 0, r.err);
+    std::ifstream metrics(fs::path(out) / "metrics.jsonl");
+    std::vector<std::int64_t> counts;
+    for (std::string line; std::getline(metrics, line);) {
+      const auto j = nlohmann::json::parse(line);
+      if (j["kind"] == "train") counts.push_back(j["global_averages"]);
+    }
+    std::ifstream config(fs::path(out) / "config.json");
+    CHECK(nlohmann::json::parse(config)["aga_warmup"] == 0);
+    return counts;
+  };
+  CHECK(averages("pga") == std::vector<std::int64_t>{2, 4});  // every H = 2 steps
+  CHECK(averages("dsgd") == std::vector<std::int64_t>{0, 0});
+  // aga: H0 = 2 until its first adaptation, which follows the average at step 4 (the schedule
+  // after it is checked against hand-worked losses in algo_aga_test.cpp).
+  const auto aga = averages("aga");
+  REQUIRE(aga.size() == 2);
+  CHECK(aga[0] == 2);
   fs::remove_all(dir);
 }
 
