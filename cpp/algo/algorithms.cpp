@@ -3,6 +3,10 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <map>
+#include <mutex>
+#include <string>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -105,6 +109,7 @@ class DecentLam final : public Algorithm<T> {
   DecentLam(AlgorithmOptions o, std::size_t d) : Algorithm<T>(std::move(o)), g_(d), y_(d), m_(d, T{0}) {}
   void step(std::span<T> x, const GradientFn<T>& gradient, comm::Communicator& comm,
             const topology::Topology& t, std::int64_t k) override {
+    if (!checked_) check_stable(t, this->options_.momentum), checked_ = true;
     const double lr = this->options_.lr;
     gradient(x, g_);
     for (std::size_t i = 0; i < y_.size(); ++i) y_[i] = x[i] - static_cast<T>(lr) * g_[i];
@@ -118,7 +123,34 @@ class DecentLam final : public Algorithm<T> {
   void set_state(const std::vector<std::vector<T>>& s) override { this->restore(s, {&m_}); }
 
  private:
+  // With g = 0 the update is x <- W x + beta (x - x_prev): the momentum acts on the gossip too.
+  // On a symmetric W that contracts the disagreement for every beta < 1; on directed and
+  // time-varying graphs it can grow it, by a factor that no step size changes (exp, n = 32,
+  // beta = 0.9: 1.24 per step). Refuse those instead of diverging.
+  static void check_stable(const topology::Topology& t, double beta) {
+    if (!t.time_varying() && t.symmetric()) return;
+    if (t.nodes() > topology::kMaxMomentumCheckNodes) return;  // too large to check densely
+    const double growth = cached_growth(t, beta);
+    if (growth >= 1 - 1e-9)
+      throw InvalidArgument(fmt::format(
+          "decentlam with momentum {} diverges on \"{}\": its momentum also acts on the gossip "
+          "(x <- W x + beta (x - x_prev)), which grows the nodes' disagreement by {:.4f} per step "
+          "on this {} graph, whatever the step size; use a symmetric topology (ring, torus, "
+          "sym-exp, hypercube, ...), a smaller momentum, or dmsgd",
+          beta, t.name(), growth, t.time_varying() ? "time-varying" : "directed"));
+  }
+  // In-process nodes share one computation per (topology, beta) instead of one each.
+  static double cached_growth(const topology::Topology& t, double beta) {
+    static std::mutex mutex;
+    static std::map<std::pair<std::string, double>, double> cache;
+    const std::lock_guard lock(mutex);
+    const auto key = std::make_pair(t.name(), beta);
+    auto it = cache.find(key);
+    if (it == cache.end()) it = cache.emplace(key, topology::momentum_gossip_radius(t, beta)).first;
+    return it->second;
+  }
   std::vector<T> g_, y_, m_;
+  bool checked_ = false;
 };
 
 // gradient_tracking, y^0 = g(x^0). ATC: x <- W(x - gamma y); y <- W(y + g(x_new) - g_prev).

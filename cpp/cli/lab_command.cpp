@@ -10,6 +10,7 @@
 #include "cli/lab_flags.hpp"
 #include "cli/plot.hpp"
 #include "cli/run_nodes.hpp"
+#include "core/parse.hpp"
 #include "lab/lab.hpp"
 
 namespace decent::cli {
@@ -72,8 +73,7 @@ void add_lab_command(CLI::App& app, Action& action) {
   auto* cmd = app.add_subcommand(
       "lab", "Convergence lab: a decentralized algorithm on a synthetic convex problem");
   cmd->add_option("-a,--algorithm", o->flags.run.algorithm.name,
-                  "psgd, dsgd, dmsgd, decentlam, gradient_tracking, exact_diffusion, d2, pga, "
-                  "local_sgd (default dsgd)");
+                  join(algo::algorithm_names()) + " (default dsgd)");
   cmd->add_option("-t,--topology", o->spec, "Topology spec (default ring)");
   cmd->add_option("-n,--nodes", o->nodes, "Nodes (local backend; mpi: the ranks)")
       ->check(CLI::Range(1, 4096));

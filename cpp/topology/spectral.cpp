@@ -1,5 +1,7 @@
 #include "topology/spectral.hpp"
 
+#include <cmath>
+
 #include <Eigen/Dense>
 #include <fmt/format.h>
 
@@ -64,6 +66,27 @@ double min_eigenvalue(const Topology& topology) {
   Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(as_matrix(topology.at(0).dense(), n),
                                                      Eigen::EigenvaluesOnly);
   return eig.eigenvalues().minCoeff();
+}
+
+double momentum_gossip_radius(const Topology& topology, double beta) {
+  if (!(beta >= 0 && beta < 1))
+    throw InvalidArgument(fmt::format("momentum {}: expected 0 <= momentum < 1", beta));
+  const int n = topology.nodes();
+  if (n > kMaxMomentumCheckNodes)
+    throw NotSupported(fmt::format("momentum_gossip_radius is limited to {} nodes; this topology has {}",
+                                   kMaxMomentumCheckNodes, n));
+  const Eigen::MatrixXd identity = Eigen::MatrixXd::Identity(n, n);
+  Eigen::MatrixXd product = Eigen::MatrixXd::Identity(2 * n, 2 * n), step(2 * n, 2 * n);
+  for (int k = 0; k < topology.period(); ++k) {
+    step.setZero();
+    step.topLeftCorner(n, n) = (as_matrix(topology.at(k).dense(), n).array() - 1.0 / n).matrix() +
+                               beta * identity;
+    step.topRightCorner(n, n) = -beta * identity;
+    step.bottomLeftCorner(n, n) = identity;
+    product = step * product;
+  }
+  const Eigen::VectorXcd eigenvalues = Eigen::EigenSolver<Eigen::MatrixXd>(product, false).eigenvalues();
+  return std::pow(eigenvalues.cwiseAbs().maxCoeff(), 1.0 / topology.period());
 }
 
 double rho(const Topology& topology, std::int64_t start, std::int64_t steps) {

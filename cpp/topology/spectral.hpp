@@ -28,4 +28,16 @@ double rho(const Topology& topology, std::int64_t start = 0, std::int64_t steps 
 // above -1/3.
 double min_eigenvalue(const Topology& topology);
 
+// The per-step growth factor of the nodes' disagreement under momentum gossip,
+//   x^(k+1) = W^(k) x^k + beta (x^k - x^(k-1)),
+// which is the consensus part of DecentLaM's update: the spectral radius of the product of the
+// companion matrices [[W~ + beta I, -beta I], [I, 0]] over one period (W~ = W^(k) - 11^T/n, so
+// the consensus direction is left out), to the power 1/period. Below 1 the disagreement
+// contracts; at or above 1 it grows whatever the step size. For a static symmetric W it is
+// below 1 for every beta in [0, 1). beta in [0, 1); at most kMaxMomentumCheckNodes nodes.
+double momentum_gossip_radius(const Topology& topology, double beta);
+
+// Largest node count for momentum_gossip_radius: a non-symmetric eigenproblem of size 2n.
+inline constexpr int kMaxMomentumCheckNodes = 256;
+
 }  // namespace decent::topology

@@ -158,6 +158,21 @@ TEST_CASE("D2 refuses topologies it diverges on") {
   CHECK_THROWS_WITH_AS(run("one-peer-exp", 8, o), doctest::Contains("static symmetric"), InvalidArgument);
 }
 
+TEST_CASE("decentlam refuses graphs on which its momentum grows the disagreement") {
+  // Its consensus part is x <- W x + beta (x - x_prev) (topology_spectral_test.cpp): on the
+  // directed exponential graph (n = 8) that grows by 1.24 per step at beta = 0.9 and shrinks by
+  // 0.83 at beta = 0.3; a symmetric ring contracts at any beta < 1.
+  auto o = heterogeneous_least_squares("decentlam", 0.03, 300);
+  o.algorithm.momentum = 0.9;
+  CHECK_THROWS_WITH_AS(run("exp", 8, o), doctest::Contains("decentlam with momentum 0.9 diverges"), InvalidArgument);
+  CHECK_THROWS_WITH_AS(run("one-peer-exp", 8, o), doctest::Contains("time-varying graph"), InvalidArgument);
+  CHECK(final_error(run("ring", 8, o)) < 0.1);
+  o.algorithm.momentum = 0.3;
+  o.algorithm.lr = 0.2;
+  const auto exp = run("exp", 8, o);
+  CHECK(final_error(exp) < 0.01 * exp.result.records.front().error);
+}
+
 TEST_CASE("parallel SGD's steady-state error falls about as 1/n") {
   auto o = heterogeneous_least_squares("psgd", 0.05, 3000);
   o.problem.heterogeneous = false;

@@ -3,6 +3,7 @@
 // definition (lambda_k = sum_d c_d omega^(k d)), independently of the Eigen solvers in the code.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <complex>
 #include <numbers>
@@ -166,4 +167,80 @@ TEST_CASE("dense queries check their arguments") {
   CHECK_THROWS_AS(product(t, 0, 0), decent::OutOfRange);
   CHECK_THROWS_AS(deviation_norm(std::vector<double>(10), 3), decent::InvalidArgument);
   CHECK_THROWS_AS(product(Topology("ring", 5000), 0, 1), decent::NotSupported);
+}
+
+namespace {
+
+// The growth factor of momentum gossip x <- W x + beta (x - x_prev) for a circulant W: per
+// Fourier mode k the recursion is z^2 - (lambda_k + beta) z + beta = 0 with lambda_k the
+// eigenvalue of W - 11^T/n (lambda_0 = 0 once the average is taken out), so the factor is the
+// largest root modulus over all modes.
+double circulant_momentum_growth(int n, const std::vector<std::pair<long long, double>>& offsets,
+                                 double beta) {
+  double growth = 0;
+  for (int k = 0; k < n; ++k) {
+    std::complex<double> lambda = 0;
+    if (k != 0)
+      for (auto [d, c] : offsets) lambda += c * std::polar(1.0, 2 * pi * static_cast<double>(k * d % n) / n);
+    const std::complex<double> b = lambda + beta, root = std::sqrt(b * b - 4.0 * beta);
+    growth = std::max({growth, std::abs((b + root) / 2.0), std::abs((b - root) / 2.0)});
+  }
+  return growth;
+}
+
+}  // namespace
+
+TEST_CASE("momentum gossip: growth factor of circulant graphs from their Fourier modes") {
+  for (int n : {3, 8, 16, 33}) {
+    const int tau = ceil_log2(n);
+    std::vector<std::pair<long long, double>> exp = {{0, 1.0 / (tau + 1)}};
+    for (int j = 0; j < tau; ++j) exp.push_back({1LL << j, 1.0 / (tau + 1)});
+    const std::vector<std::pair<long long, double>> directed_ring = {{0, 0.5}, {1, 0.5}};
+    const std::vector<std::pair<long long, double>> ring = {{0, 1.0 / 3}, {1, 1.0 / 3}, {n - 1, 1.0 / 3}};
+    for (double beta : {0.0, 0.3, 0.5, 0.9}) {
+      CAPTURE(n);
+      CAPTURE(beta);
+      CHECK(momentum_gossip_radius(Topology("exp", n), beta) ==
+            doctest::Approx(circulant_momentum_growth(n, exp, beta)).epsilon(1e-6));
+      CHECK(momentum_gossip_radius(Topology("directed-ring", n), beta) ==
+            doctest::Approx(circulant_momentum_growth(n, directed_ring, beta)).epsilon(1e-6));
+      // A symmetric W contracts for every beta < 1 (its modes are real and in (-1, 1)).
+      if (n >= 3) CHECK(momentum_gossip_radius(Topology("ring", n), beta) < 1);
+    }
+    // Without momentum it is the consensus factor rho (a circulant W is normal).
+    CHECK(momentum_gossip_radius(Topology("exp", n), 0) == doctest::Approx(rho(Topology("exp", n))).epsilon(1e-9));
+  }
+  // The directed graphs grow their disagreement at the usual momentum 0.9.
+  CHECK(momentum_gossip_radius(Topology("exp", 32), 0.9) > 1.2);
+  CHECK_THROWS_AS(momentum_gossip_radius(Topology("ring", 8), 1.0), decent::InvalidArgument);
+  CHECK_THROWS_AS(momentum_gossip_radius(Topology("ring", 300), 0.5), decent::NotSupported);
+}
+
+TEST_CASE("momentum gossip over one-peer exponential graphs: the growth factor a simulation shows") {
+  // Time-varying: the factor comes from the product over a period; check it against the
+  // disagreement of the iteration itself, run from a fixed start.
+  for (double beta : {0.3, 0.9}) {
+    const Topology t("one-peer-exp", 8);
+    std::vector<double> x(8), previous, next(8);
+    for (int i = 0; i < 8; ++i) x[static_cast<std::size_t>(i)] = std::sin(1.0 + 3.7 * i);
+    previous = x;
+    auto disagreement = [](const std::vector<double>& v) {
+      double mean = 0, s = 0;
+      for (double e : v) mean += e / static_cast<double>(v.size());
+      for (double e : v) s += (e - mean) * (e - mean);
+      return std::sqrt(s);
+    };
+    const int from = 30, to = 90;  // whole periods (tau = 3), past the start-up transient
+    double at_from = 0;
+    for (int k = 0; k < to; ++k) {
+      if (k == from) at_from = disagreement(x);
+      t.at(k).apply(x.data(), next.data(), 1);
+      for (std::size_t i = 0; i < x.size(); ++i) next[i] += beta * (x[i] - previous[i]);
+      previous = x;
+      x = next;
+    }
+    const double measured = std::pow(disagreement(x) / at_from, 1.0 / (to - from));
+    CAPTURE(beta);
+    CHECK(momentum_gossip_radius(t, beta) == doctest::Approx(measured).epsilon(0.03));
+  }
 }
