@@ -67,8 +67,12 @@ class Algorithm {
  protected:
   // Copies `state` into `targets` after checking the count and every size.
   void restore(const std::vector<std::vector<T>>& state, std::vector<std::vector<T>*> targets);
+  // x <- the exact mean of x over all nodes (one all-reduce), counted by global_averages().
+  void average_parameters_globally(std::span<T> x, comm::Communicator& comm);
 
   AlgorithmOptions options_;
+
+ private:
   std::int64_t global_averages_ = 0;
 };
 

@@ -284,12 +284,8 @@ class PeriodicAveraging final : public Algorithm<T> {
             const topology::Topology& t, std::int64_t k) override {
     gradient(x, g_);
     axpy<T>(x, -this->options_.lr, view(g_));
-    if ((k + 1) % this->options_.period == 0) {
-      global_average(x, comm);
-      ++this->global_averages_;
-    } else if (gossip_) {
-      average_with_neighbors(x, comm, t, k);
-    }
+    if ((k + 1) % this->options_.period == 0) this->average_parameters_globally(x, comm);
+    else if (gossip_) average_with_neighbors(x, comm, t, k);
   }
 
  private:
@@ -322,8 +318,7 @@ class AdaptivePeriodicAveraging final : public Algorithm<T> {
     axpy<T>(x, -this->options_.lr, view(g_));
     const std::int64_t done = k + 1;
     if (done - last_average_ >= period_) {
-      global_average(x, comm);
-      ++this->global_averages_;
+      this->average_parameters_globally(x, comm);
       last_average_ = done;
       if (done > warmup_) adapt(take_mean_loss(comm));
     } else {
@@ -387,6 +382,11 @@ void Algorithm<T>::restore(const std::vector<std::vector<T>>& state,
                                         options_.name, i, state[i].size(), targets[i]->size()));
     *targets[i] = state[i];
   }
+}
+template <typename T>
+void Algorithm<T>::average_parameters_globally(std::span<T> x, comm::Communicator& comm) {
+  global_average(x, comm);
+  ++global_averages_;
 }
 template class Algorithm<float>;
 template class Algorithm<double>;

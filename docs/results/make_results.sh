@@ -9,6 +9,28 @@ decent=${DECENT_BUILD_DIR:-$root/build}/decent
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
+# One PNG of three log-scale panels of ||xbar - x*||^2 against iterations, one per graph, each
+# with parallel SGD dashed: FILE HEIGHT TITLE SETTINGS CURVES. CURVES is gnuplot plot text,
+# evaluated per panel with the graph's name in t.
+plot_three_graphs() {
+  gnuplot <<GP
+set terminal pngcairo size 1500,$2 noenhanced
+set output '$root/docs/results/$1'
+set multiplot layout 1,3 title '$3'
+set logscale y
+set format y '%.0e'
+set yrange [1e-30:100]
+set grid
+$4
+set xlabel 'iteration'
+do for [t in "ring exp one-peer-exp"] {
+  set title t
+  plot '$work/psgd.dat' u 1:2 w l lw 2 dt 2 lc rgb 'black' t 'psgd', $5
+}
+unset multiplot
+GP
+}
+
 # 1. Error curves, n = 32, heterogeneous least squares, exact gradients, constant step 0.3.
 common=(--nodes 32 --problem least-squares --data hetero --lr 0.3 --iters 1500 --log-every 10)
 for topology in ring exp one-peer-exp; do
@@ -29,24 +51,11 @@ for topology in ring exp one-peer-exp; do
 done
 printf '%-14s %14s\n' "psgd" "$(tail -1 "$work/psgd.dat" | awk '{print $2}')"
 
-gnuplot <<GP
-set terminal pngcairo size 1500,480 noenhanced
-set output '$root/docs/results/curves_n32.png'
-set multiplot layout 1,3 title 'n = 32, heterogeneous least squares, exact gradients, step 0.3: ||xbar - x*||^2'
-set logscale y
-set format y '%.0e'
-set yrange [1e-30:100]
-set grid
-set xlabel 'iteration'
-do for [t in "ring exp one-peer-exp"] {
-  set title t
-  plot '$work/psgd.dat' u 1:2 w l lw 2 dt 2 lc rgb 'black' t 'psgd', \
-       '$work/'.t.'-dsgd.dat' u 1:2 w l lw 2 t 'dsgd', \
-       '$work/'.t.'-gradient_tracking.dat' u 1:2 w l lw 2 t 'gradient tracking', \
-       '$work/'.t.'-exact_diffusion.dat' u 1:2 w l lw 2 t 'exact diffusion'
-}
-unset multiplot
-GP
+plot_three_graphs curves_n32.png 480 \
+  'n = 32, heterogeneous least squares, exact gradients, step 0.3: ||xbar - x*||^2' '' \
+  "'$work/'.t.'-dsgd.dat' u 1:2 w l lw 2 t 'dsgd', \
+   '$work/'.t.'-gradient_tracking.dat' u 1:2 w l lw 2 t 'gradient tracking', \
+   '$work/'.t.'-exact_diffusion.dat' u 1:2 w l lw 2 t 'exact diffusion'"
 echo "wrote docs/results/curves_n32.png"
 
 # 2. Transient iterations of D-SGD against parallel SGD, stochastic heterogeneous logistic
@@ -98,21 +107,8 @@ for algorithm in "${all_algorithms[@]}"; do
   done
   echo
 done
-gnuplot <<GP
-set terminal pngcairo size 1500,520 noenhanced
-set output '$root/docs/results/curves_all_n32.png'
-set multiplot layout 1,3 title 'n = 32, heterogeneous least squares, exact gradients: ||xbar - x*||^2, every algorithm'
-set logscale y
-set format y '%.0e'
-set yrange [1e-30:100]
-set grid
-set key bottom left font ',9'
-set xlabel 'iteration'
-do for [t in "ring exp one-peer-exp"] {
-  set title t
-  plot '$work/psgd.dat' u 1:2 w l lw 2 dt 2 lc rgb 'black' t 'psgd', \
-       for [a in "${all_algorithms[*]}"] '$work/all-'.t.'-'.a.'.dat' u 1:2 w l lw 2 t a
-}
-unset multiplot
-GP
+plot_three_graphs curves_all_n32.png 520 \
+  'n = 32, heterogeneous least squares, exact gradients: ||xbar - x*||^2, every algorithm' \
+  "set key bottom left font ',9'" \
+  "for [a in \"${all_algorithms[*]}\"] '$work/all-'.t.'-'.a.'.dat' u 1:2 w l lw 2 t a"
 echo "wrote docs/results/curves_all_n32.png"

@@ -205,7 +205,9 @@ TEST_CASE("momentum gossip: growth factor of circulant graphs from their Fourier
       CHECK(momentum_gossip_radius(Topology("directed-ring", n), beta) ==
             doctest::Approx(circulant_momentum_growth(n, directed_ring, beta)).epsilon(1e-6));
       // A symmetric W contracts for every beta < 1 (its modes are real and in (-1, 1)).
-      if (n >= 3) CHECK(momentum_gossip_radius(Topology("ring", n), beta) < 1);
+      CHECK(momentum_gossip_radius(Topology("ring", n), beta) ==
+            doctest::Approx(circulant_momentum_growth(n, ring, beta)).epsilon(1e-6));
+      CHECK(momentum_gossip_radius(Topology("ring", n), beta) < 1);
     }
     // Without momentum it is the consensus factor rho (a circulant W is normal).
     CHECK(momentum_gossip_radius(Topology("exp", n), 0) == doctest::Approx(rho(Topology("exp", n))).epsilon(1e-9));
