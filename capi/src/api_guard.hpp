@@ -23,6 +23,11 @@ namespace decent::capi {
 // Records `message` as this thread's last error and returns `status`.
 decent_status set_error(decent_status status, const std::string& message) noexcept;
 
+// The status of this thread's last failed call (DECENT_OK if none since clear_last_error), and
+// a reset of it and of the message, for code that must tell its own failures from older ones.
+decent_status last_status() noexcept;
+void clear_last_error() noexcept;
+
 // Maps the exception in flight to a status and records "function: what()". Call only from a
 // catch block.
 decent_status handle_exception(const char* function) noexcept;

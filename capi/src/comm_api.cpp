@@ -27,6 +27,39 @@ decent::comm::ReduceOp op_of(decent_reduce_op op) {
                                             "DECENT_REDUCE_AVERAGE (1)", static_cast<int>(op)));
 }
 
+// The error for a node function that returned `returned` != 0: the status and message of the
+// last decent call that failed on the node's thread, else the returned value when it is a
+// status (a node may `return decent_comm_allreduce(...)`), else DECENT_ERR_INTERNAL.
+decent::Error node_failure(int rank, int returned) {
+  const decent_status own = decent::capi::last_status();
+  if (own != DECENT_OK)
+    return decent::Error(static_cast<decent::Status>(own),
+                         fmt::format("node {} failed: {}", rank, decent_last_error()));
+  const bool is_status = returned > DECENT_OK && returned <= DECENT_ERR_INTERNAL;
+  return decent::Error(
+      is_status ? static_cast<decent::Status>(returned) : decent::Status::internal,
+      fmt::format("node {} returned {} without a failed decent call", rank, returned));
+}
+
+// Runs a collective on a communicator handle, remembering its first failure on the handle.
+template <typename Body>
+decent_status collective(decent_comm* comm, const char* function, Body body) noexcept {
+  try {
+    body();
+    return DECENT_OK;
+  } catch (...) {
+    const decent_status s = decent::capi::handle_exception(function);
+    if (decent::capi::is_live(comm, "decent_comm") && comm->failure == DECENT_OK) {
+      comm->failure = s;
+      try {
+        comm->failure_message = decent_last_error();
+      } catch (...) {  // out of memory: the status is kept
+      }
+    }
+    return s;
+  }
+}
+
 float* data_of(float* data, std::size_t count) {
   return count == 0 ? data : &require(data, "data");
 }
@@ -52,9 +85,13 @@ decent_status decent_comm_run_local(int nodes, double timeout_s, decent_node_fn 
       decent_comm* h;
       ~Unregister() { decent::capi::unregister_handle(h); }
     } unregister{&handle};
-    if (fn(&handle, c.rank(), user) != 0)
-      throw decent::Error(decent::Status::invalid_argument,
-                          fmt::format("node {} failed: {}", c.rank(), decent_last_error()));
+    decent::capi::clear_last_error();  // a message from before this node is not its failure
+    const int returned = fn(&handle, c.rank(), user);
+    if (returned != 0) throw node_failure(c.rank(), returned);
+    if (handle.failure != DECENT_OK)
+      throw decent::Error(static_cast<decent::Status>(handle.failure),
+                          fmt::format("node {} returned 0 after a failed collective: {}", c.rank(),
+                                      handle.failure_message));
   }, timeout);
   DECENT_API_END();
 }
@@ -63,6 +100,13 @@ decent_status decent_comm_mpi_create(decent_comm** out) {
   DECENT_API_BEGIN();
   require(out, "out") = nullptr;
 #if DECENT_HAVE_MPI
+  int finalized = 0;
+  MPI_Finalized(&finalized);
+  if (finalized)
+    throw decent::CommunicationError(
+        "MPI has been finalized in this process (by the last decent_comm_free, or by the "
+        "application) and cannot be started again: create one communicator and keep it for the "
+        "whole program");
   struct Owned {
     decent::comm::MpiSession session{nullptr, nullptr};
     decent::comm::MpiCommunicator comm;
@@ -79,12 +123,17 @@ decent_status decent_comm_mpi_create(decent_comm** out) {
 }
 
 void decent_comm_free(decent_comm* comm) {
+  if (comm == nullptr) return;
   try {
     decent::capi::require_live(comm, "decent_comm", "comm");  // before reading comm->lent
+    if (comm->lent)
+      throw decent::InvalidArgument(
+          "argument 'comm' belongs to a decent_comm_run_local run, which frees it: not freed");
   } catch (...) {
-    return;  // NULL, freed or foreign: nothing to do
+    decent::capi::handle_exception(__func__);
+    return;
   }
-  if (!comm->lent) decent::capi::retire(comm);
+  decent::capi::retire(comm, "decent_comm", __func__);
 }
 
 decent_status decent_comm_rank(const decent_comm* comm, int* out) {
@@ -107,21 +156,20 @@ decent_status decent_comm_backend(const decent_comm* comm, const char** out) {
 
 decent_status decent_comm_allreduce(decent_comm* comm, float* data, size_t count,
                                     decent_reduce_op op) {
-  DECENT_API_BEGIN();
-  auto& c = comm_of(comm);
-  c.allreduce(data_of(data, count), count, op_of(op));
-  DECENT_API_END();
+  return collective(comm, __func__, [&] {
+    auto& c = comm_of(comm);
+    c.allreduce(data_of(data, count), count, op_of(op));
+  });
 }
 
 decent_status decent_comm_broadcast(decent_comm* comm, float* data, size_t count, int root) {
-  DECENT_API_BEGIN();
-  comm_of(comm).broadcast(data_of(data, count), count, root);
-  DECENT_API_END();
+  return collective(comm, __func__,
+                    [&] { comm_of(comm).broadcast(data_of(data, count), count, root); });
 }
 
 decent_status decent_comm_neighbor_average(decent_comm* comm, const decent_topology* topology,
                                            int64_t step, float* data, size_t count) {
-  DECENT_API_BEGIN();
+  return collective(comm, __func__, [&] {
   auto& c = comm_of(comm);
   const auto& t = decent::capi::live(topology, "decent_topology", "topology").impl;
   if (t.nodes() != c.size())
@@ -129,7 +177,7 @@ decent_status decent_comm_neighbor_average(decent_comm* comm, const decent_topol
                                               t.nodes(), c.size()));
   if (step < 0) throw decent::OutOfRange(fmt::format("step {}: expected >= 0", step));
   c.neighbor_average(data_of(data, count), count, t, step);
-  DECENT_API_END();
+  });
 }
 
 }  // extern "C"

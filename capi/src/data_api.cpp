@@ -34,7 +34,8 @@ decent_status decent_dataset_open(const char* kind, const char* path, int train,
   DECENT_API_END();
 }
 
-void decent_dataset_free(decent_dataset* dataset) { decent::capi::retire(dataset); }
+void decent_dataset_free(decent_dataset* dataset) { decent::capi::retire(dataset, "decent_dataset", __func__);
+}
 
 decent_status decent_dataset_size(const decent_dataset* dataset, int64_t* out) {
   DECENT_API_BEGIN();

@@ -9,6 +9,7 @@ namespace decent::capi {
 namespace {
 
 thread_local std::string last_error;
+thread_local decent_status last_error_status = DECENT_OK;
 
 // The C enum and the C++ enum must agree value for value.
 static_assert(DECENT_OK == static_cast<int>(Status::ok));
@@ -25,7 +26,15 @@ static_assert(DECENT_ERR_INTERNAL == static_cast<int>(Status::internal));
 
 }  // namespace
 
+decent_status last_status() noexcept { return last_error_status; }
+
+void clear_last_error() noexcept {
+  last_error.clear();
+  last_error_status = DECENT_OK;
+}
+
 decent_status set_error(decent_status status, const std::string& message) noexcept {
+  last_error_status = status;
   try {
     last_error = message;
   } catch (...) {

@@ -10,6 +10,7 @@ struct decent_topology {
   std::string name;  // returned by decent_topology_name(), owned here
 };
 
+#include <atomic>
 #include <memory>
 
 #include "comm/communicator.hpp"
@@ -20,6 +21,10 @@ struct decent_comm {
   decent::comm::Communicator* impl = nullptr;
   std::shared_ptr<void> owned;  // the communicator and MPI session, for decent_comm_mpi_create
   bool lent = false;
+  // The first failed collective on this handle (its status and message): a node of
+  // decent_comm_run_local that ignores it and returns 0 still fails the run.
+  decent_status failure = DECENT_OK;
+  std::string failure_message;
 };
 
 #if DECENT_HAVE_DNNL
@@ -40,5 +45,8 @@ struct decent_model {
 
 struct decent_trainer {
   std::unique_ptr<decent::train::LocalTrainer> impl;
+  // True while decent_trainer_run/step trains: its progress callback (or another thread) may
+  // not free, run, step, load, query or evaluate the trainer meanwhile.
+  std::atomic<bool> running{false};
 };
 #endif

@@ -9,12 +9,20 @@ namespace decent::capi {
 void register_handle(const void* handle, const char* kind);
 // Removes `handle`; false when it was not live (already freed, or not decent's).
 bool unregister_handle(const void* handle);
+// Removes `handle` if it is a live handle of `kind`; otherwise throws InvalidArgument (not live,
+// or of another kind) and leaves the registry as it was. Check and removal are one step, so two
+// threads freeing the same handle cannot both delete it.
+void take_handle(const void* handle, const char* kind, const char* argument);
 // Throws InvalidArgument unless `handle` is a live handle of `kind`. NULL is reported as NULL.
 void require_live(const void* handle, const char* kind, const char* argument);
+// Whether `handle` is a live handle of `kind`.
+bool is_live(const void* handle, const char* kind);
 
 }  // namespace decent::capi
 
 #include <memory>
+
+#include "api_guard.hpp"
 
 namespace decent::capi {
 
@@ -26,10 +34,19 @@ T* publish(std::unique_ptr<T> handle, const char* kind) {
   return p;
 }
 
-// Frees a live handle; NULL, freed and foreign pointers are ignored.
+// Frees a live handle of `kind` for the free function `function`. NULL is ignored silently;
+// freed, foreign and other kinds' handles are ignored too (never deleted: that was a crash or a
+// double free), with decent_last_error() saying why. Never throws: frees return void in C.
 template <typename T>
-void retire(T* handle) {
-  if (handle != nullptr && unregister_handle(handle)) delete handle;
+void retire(T* handle, const char* kind, const char* function) noexcept {
+  if (handle == nullptr) return;
+  try {
+    take_handle(handle, kind, "handle");
+  } catch (...) {
+    handle_exception(function);
+    return;
+  }
+  delete handle;
 }
 
 // The handle behind `pointer` after checking it is live and of `kind`.

@@ -46,7 +46,8 @@ decent_status decent_model_create(const char* name, int64_t channels, int64_t he
   DECENT_API_END();
 }
 
-void decent_model_free(decent_model* model) { decent::capi::retire(model); }
+void decent_model_free(decent_model* model) { decent::capi::retire(model, "decent_model", __func__);
+}
 
 decent_status decent_model_parameter_count(const decent_model* model, int64_t* parameters,
                                            int64_t* buffers) {

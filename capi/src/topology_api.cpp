@@ -67,7 +67,8 @@ decent_status decent_topology_create(const char* spec, int nodes, decent_topolog
   DECENT_API_END();
 }
 
-void decent_topology_free(decent_topology* topology) { decent::capi::retire(topology); }
+void decent_topology_free(decent_topology* topology) { decent::capi::retire(topology, "decent_topology", __func__);
+}
 
 decent_status decent_topology_nodes(const decent_topology* topology, int* out) {
   DECENT_API_BEGIN();

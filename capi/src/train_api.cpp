@@ -12,11 +12,38 @@ namespace {
 using decent::capi::require;
 using decent::train::TrainOptions;
 
-decent::train::LocalTrainer& trainer_of(const decent_trainer* t) {
+const decent_trainer& idle_handle(const decent_trainer* t) {
   auto& h = decent::capi::live(t, "decent_trainer", "trainer");
   if (!h.impl) throw decent::InvalidArgument("argument 'trainer' is not a live trainer");
-  return *h.impl;
+  if (h.running)
+    throw decent::InvalidArgument(
+        "the trainer is training (decent_trainer_run or _step is in progress, e.g. this is its "
+        "progress callback): a callback may only read its decent_progress and return nonzero to "
+        "stop");
+  return h;
 }
+
+// The trainer behind a live, idle handle.
+decent::train::LocalTrainer& trainer_of(const decent_trainer* t) { return *idle_handle(t).impl; }
+
+// Marks a trainer as training for the lifetime of the guard; refuses a second, re-entrant or
+// concurrent, run.
+class TrainingGuard {
+ public:
+  explicit TrainingGuard(decent_trainer* t) : handle_(const_cast<decent_trainer&>(idle_handle(t))) {
+    bool idle = false;
+    if (!handle_.running.compare_exchange_strong(idle, true))
+      throw decent::InvalidArgument("the trainer is already training (decent_trainer_run or _step "
+                                    "in progress on another thread)");
+  }
+  ~TrainingGuard() { handle_.running = false; }
+  TrainingGuard(const TrainingGuard&) = delete;
+  TrainingGuard& operator=(const TrainingGuard&) = delete;
+  decent::train::LocalTrainer& trainer() { return *handle_.impl; }
+
+ private:
+  decent_trainer& handle_;
+};
 
 // Checks struct_size: the caller's struct must be this header's (or, in later versions, an older
 // prefix of it). A larger one comes from a newer header whose fields this library cannot honour.
@@ -127,11 +154,22 @@ decent_status decent_trainer_create(const decent_train_options* options, decent_
   DECENT_API_END();
 }
 
-void decent_trainer_free(decent_trainer* trainer) { decent::capi::retire(trainer); }
+void decent_trainer_free(decent_trainer* trainer) {
+  if (trainer == nullptr) return;
+  try {
+    // A trainer of the wrong kind falls through to retire, which names the kind.
+    if (decent::capi::is_live(trainer, "decent_trainer")) idle_handle(trainer);
+  } catch (...) {
+    decent::capi::handle_exception(__func__);  // training: freeing it now would crash the run
+    return;
+  }
+  decent::capi::retire(trainer, "decent_trainer", __func__);
+}
 
 decent_status decent_trainer_run(decent_trainer* trainer, decent_progress_fn progress, void* user) {
   DECENT_API_BEGIN();
-  auto& t = trainer_of(trainer);
+  TrainingGuard guard(trainer);
+  auto& t = guard.trainer();
   decent::train::Reporter r;
   bool stop = false;
   if (progress) {
@@ -169,7 +207,8 @@ decent_status decent_trainer_run(decent_trainer* trainer, decent_progress_fn pro
 
 decent_status decent_trainer_step(decent_trainer* trainer, int64_t steps) {
   DECENT_API_BEGIN();
-  auto& t = trainer_of(trainer);
+  TrainingGuard guard(trainer);
+  auto& t = guard.trainer();
   if (steps < 1) throw decent::InvalidArgument(fmt::format("steps {}: expected >= 1", steps));
   if (t.steps_done() >= t.total_steps())
     throw decent::OutOfRange(fmt::format("the run is complete ({} of {} steps)", t.steps_done(),

@@ -2,6 +2,7 @@
  * over a topology (against W x computed from decent_topology_weights), failures and bad
  * arguments. */
 #include <math.h>
+#include <unistd.h>
 
 #include "capi_check.h"
 
@@ -53,7 +54,47 @@ static int bad_op(decent_comm* comm, int rank, void* user) {
   return decent_comm_allreduce(comm, &v, 1, (decent_reduce_op)7) != DECENT_OK;
 }
 
+/* Node 1 arrives only after node 0's allreduce has timed out (timeout 0.3 s). */
+static int late_peer(decent_comm* comm, int rank, void* user) {
+  const int ignore_failure = *(const int*)user;
+  if (rank == 1) {
+    usleep(1200 * 1000);
+    return 0;
+  }
+  float v = 1;
+  const decent_status s = decent_comm_allreduce(comm, &v, 1, DECENT_REDUCE_SUM);
+  return ignore_failure ? 0 : (s != DECENT_OK);
+}
+
+static int returns_user_value(decent_comm* comm, int rank, void* user) {
+  (void)comm;
+  return rank == 1 ? *(const int*)user : 0;
+}
+
+/* decent_comm_run_local returns the failing node's own status, with a message. */
+static void test_node_statuses(void) {
+  int ignore = 0;
+  CHECK_FAILS(decent_comm_run_local(2, 0.3, late_peer, &ignore), DECENT_ERR_TIMEOUT,
+              "node 0 failed: decent_comm_allreduce:");
+  ignore = 1; /* the node swallows the failure and returns 0: the run still fails */
+  CHECK_FAILS(decent_comm_run_local(2, 0.3, late_peer, &ignore), DECENT_ERR_TIMEOUT,
+              "node 0 returned 0 after a failed collective: decent_comm_allreduce:");
+  int value = 42; /* nonzero, no decent call failed: named, INTERNAL */
+  CHECK_FAILS(decent_comm_run_local(3, 30, returns_user_value, &value), DECENT_ERR_INTERNAL,
+              "node 1 returned 42 without a failed decent call");
+  value = DECENT_ERR_IO; /* a status returned as such */
+  CHECK_FAILS(decent_comm_run_local(3, 30, returns_user_value, &value), DECENT_ERR_IO,
+              "node 1 returned 5 without a failed decent call");
+  /* A stale message from before the run is not reported as the node's failure. */
+  int nodes = 0;
+  CHECK(decent_topology_nodes(NULL, &nodes) == DECENT_ERR_INVALID_ARGUMENT);
+  value = 3;
+  CHECK_FAILS(decent_comm_run_local(2, 30, returns_user_value, &value), DECENT_ERR_BUFFER_TOO_SMALL,
+              "returned 3 without");
+}
+
 int main(void) {
+  test_node_statuses();
   CHECK(decent_topology_create("ring", N, &ring) == DECENT_OK);
   CHECK(decent_comm_run_local(N, 60, node, NULL) == DECENT_OK);
   double w[N * N];
@@ -69,7 +110,8 @@ int main(void) {
   }
   CHECK_FAILS(decent_comm_run_local(4, 30, failing, NULL), DECENT_ERR_INVALID_ARGUMENT,
               "node 1 failed: decent_comm_broadcast: argument 'data' is NULL");
-  CHECK_FAILS(decent_comm_run_local(2, 30, bad_root, NULL), DECENT_ERR_INVALID_ARGUMENT, "failed");
+  CHECK_FAILS(decent_comm_run_local(2, 30, bad_root, NULL), DECENT_ERR_OUT_OF_RANGE,
+              "failed: decent_comm_broadcast: broadcast: root 7");
   CHECK_FAILS(decent_comm_run_local(0, 30, node, NULL), DECENT_ERR_INVALID_ARGUMENT, "nodes 0");
   CHECK_FAILS(decent_comm_run_local(2, 30, NULL, NULL), DECENT_ERR_INVALID_ARGUMENT, "'fn' is NULL");
   int rank = 0;

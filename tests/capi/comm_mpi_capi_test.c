@@ -28,6 +28,12 @@ int main(void) {
               "nodes");
   decent_topology_free(wrong);
   decent_topology_free(ring);
-  decent_comm_free(comm);
+  decent_comm_free(comm); /* the last communicator: MPI is finalized here */
+  decent_comm_free(comm); /* a second free is ignored */
+  CHECK(strstr(decent_last_error(), "not a live decent_comm") != NULL);
+  /* MPI cannot start twice in a process: an error status, not an aborted job (0.1.0 aborted). */
+  decent_comm* again = (decent_comm*)&again;
+  CHECK_FAILS(decent_comm_mpi_create(&again), DECENT_ERR_COMMUNICATION, "has been finalized");
+  CHECK(again == NULL);
   return report();
 }

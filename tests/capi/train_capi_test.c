@@ -46,9 +46,22 @@ static void test_dataset(void) {
     total += count;
   }
   CHECK(total == 10000);
+  /* A Dirichlet part: sized by a capacity-0 call, then filled; distinct samples in range. */
+  CHECK_FAILS(decent_dataset_partition(d, "dirichlet:0.5", 3, 1, 2, NULL, 0, &count),
+              DECENT_ERR_BUFFER_TOO_SMALL, "capacity");
+  CHECK(count > 0 && count < 10000);
   int64_t* part = malloc(sizeof(int64_t) * count);
-  CHECK(decent_dataset_partition(d, "dirichlet:0.5", 3, 1, 2, part, count, &count) == DECENT_OK ||
-        strstr(decent_last_error(), "capacity") != NULL);
+  size_t filled = 0;
+  CHECK(decent_dataset_partition(d, "dirichlet:0.5", 3, 1, 2, part, count, &filled) == DECENT_OK);
+  CHECK(filled == count);
+  char* seen = calloc(10000, 1);
+  int distinct_in_range = 1;
+  for (size_t i = 0; i < filled; ++i) {
+    if (part[i] < 0 || part[i] >= 10000 || seen[part[i]]) distinct_in_range = 0;
+    else seen[part[i]] = 1;
+  }
+  CHECK(distinct_in_range);
+  free(seen);
   free(part);
   CHECK_FAILS(decent_dataset_partition(d, "random", 3, 1, 0, NULL, 0, &count),
               DECENT_ERR_INVALID_ARGUMENT, "expected iid");
@@ -288,7 +301,106 @@ static void test_null_arguments(void) {
   decent_model_free(m);
 }
 
+/* Freeing a handle with another kind's free function frees nothing (each of these crashed in
+ * 0.1.0: a segfault or glibc's double-free abort), says why, and leaves the handle usable. */
+static void test_wrong_kind_frees(void) {
+  decent_topology* t = NULL;
+  decent_model* m = NULL;
+  decent_dataset* d = NULL;
+  decent_trainer* tr = NULL;
+  CHECK(decent_topology_create("ring", 4, &t) == DECENT_OK);
+  CHECK(decent_model_create("mlp", 1, 2, 2, 3, 1, &m) == DECENT_OK);
+  CHECK(decent_dataset_open("synthetic", NULL, 1, &d) == DECENT_OK);
+  decent_train_options o = small_options();
+  CHECK(decent_trainer_create(&o, &tr) == DECENT_OK);
+
+  decent_model_free((decent_model*)t);
+  CHECK(strstr(decent_last_error(), "decent_model_free: argument 'handle' is a decent_topology, "
+                                    "not a decent_model") != NULL);
+  decent_trainer_free((decent_trainer*)t);
+  CHECK(strstr(decent_last_error(), "decent_trainer_free") != NULL);
+  CHECK(strstr(decent_last_error(), "is a decent_topology, not a decent_trainer") != NULL);
+  decent_dataset_free((decent_dataset*)t);
+  CHECK(strstr(decent_last_error(), "is a decent_topology, not a decent_dataset") != NULL);
+  decent_topology_free((decent_topology*)m);
+  CHECK(strstr(decent_last_error(), "is a decent_model, not a decent_topology") != NULL);
+  decent_dataset_free((decent_dataset*)m);
+  CHECK(strstr(decent_last_error(), "is a decent_model, not a decent_dataset") != NULL);
+  decent_model_free((decent_model*)d);
+  CHECK(strstr(decent_last_error(), "is a decent_dataset, not a decent_model") != NULL);
+  decent_topology_free((decent_topology*)tr);
+  CHECK(strstr(decent_last_error(), "is a decent_trainer, not a decent_topology") != NULL);
+  decent_comm_free((decent_comm*)m);
+  CHECK(strstr(decent_last_error(), "is a decent_model, not a decent_comm") != NULL);
+
+  /* Every handle survived and still answers. */
+  int nodes = 0;
+  int64_t params = 0, size = 0, total = 0;
+  CHECK(decent_topology_nodes(t, &nodes) == DECENT_OK && nodes == 4);
+  CHECK(decent_model_parameter_count(m, &params, NULL) == DECENT_OK && params == 1027);
+  CHECK(decent_dataset_size(d, &size) == DECENT_OK && size == 10000);
+  CHECK(decent_trainer_steps(tr, NULL, &total) == DECENT_OK && total == 40);
+
+  decent_topology_free(t);
+  decent_model_free(m);
+  decent_dataset_free(d);
+  decent_trainer_free(tr);
+  decent_model_free(m); /* a second free: ignored, and said */
+  CHECK(strstr(decent_last_error(), "not a live decent_model") != NULL);
+}
+
+/* What a progress callback tries on its own trainer; every call must be refused while training. */
+struct reentry {
+  decent_trainer* trainer;
+  int calls;
+  decent_status free_status, run, step, steps, evaluate, model, save, load;
+  char free_message[256];
+};
+
+static int reenter(const decent_progress* p, void* user) {
+  (void)p;
+  struct reentry* r = user;
+  if (r->calls++ > 0) return 0;
+  decent_trainer_free(r->trainer);
+  snprintf(r->free_message, sizeof r->free_message, "%s", decent_last_error());
+  r->run = decent_trainer_run(r->trainer, NULL, NULL);
+  r->step = decent_trainer_step(r->trainer, 1);
+  int64_t done = 0;
+  r->steps = decent_trainer_steps(r->trainer, &done, NULL);
+  double acc = 0;
+  r->evaluate = decent_trainer_evaluate(r->trainer, &acc, NULL);
+  decent_model* m = NULL;
+  r->model = decent_trainer_model(r->trainer, &m);
+  r->save = decent_trainer_save(r->trainer, "/tmp");
+  r->load = decent_trainer_load(r->trainer, "/tmp");
+  return 0;
+}
+
+static void test_callback_reentrance(void) {
+  decent_train_options o = small_options();
+  o.max_steps = 10;
+  struct reentry r;
+  memset(&r, 0, sizeof r);
+  CHECK(decent_trainer_create(&o, &r.trainer) == DECENT_OK);
+  CHECK(decent_trainer_run(r.trainer, reenter, &r) == DECENT_OK);
+  CHECK(r.calls >= 2);
+  CHECK(strstr(r.free_message, "decent_trainer_free: the trainer is training") != NULL);
+  CHECK(r.run == DECENT_ERR_INVALID_ARGUMENT);
+  CHECK(r.step == DECENT_ERR_INVALID_ARGUMENT);
+  CHECK(r.steps == DECENT_ERR_INVALID_ARGUMENT);
+  CHECK(r.evaluate == DECENT_ERR_INVALID_ARGUMENT);
+  CHECK(r.model == DECENT_ERR_INVALID_ARGUMENT);
+  CHECK(r.save == DECENT_ERR_INVALID_ARGUMENT);
+  CHECK(r.load == DECENT_ERR_INVALID_ARGUMENT);
+  /* The trainer was not freed and ran to its end; afterwards every call works again. */
+  int64_t done = 0;
+  CHECK(decent_trainer_steps(r.trainer, &done, NULL) == DECENT_OK && done == 10);
+  decent_trainer_free(r.trainer);
+}
+
 int main(void) {
+  test_wrong_kind_frees();
+  test_callback_reentrance();
   test_null_arguments();
   test_dataset();
   test_model();

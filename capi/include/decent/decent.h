@@ -6,7 +6,8 @@
  *    decent_last_error() returns a message for the calling thread naming the function, the bad
  *    value and what was expected. A success does not clear the message.
  *  - Objects are opaque handles created by decent_X_create(..., decent_X** out) and released by
- *    decent_X_free(X), which accepts NULL. *out is set to NULL when creation fails.
+ *    decent_X_free(X), which accepts NULL. *out is set to NULL when creation fails. A free
+ *    given a freed handle or another kind's handle frees nothing and sets decent_last_error().
  *  - Arrays cross as (pointer, count); the count is always checked against what the call needs.
  *  - No C++ exception ever crosses this boundary.
  *  - Functions are thread-safe on distinct handles; a handle may be read from several threads at
@@ -167,14 +168,16 @@ typedef struct decent_comm decent_comm;
 
 typedef enum decent_reduce_op { DECENT_REDUCE_SUM = 0, DECENT_REDUCE_AVERAGE = 1 } decent_reduce_op;
 
-/* The body of one in-process node. Return 0 on success; nonzero fails the whole run (the node's
- * decent_last_error() message is reported). */
+/* The body of one in-process node. Return 0 on success; nonzero fails the whole run. */
 typedef int (*decent_node_fn)(decent_comm* comm, int rank, void* user);
 
 /* Runs fn(comm, rank, user) on `nodes` threads of this process, each with its own communicator,
  * and returns when all have returned. The first failure (a nonzero return, or a failed
  * collective) ends the run: the other nodes' pending collectives fail instead of waiting, and the
- * call returns that status and message. timeout_s: seconds a collective waits for a missing
+ * call returns the failing node's own status and message: that of the last decent call that failed
+ * on its thread; without one, the value it returned when that is a decent_status, else
+ * DECENT_ERR_INTERNAL ("node N returned V without a failed decent call"). A node that returns 0
+ * after one of its collectives failed fails the run with that collective's status. timeout_s: seconds a collective waits for a missing
  * peer (<= 0: DECENT_COMM_TIMEOUT_S or 300). The comm handles belong to the run: do not free. */
 DECENT_API decent_status decent_comm_run_local(int nodes, double timeout_s, decent_node_fn fn,
                                                void* user);
@@ -362,7 +365,10 @@ typedef struct decent_progress {
 
 /* Called on one thread during decent_trainer_run. Return 0 to continue, nonzero to stop after
  * the current step (all nodes stop together at the next report; the run is then evaluated and
- * can be continued by another decent_trainer_run). */
+ * can be continued by another decent_trainer_run). While the trainer trains, every decent_trainer_*
+ * call on it (free, run, step, steps, evaluate, model, save, load), from the callback or from
+ * another thread, is refused with DECENT_ERR_INVALID_ARGUMENT and changes nothing: the callback
+ * reads the state from *progress. Calls on other handles are allowed. */
 typedef int (*decent_progress_fn)(const decent_progress* progress, void* user);
 
 /* A decentralized training run on in-process nodes: options, the loaded data and every node's
@@ -373,7 +379,8 @@ typedef struct decent_trainer decent_trainer;
 DECENT_API decent_status decent_trainer_create(const decent_train_options* options,
                                                decent_trainer** out);
 
-/* Releases a trainer; NULL is fine. */
+/* Releases a trainer; NULL is fine. A trainer that is training (called from its progress
+ * callback), or a handle of another kind, is not freed: decent_last_error() says why. */
 DECENT_API void decent_trainer_free(decent_trainer* trainer);
 
 /* Trains from where the trainer stands to the end of the last epoch (or max_steps), calling
