@@ -10,10 +10,10 @@
 // starts with the entry point's name.
 #pragma once
 
+#include <fmt/format.h>
+
 #include <cstddef>
 #include <string>
-
-#include <fmt/format.h>
 
 #include "core/error.hpp"
 #include "decent/decent.h"
@@ -49,9 +49,9 @@ inline void require_count(std::size_t count, std::size_t needed, const char* arg
 }  // namespace decent::capi
 
 #define DECENT_API_BEGIN() try {
-#define DECENT_API_END()                                 \
-  }                                                      \
-  catch (...) {                                          \
-    return ::decent::capi::handle_exception(__func__);   \
-  }                                                      \
+#define DECENT_API_END()                               \
+  }                                                    \
+  catch (...) {                                        \
+    return ::decent::capi::handle_exception(__func__); \
+  }                                                    \
   return DECENT_OK

@@ -16,15 +16,18 @@ using decent::capi::require;
 
 decent::comm::Communicator& comm_of(const decent_comm* c) {
   auto& h = decent::capi::live(c, "decent_comm", "comm");
-  if (h.impl == nullptr) throw decent::InvalidArgument("argument 'comm' is not a live communicator");
+  if (h.impl == nullptr)
+    throw decent::InvalidArgument("argument 'comm' is not a live communicator");
   return *h.impl;
 }
 
 decent::comm::ReduceOp op_of(decent_reduce_op op) {
   if (op == DECENT_REDUCE_SUM) return decent::comm::ReduceOp::sum;
   if (op == DECENT_REDUCE_AVERAGE) return decent::comm::ReduceOp::average;
-  throw decent::InvalidArgument(fmt::format("op {}: expected DECENT_REDUCE_SUM (0) or "
-                                            "DECENT_REDUCE_AVERAGE (1)", static_cast<int>(op)));
+  throw decent::InvalidArgument(
+      fmt::format("op {}: expected DECENT_REDUCE_SUM (0) or "
+                  "DECENT_REDUCE_AVERAGE (1)",
+                  static_cast<int>(op)));
 }
 
 // The error for a node function that returned `returned` != 0: the status and message of the
@@ -74,25 +77,29 @@ decent_status decent_comm_run_local(int nodes, double timeout_s, decent_node_fn 
   if (nodes < 1 || nodes > 4096)
     throw decent::InvalidArgument(fmt::format("nodes {}: expected 1 to 4096", nodes));
   if (std::isnan(timeout_s)) throw decent::InvalidArgument("timeout_s is NaN");
-  const auto timeout = timeout_s > 0 ? std::chrono::milliseconds(static_cast<long long>(timeout_s * 1000))
-                                     : decent::comm::default_timeout();
-  decent::comm::run_local(nodes, [&](decent::comm::Communicator& c) {
-    decent_comm handle;
-    handle.impl = &c;
-    handle.lent = true;
-    decent::capi::register_handle(&handle, "decent_comm");
-    struct Unregister {
-      decent_comm* h;
-      ~Unregister() { decent::capi::unregister_handle(h); }
-    } unregister{&handle};
-    decent::capi::clear_last_error();  // a message from before this node is not its failure
-    const int returned = fn(&handle, c.rank(), user);
-    if (returned != 0) throw node_failure(c.rank(), returned);
-    if (handle.failure != DECENT_OK)
-      throw decent::Error(static_cast<decent::Status>(handle.failure),
-                          fmt::format("node {} returned 0 after a failed collective: {}", c.rank(),
-                                      handle.failure_message));
-  }, timeout);
+  const auto timeout = timeout_s > 0
+                           ? std::chrono::milliseconds(static_cast<long long>(timeout_s * 1000))
+                           : decent::comm::default_timeout();
+  decent::comm::run_local(
+      nodes,
+      [&](decent::comm::Communicator& c) {
+        decent_comm handle;
+        handle.impl = &c;
+        handle.lent = true;
+        decent::capi::register_handle(&handle, "decent_comm");
+        struct Unregister {
+          decent_comm* h;
+          ~Unregister() { decent::capi::unregister_handle(h); }
+        } unregister{&handle};
+        decent::capi::clear_last_error();  // a message from before this node is not its failure
+        const int returned = fn(&handle, c.rank(), user);
+        if (returned != 0) throw node_failure(c.rank(), returned);
+        if (handle.failure != DECENT_OK)
+          throw decent::Error(static_cast<decent::Status>(handle.failure),
+                              fmt::format("node {} returned 0 after a failed collective: {}",
+                                          c.rank(), handle.failure_message));
+      },
+      timeout);
   DECENT_API_END();
 }
 
@@ -170,13 +177,13 @@ decent_status decent_comm_broadcast(decent_comm* comm, float* data, size_t count
 decent_status decent_comm_neighbor_average(decent_comm* comm, const decent_topology* topology,
                                            int64_t step, float* data, size_t count) {
   return collective(comm, __func__, [&] {
-  auto& c = comm_of(comm);
-  const auto& t = decent::capi::live(topology, "decent_topology", "topology").impl;
-  if (t.nodes() != c.size())
-    throw decent::InvalidArgument(fmt::format("the topology has {} nodes; the communicator {}",
-                                              t.nodes(), c.size()));
-  if (step < 0) throw decent::OutOfRange(fmt::format("step {}: expected >= 0", step));
-  c.neighbor_average(data_of(data, count), count, t, step);
+    auto& c = comm_of(comm);
+    const auto& t = decent::capi::live(topology, "decent_topology", "topology").impl;
+    if (t.nodes() != c.size())
+      throw decent::InvalidArgument(
+          fmt::format("the topology has {} nodes; the communicator {}", t.nodes(), c.size()));
+    if (step < 0) throw decent::OutOfRange(fmt::format("step {}: expected >= 0", step));
+    c.neighbor_average(data_of(data, count), count, t, step);
   });
 }
 

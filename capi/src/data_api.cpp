@@ -34,7 +34,8 @@ decent_status decent_dataset_open(const char* kind, const char* path, int train,
   DECENT_API_END();
 }
 
-void decent_dataset_free(decent_dataset* dataset) { decent::capi::retire(dataset, "decent_dataset", __func__);
+void decent_dataset_free(decent_dataset* dataset) {
+  decent::capi::retire(dataset, "decent_dataset", __func__);
 }
 
 decent_status decent_dataset_size(const decent_dataset* dataset, int64_t* out) {
@@ -79,9 +80,11 @@ decent_status decent_dataset_partition(const decent_dataset* dataset, const char
   DECENT_API_BEGIN();
   const auto& s = set_of(dataset);
   const auto options = decent::data::parse_partition(&require(spec, "spec"), seed);
-  if (nodes < 1) throw decent::InvalidArgument("nodes " + std::to_string(nodes) + ": expected >= 1");
+  if (nodes < 1)
+    throw decent::InvalidArgument("nodes " + std::to_string(nodes) + ": expected >= 1");
   if (node < 0 || node >= nodes)
-    throw decent::OutOfRange("node " + std::to_string(node) + " outside [0, " + std::to_string(nodes) + ")");
+    throw decent::OutOfRange("node " + std::to_string(node) + " outside [0, " +
+                             std::to_string(nodes) + ")");
   const auto parts = decent::data::partition(s.labels, s.classes, nodes, options);
   const auto& mine = parts[static_cast<std::size_t>(node)];
   require(count, "count") = mine.size();

@@ -26,7 +26,9 @@ static_assert(DECENT_ERR_INTERNAL == static_cast<int>(Status::internal));
 
 }  // namespace
 
-decent_status last_status() noexcept { return last_error_status; }
+decent_status last_status() noexcept {
+  return last_error_status;
+}
 
 void clear_last_error() noexcept {
   last_error.clear();
@@ -47,7 +49,8 @@ decent_status handle_exception(const char* function) noexcept {
   try {
     throw;
   } catch (const Error& e) {
-    return set_error(static_cast<decent_status>(e.status()), fmt::format("{}: {}", function, e.what()));
+    return set_error(static_cast<decent_status>(e.status()),
+                     fmt::format("{}: {}", function, e.what()));
   } catch (const std::bad_alloc&) {
     return set_error(DECENT_ERR_OUT_OF_MEMORY, fmt::format("{}: out of memory", function));
   } catch (const std::invalid_argument& e) {
@@ -55,9 +58,11 @@ decent_status handle_exception(const char* function) noexcept {
   } catch (const std::out_of_range& e) {
     return set_error(DECENT_ERR_OUT_OF_RANGE, fmt::format("{}: {}", function, e.what()));
   } catch (const std::exception& e) {
-    return set_error(DECENT_ERR_INTERNAL, fmt::format("{}: internal error: {}", function, e.what()));
+    return set_error(DECENT_ERR_INTERNAL,
+                     fmt::format("{}: internal error: {}", function, e.what()));
   } catch (...) {
-    return set_error(DECENT_ERR_INTERNAL, fmt::format("{}: internal error: unknown exception", function));
+    return set_error(DECENT_ERR_INTERNAL,
+                     fmt::format("{}: internal error: unknown exception", function));
   }
 }
 
@@ -65,7 +70,9 @@ decent_status handle_exception(const char* function) noexcept {
 
 extern "C" {
 
-const char* decent_last_error(void) { return decent::capi::last_error.c_str(); }
+const char* decent_last_error(void) {
+  return decent::capi::last_error.c_str();
+}
 
 const char* decent_status_name(decent_status status) {
   switch (status) {

@@ -1,10 +1,10 @@
 #include "live_handles.hpp"
 
+#include <fmt/format.h>
+
 #include <mutex>
 #include <string>
 #include <unordered_map>
-
-#include <fmt/format.h>
 
 #include "core/error.hpp"
 
@@ -42,10 +42,12 @@ auto checked_entry(Registry& r, const void* handle, const char* kind, const char
   if (handle == nullptr) throw InvalidArgument(fmt::format("argument '{}' is NULL", argument));
   const auto it = r.live.find(handle);
   if (it == r.live.end())
-    throw InvalidArgument(fmt::format(
-        "argument '{}' is not a live {} (already freed, or not created by decent)", argument, kind));
+    throw InvalidArgument(
+        fmt::format("argument '{}' is not a live {} (already freed, or not created by decent)",
+                    argument, kind));
   if (std::string(it->second) != kind)
-    throw InvalidArgument(fmt::format("argument '{}' is a {}, not a {}", argument, it->second, kind));
+    throw InvalidArgument(
+        fmt::format("argument '{}' is a {}, not a {}", argument, it->second, kind));
   return it;
 }
 

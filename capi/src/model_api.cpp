@@ -22,17 +22,16 @@ decent::nn::Model& model_of(const decent_model* m) {
 // of another shape), not a buffer to fill partially.
 void require_exact(std::size_t count, std::size_t needed, const char* argument) {
   if (count != needed)
-    throw decent::InvalidArgument(fmt::format("argument '{}' holds {} values; the model has {}",
-                                              argument, count, needed));
+    throw decent::InvalidArgument(
+        fmt::format("argument '{}' holds {} values; the model has {}", argument, count, needed));
 }
 
 }  // namespace
 
 extern "C" {
 
-decent_status decent_model_create(const char* name, int64_t channels, int64_t height,
-                                  int64_t width, int64_t classes, uint64_t seed,
-                                  decent_model** out) {
+decent_status decent_model_create(const char* name, int64_t channels, int64_t height, int64_t width,
+                                  int64_t classes, uint64_t seed, decent_model** out) {
   DECENT_API_BEGIN();
   require(out, "out") = nullptr;
   decent::nn::ModelSpec spec;
@@ -46,7 +45,8 @@ decent_status decent_model_create(const char* name, int64_t channels, int64_t he
   DECENT_API_END();
 }
 
-void decent_model_free(decent_model* model) { decent::capi::retire(model, "decent_model", __func__);
+void decent_model_free(decent_model* model) {
+  decent::capi::retire(model, "decent_model", __func__);
 }
 
 decent_status decent_model_parameter_count(const decent_model* model, int64_t* parameters,

@@ -13,8 +13,10 @@ decent_status absent(const char* function) {
 }
 }  // namespace
 
-#define DECENT_ABSENT(NAME, ...) \
-  decent_status NAME(__VA_ARGS__) { return absent(#NAME); }
+#define DECENT_ABSENT(NAME, ...)    \
+  decent_status NAME(__VA_ARGS__) { \
+    return absent(#NAME);           \
+  }
 
 extern "C" {
 DECENT_ABSENT(decent_dataset_open, const char*, const char*, int, decent_dataset**)

@@ -34,9 +34,8 @@ using NeighborList = std::span<const Neighbor> (decent::topology::MixingMatrix::
 
 // Writes the chosen neighbours of `node` at `step`; *count always gets the true size so that a
 // caller can size its arrays from a first call with capacity 0.
-void copy_neighbors(const decent_topology* topology, int node, std::int64_t step,
-                    NeighborList list, int* nodes, double* weights, std::size_t capacity,
-                    std::size_t* count) {
+void copy_neighbors(const decent_topology* topology, int node, std::int64_t step, NeighborList list,
+                    int* nodes, double* weights, std::size_t capacity, std::size_t* count) {
   const auto& w = topo(topology).at(step);
   const auto peers = (w.*list)(checked_node(topology, node));
   require(count, "count") = peers.size();
@@ -67,7 +66,8 @@ decent_status decent_topology_create(const char* spec, int nodes, decent_topolog
   DECENT_API_END();
 }
 
-void decent_topology_free(decent_topology* topology) { decent::capi::retire(topology, "decent_topology", __func__);
+void decent_topology_free(decent_topology* topology) {
+  decent::capi::retire(topology, "decent_topology", __func__);
 }
 
 decent_status decent_topology_nodes(const decent_topology* topology, int* out) {
@@ -96,8 +96,8 @@ decent_status decent_topology_weights(const decent_topology* topology, int64_t s
   DECENT_API_END();
 }
 
-decent_status decent_topology_product(const decent_topology* topology, int64_t start,
-                                      int64_t steps, double* out, size_t count) {
+decent_status decent_topology_product(const decent_topology* topology, int64_t start, int64_t steps,
+                                      double* out, size_t count) {
   DECENT_API_BEGIN();
   const auto& t = topo(topology);
   copy_dense(decent::topology::product(t, start, steps == 0 ? t.period() : steps), out, count);
@@ -112,18 +112,18 @@ decent_status decent_topology_rho(const decent_topology* topology, int64_t start
   DECENT_API_END();
 }
 
-decent_status decent_topology_in_neighbors(const decent_topology* topology, int node,
-                                           int64_t step, int* nodes, double* weights,
-                                           size_t capacity, size_t* count) {
+decent_status decent_topology_in_neighbors(const decent_topology* topology, int node, int64_t step,
+                                           int* nodes, double* weights, size_t capacity,
+                                           size_t* count) {
   DECENT_API_BEGIN();
   copy_neighbors(topology, node, step, &decent::topology::MixingMatrix::in_neighbors, nodes,
                  weights, capacity, count);
   DECENT_API_END();
 }
 
-decent_status decent_topology_out_neighbors(const decent_topology* topology, int node,
-                                            int64_t step, int* nodes, double* weights,
-                                            size_t capacity, size_t* count) {
+decent_status decent_topology_out_neighbors(const decent_topology* topology, int node, int64_t step,
+                                            int* nodes, double* weights, size_t capacity,
+                                            size_t* count) {
   DECENT_API_BEGIN();
   copy_neighbors(topology, node, step, &decent::topology::MixingMatrix::out_neighbors, nodes,
                  weights, capacity, count);

@@ -24,7 +24,9 @@ const decent_trainer& idle_handle(const decent_trainer* t) {
 }
 
 // The trainer behind a live, idle handle.
-decent::train::LocalTrainer& trainer_of(const decent_trainer* t) { return *idle_handle(t).impl; }
+decent::train::LocalTrainer& trainer_of(const decent_trainer* t) {
+  return *idle_handle(t).impl;
+}
 
 // Marks a trainer as training for the lifetime of the guard; refuses a second, re-entrant or
 // concurrent, run.
@@ -33,8 +35,9 @@ class TrainingGuard {
   explicit TrainingGuard(decent_trainer* t) : handle_(const_cast<decent_trainer&>(idle_handle(t))) {
     bool idle = false;
     if (!handle_.running.compare_exchange_strong(idle, true))
-      throw decent::InvalidArgument("the trainer is already training (decent_trainer_run or _step "
-                                    "in progress on another thread)");
+      throw decent::InvalidArgument(
+          "the trainer is already training (decent_trainer_run or _step "
+          "in progress on another thread)");
   }
   ~TrainingGuard() { handle_.running = false; }
   TrainingGuard(const TrainingGuard&) = delete;
@@ -52,7 +55,8 @@ void check_struct_size(std::size_t size, std::size_t ours, const char* what) {
   if (size > ours)
     throw decent::NotSupported(fmt::format(
         "{}.struct_size {} is larger than this library's {}: the caller was built against a "
-        "newer decent.h", what, size, ours));
+        "newer decent.h",
+        what, size, ours));
   throw decent::InvalidArgument(fmt::format(
       "{}.struct_size {} (expected {}): fill the struct with decent_train_default_options first",
       what, size, ours));
@@ -91,8 +95,9 @@ TrainOptions to_options(const decent_train_options& c) {
   o.warmup_epochs = c.warmup_epochs;
   o.seed = c.seed;
   if (o.train_limit < 0 || o.test_limit < 0 || o.max_steps < 0 || o.width < 0 || o.period < 1)
-    throw decent::InvalidArgument("options: train_limit, test_limit, max_steps and width must be "
-                                  ">= 0 and period >= 1");
+    throw decent::InvalidArgument(
+        "options: train_limit, test_limit, max_steps and width must be "
+        ">= 0 and period >= 1");
   if (!(o.momentum >= 0 && o.momentum < 1))
     throw decent::InvalidArgument(fmt::format("options.momentum {}: expected [0, 1)", o.momentum));
   return o;
@@ -211,8 +216,8 @@ decent_status decent_trainer_step(decent_trainer* trainer, int64_t steps) {
   auto& t = guard.trainer();
   if (steps < 1) throw decent::InvalidArgument(fmt::format("steps {}: expected >= 1", steps));
   if (t.steps_done() >= t.total_steps())
-    throw decent::OutOfRange(fmt::format("the run is complete ({} of {} steps)", t.steps_done(),
-                                         t.total_steps()));
+    throw decent::OutOfRange(
+        fmt::format("the run is complete ({} of {} steps)", t.steps_done(), t.total_steps()));
   t.run({}, std::min(t.total_steps(), t.steps_done() + steps));
   DECENT_API_END();
 }

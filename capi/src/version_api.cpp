@@ -4,9 +4,13 @@
 
 extern "C" {
 
-const char* decent_version(void) { return decent::build_info().version; }
+const char* decent_version(void) {
+  return decent::build_info().version;
+}
 
-int decent_abi_version(void) { return DECENT_ABI_VERSION; }
+int decent_abi_version(void) {
+  return DECENT_ABI_VERSION;
+}
 
 const char* decent_build_info(void) {
   try {

@@ -24,12 +24,12 @@ using GradientFn = std::function<double(std::span<const T> x, std::span<T> g)>;
 
 struct AlgorithmOptions {
   std::string name = "dsgd";
-  double lr = 0.05;          // gamma
-  double momentum = 0.9;     // beta: dmsgd, decentlam
-  std::int64_t period = 8;   // H: pga, local_sgd; the initial period of aga
-  std::int64_t warmup = 0;   // aga: steps at the initial period whose mean loss is F_init
-                             // (0: the first period)
-  bool awc = false;          // adapt-with-combine form: dsgd, gradient_tracking
+  double lr = 0.05;         // gamma
+  double momentum = 0.9;    // beta: dmsgd, decentlam
+  std::int64_t period = 8;  // H: pga, local_sgd; the initial period of aga
+  std::int64_t warmup = 0;  // aga: steps at the initial period whose mean loss is F_init
+                            // (0: the first period)
+  bool awc = false;         // adapt-with-combine form: dsgd, gradient_tracking
 };
 
 // Names accepted by make_algorithm, in documentation order.

@@ -1,5 +1,7 @@
 // The algorithms of ALGORITHMS.md. Notation in comments: x = this node's parameters, g = its
 // gradient, W = the mixing matrix of the step (one neighbour average), gamma = lr.
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -7,8 +9,6 @@
 #include <mutex>
 #include <string>
 #include <utility>
-
-#include <fmt/format.h>
 
 #include "algo/algorithm.hpp"
 #include "core/error.hpp"
@@ -30,8 +30,8 @@ std::span<const T> view(const std::vector<T>& v) {
 }
 
 template <typename T>
-void average_with_neighbors(std::span<T> x, comm::Communicator& comm,
-                            const topology::Topology& t, std::int64_t k) {
+void average_with_neighbors(std::span<T> x, comm::Communicator& comm, const topology::Topology& t,
+                            std::int64_t k) {
   comm.neighbor_average(x.data(), x.size(), t, k);
 }
 
@@ -106,7 +106,8 @@ class DecentralizedMomentumSgd final : public Algorithm<T> {
 template <typename T>
 class DecentLam final : public Algorithm<T> {
  public:
-  DecentLam(AlgorithmOptions o, std::size_t d) : Algorithm<T>(std::move(o)), g_(d), y_(d), m_(d, T{0}) {}
+  DecentLam(AlgorithmOptions o, std::size_t d)
+      : Algorithm<T>(std::move(o)), g_(d), y_(d), m_(d, T{0}) {}
   void step(std::span<T> x, const GradientFn<T>& gradient, comm::Communicator& comm,
             const topology::Topology& t, std::int64_t k) override {
     if (!checked_) check_stable(t, this->options_.momentum), checked_ = true;
@@ -216,7 +217,9 @@ class ExactDiffusion final : public Algorithm<T> {
     for (std::size_t i = 0; i < phi_.size(); ++i) x[i] = (x[i] + phi_[i]) / T{2};
     std::swap(psi_, psi_prev_);
   }
-  std::vector<std::vector<T>> state() const override { return {psi_prev_, {static_cast<T>(started_)}}; }
+  std::vector<std::vector<T>> state() const override {
+    return {psi_prev_, {static_cast<T>(started_)}};
+  }
   void set_state(const std::vector<std::vector<T>>& s) override {
     std::vector<T> flag(1);
     this->restore(s, {&psi_prev_, &flag});
@@ -233,14 +236,16 @@ class ExactDiffusion final : public Algorithm<T> {
 template <typename T>
 class D2 final : public Algorithm<T> {
  public:
-  D2(AlgorithmOptions o, std::size_t d) : Algorithm<T>(std::move(o)), g_(d), g_prev_(d), x_prev_(d), y_(d) {}
+  D2(AlgorithmOptions o, std::size_t d)
+      : Algorithm<T>(std::move(o)), g_(d), g_prev_(d), x_prev_(d), y_(d) {}
   void step(std::span<T> x, const GradientFn<T>& gradient, comm::Communicator& comm,
             const topology::Topology& t, std::int64_t k) override {
     if (!checked_) check(t), checked_ = true;
     gradient(x, g_);
     const T lr = static_cast<T>(this->options_.lr);
     for (std::size_t i = 0; i < y_.size(); ++i)
-      y_[i] = started_ ? T{2} * x[i] - x_prev_[i] - lr * g_[i] + lr * g_prev_[i] : x[i] - lr * g_[i];
+      y_[i] =
+          started_ ? T{2} * x[i] - x_prev_[i] - lr * g_[i] + lr * g_prev_[i] : x[i] - lr * g_[i];
     std::copy(x.begin(), x.end(), x_prev_.begin());
     std::swap(g_, g_prev_);
     std::copy(y_.begin(), y_.end(), x.begin());
@@ -259,9 +264,8 @@ class D2 final : public Algorithm<T> {
  private:
   static void check(const topology::Topology& t) {
     if (t.time_varying() || !t.symmetric())
-      throw InvalidArgument(fmt::format(
-          "d2 needs a static symmetric W; \"{}\" is {}", t.name(),
-          t.time_varying() ? "time-varying" : "not symmetric"));
+      throw InvalidArgument(fmt::format("d2 needs a static symmetric W; \"{}\" is {}", t.name(),
+                                        t.time_varying() ? "time-varying" : "not symmetric"));
     const double lambda_min = topology::min_eigenvalue(t);
     if (lambda_min <= -1.0 / 3 + 1e-12)
       throw InvalidArgument(fmt::format(
@@ -284,8 +288,10 @@ class PeriodicAveraging final : public Algorithm<T> {
             const topology::Topology& t, std::int64_t k) override {
     gradient(x, g_);
     axpy<T>(x, -this->options_.lr, view(g_));
-    if ((k + 1) % this->options_.period == 0) this->average_parameters_globally(x, comm);
-    else if (gossip_) average_with_neighbors(x, comm, t, k);
+    if ((k + 1) % this->options_.period == 0)
+      this->average_parameters_globally(x, comm);
+    else if (gossip_)
+      average_with_neighbors(x, comm, t, k);
   }
 
  private:
@@ -303,7 +309,9 @@ template <typename T>
 class AdaptivePeriodicAveraging final : public Algorithm<T> {
  public:
   AdaptivePeriodicAveraging(AlgorithmOptions o, std::size_t d)
-      : Algorithm<T>(std::move(o)), g_(d), period_(this->options_.period),
+      : Algorithm<T>(std::move(o)),
+        g_(d),
+        period_(this->options_.period),
         warmup_(this->options_.warmup > 0 ? this->options_.warmup : this->options_.period) {}
   bool needs_loss() const override { return true; }
   void step(std::span<T> x, const GradientFn<T>& gradient, comm::Communicator& comm,
@@ -312,7 +320,8 @@ class AdaptivePeriodicAveraging final : public Algorithm<T> {
     if (!std::isfinite(loss))
       throw InvalidArgument(fmt::format(
           "aga adapts its period to the training loss, but the gradient oracle returned {} at "
-          "step {}", loss, k));
+          "step {}",
+          loss, k));
     loss_sum_ += loss;
     loss_count_ += 1;
     axpy<T>(x, -this->options_.lr, view(g_));
@@ -328,8 +337,8 @@ class AdaptivePeriodicAveraging final : public Algorithm<T> {
   }
   // Five doubles stored bit for bit in T elements, so that a resumed run is exact in float too.
   std::vector<std::vector<T>> state() const override {
-    const double v[5] = {static_cast<double>(period_), static_cast<double>(last_average_),
-                         f_init_, loss_sum_, loss_count_};
+    const double v[5] = {static_cast<double>(period_), static_cast<double>(last_average_), f_init_,
+                         loss_sum_, loss_count_};
     std::vector<T> packed(kPackedSize);
     std::memcpy(packed.data(), v, sizeof v);
     return {packed};
@@ -340,8 +349,10 @@ class AdaptivePeriodicAveraging final : public Algorithm<T> {
     this->restore(s, {&packed});
     std::memcpy(v, packed.data(), sizeof v);
     if (!(v[0] >= 1 && v[1] >= 0 && v[4] >= 0))
-      throw InvalidArgument(fmt::format("aga state: period {}, last average {}, loss count {}: "
-                                        "not a state aga wrote", v[0], v[1], v[4]));
+      throw InvalidArgument(
+          fmt::format("aga state: period {}, last average {}, loss count {}: "
+                      "not a state aga wrote",
+                      v[0], v[1], v[4]));
     period_ = static_cast<std::int64_t>(v[0]);
     last_average_ = static_cast<std::int64_t>(v[1]);
     f_init_ = v[2], loss_sum_ = v[3], loss_count_ = v[4];
@@ -358,8 +369,8 @@ class AdaptivePeriodicAveraging final : public Algorithm<T> {
   void adapt(double mean_loss) {
     if (!(f_init_ > 0 && mean_loss > 0)) return;  // a ratio of losses needs both positive
     // The 1e-9 keeps an exact ratio of 1 (a flat loss) at H0 despite rounding.
-    const double h = std::ceil(std::sqrt(f_init_ / mean_loss) *
-                               static_cast<double>(this->options_.period) - 1e-9);
+    const double h = std::ceil(
+        std::sqrt(f_init_ / mean_loss) * static_cast<double>(this->options_.period) - 1e-9);
     period_ = static_cast<std::int64_t>(std::clamp(h, 1.0, 1e9));
   }
   static constexpr std::size_t kPackedSize = 5 * sizeof(double) / sizeof(T);
@@ -392,9 +403,9 @@ template class Algorithm<float>;
 template class Algorithm<double>;
 
 const std::vector<std::string>& algorithm_names() {
-  static const std::vector<std::string> names = {"psgd", "dsgd", "dmsgd", "decentlam",
-                                                 "gradient_tracking", "exact_diffusion", "d2",
-                                                 "pga", "aga", "local_sgd"};
+  static const std::vector<std::string> names = {
+      "psgd", "dsgd", "dmsgd", "decentlam", "gradient_tracking", "exact_diffusion",
+      "d2",   "pga",  "aga",   "local_sgd"};
   return names;
 }
 
@@ -420,7 +431,9 @@ std::unique_ptr<Algorithm<T>> make_algorithm(const AlgorithmOptions& o, std::siz
                                     join(algorithm_names())));
 }
 
-template std::unique_ptr<Algorithm<float>> make_algorithm<float>(const AlgorithmOptions&, std::size_t);
-template std::unique_ptr<Algorithm<double>> make_algorithm<double>(const AlgorithmOptions&, std::size_t);
+template std::unique_ptr<Algorithm<float>> make_algorithm<float>(const AlgorithmOptions&,
+                                                                 std::size_t);
+template std::unique_ptr<Algorithm<double>> make_algorithm<double>(const AlgorithmOptions&,
+                                                                   std::size_t);
 
 }  // namespace decent::algo

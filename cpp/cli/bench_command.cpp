@@ -1,14 +1,13 @@
 // `decent bench step`: training-step throughput of a model on random data (forward, backward and
 // an SGD update of the flat parameters), like oneDNN's benchdnn: the same model, batch and
 // thread count as a PyTorch run, side by side (tests/bench/nn).
+#include <fmt/format.h>
+#include <fmt/ostream.h>
 #include <sys/resource.h>
 
 #include <algorithm>
 #include <chrono>
 #include <memory>
-
-#include <fmt/format.h>
-#include <fmt/ostream.h>
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
@@ -46,7 +45,8 @@ void run(BenchStepOptions o, std::ostream& out) {
   std::vector<float> images(static_cast<std::size_t>(o.batch * model->sample_size()));
   for (auto& v : images) v = static_cast<float>(2 * rng.uniform() - 1);
   std::vector<std::int32_t> labels(static_cast<std::size_t>(o.batch));
-  for (auto& l : labels) l = static_cast<std::int32_t>(rng.next_u64() % static_cast<std::uint64_t>(o.spec.classes));
+  for (auto& l : labels)
+    l = static_cast<std::int32_t>(rng.next_u64() % static_cast<std::uint64_t>(o.spec.classes));
 
   auto step = [&] {
     model->train_step(images, labels);
@@ -70,16 +70,11 @@ void run(BenchStepOptions o, std::ostream& out) {
   const double median = seconds[seconds.size() / 2];
   const double ips = static_cast<double>(o.batch) * o.steps / total;
   if (o.format == "json") {
-    out << nlohmann::json{{"engine", "decent"},
-                          {"model", o.spec.name},
-                          {"input", o.input},
-                          {"batch", o.batch},
-                          {"threads", nn::threads()},
-                          {"parameters", model->parameter_count()},
-                          {"steps", o.steps},
-                          {"median_step_seconds", median},
-                          {"images_per_second", ips},
-                          {"peak_rss_bytes", peak_rss_bytes()}}
+    out << nlohmann::json{{"engine", "decent"},       {"model", o.spec.name},
+                          {"input", o.input},         {"batch", o.batch},
+                          {"threads", nn::threads()}, {"parameters", model->parameter_count()},
+                          {"steps", o.steps},         {"median_step_seconds", median},
+                          {"images_per_second", ips}, {"peak_rss_bytes", peak_rss_bytes()}}
                .dump()
         << "\n";
   } else {
@@ -100,12 +95,14 @@ void add_bench_command(CLI::App& app, Action& action) {
       "step", "Training-step throughput (forward, backward, SGD update) on random data");
   cmd->add_option("-m,--model", o->spec.name, "Model (" + join(nn::model_names()) + ")");
   cmd->add_option("--input", o->input, "One sample's dims CxHxW (default 3x32x32)");
-  cmd->add_option("--classes", o->spec.classes, "Classes (default 10)")->check(CLI::Range(2, 1 << 20));
+  cmd->add_option("--classes", o->spec.classes, "Classes (default 10)")
+      ->check(CLI::Range(2, 1 << 20));
   cmd->add_option("-b,--batch", o->batch, "Batch size (default 128)")
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 20));
   cmd->add_option("--threads", o->threads, "Threads (default: OMP_NUM_THREADS or all cores)")
       ->check(CLI::Range(1, 1024));
-  cmd->add_option("--warmup", o->warmup, "Untimed steps first (default 3)")->check(CLI::Range(0, 1000));
+  cmd->add_option("--warmup", o->warmup, "Untimed steps first (default 3)")
+      ->check(CLI::Range(0, 1000));
   cmd->add_option("--steps", o->steps, "Timed steps (default 10)")->check(CLI::Range(1, 100000));
   cmd->add_option("--width", o->spec.width, "First-stage channels (default: the model's own)")
       ->check(CLI::Range(0, 4096));

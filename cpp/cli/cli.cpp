@@ -1,9 +1,8 @@
 #include "cli/cli.hpp"
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <exception>
-
-#include <CLI/CLI.hpp>
 
 #include "cli/commands.hpp"
 #include "cli/config_file.hpp"
@@ -14,8 +13,8 @@ namespace decent::cli {
 
 int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   CLI::App app{"decent: decentralized data-parallel training", "decent"};
-  app.set_version_flag("--version", std::string("decent ") + build_info().version + " " +
-                                        build_info_json());
+  app.set_version_flag("--version",
+                       std::string("decent ") + build_info().version + " " + build_info_json());
   app.require_subcommand(1);
   Action action;
   add_topology_command(app, action);
@@ -44,7 +43,8 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     std::vector<std::string> expanded = args;
     for (const auto* sub : app.get_subcommands({}))
       if (sub->get_option_no_throw("--config")) expand_config_file(*sub, expanded);
-    std::vector<std::string> reversed(expanded.rbegin(), expanded.rend());  // CLI11 wants them reversed
+    std::vector<std::string> reversed(expanded.rbegin(),
+                                      expanded.rend());  // CLI11 wants them reversed
     app.parse(reversed);
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e, out, err);

@@ -2,10 +2,9 @@
 // it is chosen; actions write to the given streams and throw decent::Error on failure.
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <functional>
 #include <ostream>
-
-#include <CLI/CLI.hpp>
 
 namespace decent::cli {
 

@@ -37,12 +37,15 @@ void expand_config_file(const CLI::App& sub, std::vector<std::string>& args) {
     const std::string flag = "--" + item.name;
     const CLI::Option* opt = sub.get_option_no_throw(flag);
     if (opt == nullptr || item.name == "config")
-      throw InvalidArgument("--config " + path + ": unknown key \"" + item.fullname() + "\" (keys are the long flag names of `decent " + sub.get_name() + "`)");
+      throw InvalidArgument("--config " + path + ": unknown key \"" + item.fullname() +
+                            "\" (keys are the long flag names of `decent " + sub.get_name() + "`)");
     if (opt->get_type_size() == 0) {  // a flag: true or false
       const std::string v = item.inputs.empty() ? "true" : item.inputs.front();
-      if (v == "true" || v == "1") expanded.push_back(flag);
+      if (v == "true" || v == "1")
+        expanded.push_back(flag);
       else if (v != "false" && v != "0")
-        throw InvalidArgument("--config " + path + ": " + item.name + " = " + v + ": expected true or false");
+        throw InvalidArgument("--config " + path + ": " + item.name + " = " + v +
+                              ": expected true or false");
       continue;
     }
     for (const auto& v : item.inputs) {

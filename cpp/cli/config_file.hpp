@@ -4,10 +4,9 @@
 // command line come later and win.
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <string>
 #include <vector>
-
-#include <CLI/CLI.hpp>
 
 namespace decent::cli {
 

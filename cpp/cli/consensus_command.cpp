@@ -1,9 +1,9 @@
 // `decent consensus`: gossip averaging from random starting vectors, printing the relative
 // consensus error per iteration, on in-process nodes or under mpirun.
-#include <memory>
-
 #include <fmt/format.h>
 #include <fmt/ostream.h>
+
+#include <memory>
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
@@ -34,13 +34,16 @@ void report(const ConsensusCliOptions& o, const topology::Topology& t, std::stri
     fmt::print(out, "# consensus over {} ({} nodes, backend {}, dimension {}, seed {})\n", t.name(),
                t.nodes(), backend, o.run.dimension, o.run.seed);
     fmt::print(out, "{:>6}  {}\n", "iter", "error");
-    for (std::size_t k = 0; k < errors.size(); ++k) fmt::print(out, "{:>6}  {:.6e}\n", k, errors[k]);
+    for (std::size_t k = 0; k < errors.size(); ++k)
+      fmt::print(out, "{:>6}  {:.6e}\n", k, errors[k]);
   }
   if (!o.plot.empty()) {
     Series s{t.name(), {}};
-    for (std::size_t k = 0; k < errors.size(); ++k) s.points.emplace_back(static_cast<double>(k), errors[k]);
-    plot_png(o.plot, {fmt::format("consensus error, {} nodes", t.nodes()), "iteration",
-                      "||X - mean|| / ||X0 - mean||", true},
+    for (std::size_t k = 0; k < errors.size(); ++k)
+      s.points.emplace_back(static_cast<double>(k), errors[k]);
+    plot_png(o.plot,
+             {fmt::format("consensus error, {} nodes", t.nodes()), "iteration",
+              "||X - mean|| / ||X0 - mean||", true},
              {s});
   }
 }
@@ -76,8 +79,9 @@ void add_consensus_command(CLI::App& app, Action& action) {
   cmd->add_option("-f,--format", o->format, "table (default) or json (JSON Lines)")
       ->check(CLI::IsMember({"table", "json"}));
   cmd->add_option("--plot", o->plot, "Also draw the error curve into this PNG file (gnuplot)");
-  cmd->add_option("--timeout", o->timeout_s,
-                  "Seconds to wait for a peer before failing (default 300, or DECENT_COMM_TIMEOUT_S)")
+  cmd->add_option(
+         "--timeout", o->timeout_s,
+         "Seconds to wait for a peer before failing (default 300, or DECENT_COMM_TIMEOUT_S)")
       ->check(CLI::PositiveNumber);
   cmd->callback([o, &action] { action = [o](std::ostream& out) { run(*o, out); }; });
 }

@@ -1,9 +1,9 @@
 // `decent lab`: one decentralized algorithm on a synthetic convex problem, printing per
 // iteration the error of the average, the consensus distance and the loss.
-#include <memory>
-
 #include <fmt/format.h>
 #include <fmt/ostream.h>
+
+#include <memory>
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
@@ -30,19 +30,23 @@ void report(const LabCliOptions& o, const topology::Topology& t,
             const std::vector<lab::LabRecord>& records, std::ostream& out) {
   if (o.format == "json") {
     for (const auto& r : records)
-      out << nlohmann::json{{"iter", r.iter}, {"error", r.error}, {"consensus", r.consensus},
-                            {"loss", r.loss}, {"global_averages", r.global_averages}}
+      out << nlohmann::json{{"iter", r.iter},
+                            {"error", r.error},
+                            {"consensus", r.consensus},
+                            {"loss", r.loss},
+                            {"global_averages", r.global_averages}}
                  .dump()
           << "\n";
   } else {
-    fmt::print(out, "# {} on {} ({} nodes), {} {} data, lr {}, batch {}\n", o.run.algorithm.name,
-               t.name(), t.nodes(), o.flags.data, o.flags.problem, o.run.algorithm.lr,
-               o.run.problem.batch == 0 ? std::string("full") : std::to_string(o.run.problem.batch));
+    fmt::print(
+        out, "# {} on {} ({} nodes), {} {} data, lr {}, batch {}\n", o.run.algorithm.name, t.name(),
+        t.nodes(), o.flags.data, o.flags.problem, o.run.algorithm.lr,
+        o.run.problem.batch == 0 ? std::string("full") : std::to_string(o.run.problem.batch));
     fmt::print(out, "{:>8}  {:>14}  {:>14}  {:>14}  {:>8}\n", "iter", "||xbar-x*||^2", "consensus",
                "loss", "averages");
     for (const auto& r : records)
-      fmt::print(out, "{:>8}  {:>14.6e}  {:>14.6e}  {:>14.8f}  {:>8}\n", r.iter, r.error, r.consensus,
-                 r.loss, r.global_averages);
+      fmt::print(out, "{:>8}  {:>14.6e}  {:>14.6e}  {:>14.8f}  {:>8}\n", r.iter, r.error,
+                 r.consensus, r.loss, r.global_averages);
   }
   if (!o.plot.empty()) {
     Series error{"||xbar - x*||^2", {}}, consensus{"consensus distance", {}};
@@ -50,7 +54,8 @@ void report(const LabCliOptions& o, const topology::Topology& t,
       error.points.emplace_back(static_cast<double>(r.iter), r.error);
       consensus.points.emplace_back(static_cast<double>(r.iter), r.consensus);
     }
-    plot_png(o.plot, {fmt::format("{} on {}", o.run.algorithm.name, t.name()), "iteration", "", true},
+    plot_png(o.plot,
+             {fmt::format("{} on {}", o.run.algorithm.name, t.name()), "iteration", "", true},
              {error, consensus});
   }
 }

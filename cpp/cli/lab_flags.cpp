@@ -10,13 +10,15 @@ void add_lab_flags(CLI::App* cmd, LabFlags& f) {
       ->check(CLI::IsMember({"iid", "hetero"}));
   cmd->add_option("-i,--iters", o.iterations, "Iterations (default 500)")
       ->check(CLI::Range(std::int64_t{0}, std::int64_t{1} << 30));
-  cmd->add_option("--lr", o.algorithm.lr, "Step size gamma (default 0.5)")->check(CLI::PositiveNumber);
+  cmd->add_option("--lr", o.algorithm.lr, "Step size gamma (default 0.5)")
+      ->check(CLI::PositiveNumber);
   cmd->add_option("--lr-decay", o.lr_decay,
                   "T > 0: step gamma * T / (T + k); 0: constant (default)")
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--momentum", o.algorithm.momentum, "beta for dmsgd and decentlam (default 0.9)")
       ->check(CLI::Range(0.0, 0.999999));
-  cmd->add_option("--period", o.algorithm.period, "H for pga and local_sgd, initial H of aga (default 8)")
+  cmd->add_option("--period", o.algorithm.period,
+                  "H for pga and local_sgd, initial H of aga (default 8)")
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 30));
   cmd->add_option("--aga-warmup", o.algorithm.warmup,
                   "aga: iterations whose mean loss is the reference for the period (0: one period)")

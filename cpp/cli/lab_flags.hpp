@@ -1,9 +1,8 @@
 // Flags shared by `decent lab` and `decent sweep`: the problem and the algorithm's settings.
 #pragma once
 
-#include <string>
-
 #include <CLI/CLI.hpp>
+#include <string>
 
 #include "lab/lab.hpp"
 

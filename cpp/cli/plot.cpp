@@ -1,9 +1,9 @@
 #include "cli/plot.hpp"
 
+#include <fmt/format.h>
+
 #include <cstdio>
 #include <filesystem>
-
-#include <fmt/format.h>
 
 #include "core/error.hpp"
 
@@ -19,7 +19,8 @@ std::string quoted(const std::string& s) {
 
 }  // namespace
 
-void plot_png(const std::string& path, const PlotOptions& options, const std::vector<Series>& series) {
+void plot_png(const std::string& path, const PlotOptions& options,
+              const std::vector<Series>& series) {
   std::string script = "set terminal pngcairo size 900,560 noenhanced\n";
   script += fmt::format("set output {}\n", quoted(path));
   script += fmt::format("set title {}\nset xlabel {}\nset ylabel {}\n", quoted(options.title),

@@ -18,6 +18,7 @@ struct PlotOptions {
 };
 
 // Writes `path` (PNG). Throws decent::Error naming the problem when gnuplot is missing or fails.
-void plot_png(const std::string& path, const PlotOptions& options, const std::vector<Series>& series);
+void plot_png(const std::string& path, const PlotOptions& options,
+              const std::vector<Series>& series);
 
 }  // namespace decent::cli

@@ -1,12 +1,13 @@
 #include "cli/progress.hpp"
 
-#include <unistd.h>
-
 #include <fmt/format.h>
+#include <unistd.h>
 
 namespace decent::cli {
 
-bool stderr_is_terminal() { return isatty(STDERR_FILENO) == 1; }
+bool stderr_is_terminal() {
+  return isatty(STDERR_FILENO) == 1;
+}
 
 std::string format_duration(double s) {
   const auto t = static_cast<long long>(s + 0.5);
@@ -25,8 +26,10 @@ void ProgressBar::update(std::int64_t step, std::int64_t total, const std::strin
   const int width = 24, filled = static_cast<int>(frac * width);
   const std::string bar = std::string(static_cast<std::size_t>(filled), '#') +
                           std::string(static_cast<std::size_t>(width - filled), '.');
-  const double eta = step > 0 ? elapsed * static_cast<double>(total - step) / static_cast<double>(step) : 0;
-  out_ << fmt::format("\r[{}] {}/{} {} ETA {}\x1b[K", bar, step, total, status, format_duration(eta));
+  const double eta =
+      step > 0 ? elapsed * static_cast<double>(total - step) / static_cast<double>(step) : 0;
+  out_ << fmt::format("\r[{}] {}/{} {} ETA {}\x1b[K", bar, step, total, status,
+                      format_duration(eta));
   out_.flush();
   drawn_ = true;
 }

@@ -14,7 +14,8 @@ void run_on_nodes(const std::string& backend, const std::string& spec, int nodes
                   std::chrono::milliseconds timeout, const NodeFn& fn) {
   if (backend == "local") {
     const topology::Topology t(spec, nodes);
-    comm::run_local(t.nodes(), [&](comm::Communicator& c) { fn(c, t); }, timeout);
+    comm::run_local(
+        t.nodes(), [&](comm::Communicator& c) { fn(c, t); }, timeout);
     return;
   }
 #if DECENT_HAVE_MPI

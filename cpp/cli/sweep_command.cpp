@@ -1,9 +1,9 @@
 // `decent sweep`: the convergence lab over algorithms x topologies x node counts, one table with
 // each combination's final error and transient iterations against parallel SGD.
-#include <memory>
-
 #include <fmt/format.h>
 #include <fmt/ostream.h>
+
+#include <memory>
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
@@ -26,9 +26,13 @@ void run(SweepCliOptions o, std::ostream& out) {
                "nodes", "rho", "final error", "psgd error", "transient");
   lab::run_sweep(o.sweep, [&](const lab::SweepRow& r) {
     if (o.format == "json") {
-      out << nlohmann::json{{"algorithm", r.algorithm}, {"topology", r.topology},
-                            {"nodes", r.nodes}, {"rho", r.rho}, {"final_error", r.final_error},
-                            {"psgd_error", r.reference_error}, {"transient", r.transient}}
+      out << nlohmann::json{{"algorithm", r.algorithm},
+                            {"topology", r.topology},
+                            {"nodes", r.nodes},
+                            {"rho", r.rho},
+                            {"final_error", r.final_error},
+                            {"psgd_error", r.reference_error},
+                            {"transient", r.transient}}
                  .dump()
           << std::endl;
     } else {
@@ -53,9 +57,11 @@ void add_sweep_command(CLI::App& app, Action& action) {
   cmd->add_option("-n,--nodes", o->sweep.nodes, "Node counts (comma-separated)")
       ->delimiter(',')
       ->check(CLI::Range(1, 4096));
-  cmd->add_option("--repeats", o->sweep.repeats, "Runs averaged per curve, seeds seed.. (default 1)")
+  cmd->add_option("--repeats", o->sweep.repeats,
+                  "Runs averaged per curve, seeds seed.. (default 1)")
       ->check(CLI::Range(1, 1000));
-  cmd->add_option("--factor", o->sweep.factor, "Transient: within this factor of psgd (default 1.5)")
+  cmd->add_option("--factor", o->sweep.factor,
+                  "Transient: within this factor of psgd (default 1.5)")
       ->check(CLI::Range(1.0001, 1e6));
   cmd->add_option("--smoothing", o->sweep.smoothing, "Moving average over this many logged points")
       ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20));

@@ -1,9 +1,9 @@
 // `decent topology`: build a topology and print its mixing matrix (or the product over a window
 // of steps), rho and degrees.
-#include <memory>
-
 #include <fmt/format.h>
 #include <fmt/ostream.h>
+
+#include <memory>
 
 #include "cli/commands.hpp"
 #include "cli/topology_report.hpp"
@@ -25,8 +25,7 @@ struct TopologyOptions {
 };
 
 void list_kinds(std::ostream& out) {
-  for (const auto& k : topology::all_kinds())
-    fmt::print(out, "{:<14} {}\n", k.name, k.summary);
+  for (const auto& k : topology::all_kinds()) fmt::print(out, "{:<14} {}\n", k.name, k.summary);
 }
 
 void run(const TopologyOptions& o, std::ostream& out) {
@@ -37,22 +36,26 @@ void run(const TopologyOptions& o, std::ostream& out) {
   if (!o.weights.empty()) {
     const auto rule = topology::weight_rule_from_name(o.weights);
     if (spec.weights != topology::WeightRule::automatic && spec.weights != rule)
-      throw InvalidArgument(fmt::format("--weights {} contradicts the spec \"{}\"", o.weights, o.spec));
+      throw InvalidArgument(
+          fmt::format("--weights {} contradicts the spec \"{}\"", o.weights, o.spec));
     spec.weights = rule;
   }
   const topology::Topology t(spec, o.nodes);
   const auto summary = summarize(t, o.start, o.steps);
-  if (o.format == "json") out << to_json(t, summary).dump() << "\n";
-  else if (o.format == "dot") write_dot(t, summary, out);
-  else write_text(t, summary, out);
+  if (o.format == "json")
+    out << to_json(t, summary).dump() << "\n";
+  else if (o.format == "dot")
+    write_dot(t, summary, out);
+  else
+    write_text(t, summary, out);
 }
 
 }  // namespace
 
 void add_topology_command(CLI::App& app, Action& action) {
   auto options = std::make_shared<TopologyOptions>();
-  auto* cmd = app.add_subcommand(
-      "topology", "Build a topology and print its mixing matrix, rho and degrees");
+  auto* cmd = app.add_subcommand("topology",
+                                 "Build a topology and print its mixing matrix, rho and degrees");
   cmd->add_option("-k,--kind,-t,--topology", options->spec,
                   "Kind or full spec: ring, torus:4x4, random:p=0.3,seed=7, ... (see --list)");
   cmd->add_option("-n,--nodes", options->nodes, "Number of nodes (default: from the spec)")
@@ -68,7 +71,8 @@ void add_topology_command(CLI::App& app, Action& action) {
   cmd->add_option("-f,--format", options->format, "Output: text (default), json or dot")
       ->check(CLI::IsMember({"text", "json", "dot"}));
   cmd->add_flag("--list", options->list, "List the topology kinds and exit");
-  cmd->callback([options, &action] { action = [options](std::ostream& out) { run(*options, out); }; });
+  cmd->callback(
+      [options, &action] { action = [options](std::ostream& out) { run(*options, out); }; });
 }
 
 }  // namespace decent::cli

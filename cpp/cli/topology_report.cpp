@@ -1,10 +1,10 @@
 #include "cli/topology_report.hpp"
 
-#include <algorithm>
-#include <cmath>
-
 #include <fmt/format.h>
 #include <fmt/ostream.h>
+
+#include <algorithm>
+#include <cmath>
 
 #include "topology/spectral.hpp"
 
@@ -67,8 +67,10 @@ void write_text(const Topology& t, const TopologySummary& s, std::ostream& out) 
     fmt::print(out, "{:>4}", i);
     for (int j = 0; j < n; ++j) {
       const double w = s.matrix[static_cast<std::size_t>(i * n + j)];
-      if (w == 0) fmt::print(out, " {:>6}", ".");
-      else fmt::print(out, " {:>6.4f}", w);
+      if (w == 0)
+        fmt::print(out, " {:>6}", ".");
+      else
+        fmt::print(out, " {:>6.4f}", w);
     }
     fmt::print(out, "\n");
   }

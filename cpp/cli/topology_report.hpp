@@ -3,10 +3,9 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <ostream>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "topology/topology.hpp"
 
@@ -15,9 +14,9 @@ namespace decent::cli {
 // The product P = W^(start+steps-1) ... W^(start) and its figures.
 struct TopologySummary {
   std::int64_t start = 0, steps = 1;
-  std::vector<double> matrix;  // P, row-major n x n
-  double rho = 0;              // ||P - 11^T/n||_2
-  double rho_per_step = 0;     // rho^(1/steps): the average contraction of one step
+  std::vector<double> matrix;                // P, row-major n x n
+  double rho = 0;                            // ||P - 11^T/n||_2
+  double rho_per_step = 0;                   // rho^(1/steps): the average contraction of one step
   std::vector<int> in_degrees, out_degrees;  // at step `start`, self excluded
 };
 

@@ -1,13 +1,13 @@
 // `decent train`: decentralized training of a model on real data over N nodes (threads in this
 // process, or MPI ranks under mpirun), writing the resolved config, metrics as JSON Lines, PNG
 // plots and the node-averaged model into --out.
+#include <fmt/format.h>
+#include <fmt/ostream.h>
+
 #include <filesystem>
 #include <fstream>
 #include <memory>
 #include <mutex>
-
-#include <fmt/format.h>
-#include <fmt/ostream.h>
 #include <nlohmann/json.hpp>
 
 #include "algo/algorithm.hpp"
@@ -34,23 +34,39 @@ struct TrainCliOptions {
 
 nlohmann::json to_json(const TrainCliOptions& c, int nodes, int threads) {
   const auto& o = c.t;
-  return {{"model", o.model},         {"width", o.width},
-          {"data", o.data},           {"data_dir", o.data_dir},
-          {"partition", o.partition}, {"train_limit", o.train_limit},
-          {"test_limit", o.test_limit}, {"crop_padding", o.crop_padding},
-          {"flip", o.flip},           {"nodes", nodes},
-          {"backend", c.backend},     {"topology", o.topology},
-          {"algorithm", o.algorithm}, {"awc", o.awc},
-          {"period", o.period},       {"aga_warmup", o.aga_warmup},
+  return {{"model", o.model},
+          {"width", o.width},
+          {"data", o.data},
+          {"data_dir", o.data_dir},
+          {"partition", o.partition},
+          {"train_limit", o.train_limit},
+          {"test_limit", o.test_limit},
+          {"crop_padding", o.crop_padding},
+          {"flip", o.flip},
+          {"nodes", nodes},
+          {"backend", c.backend},
+          {"topology", o.topology},
+          {"algorithm", o.algorithm},
+          {"awc", o.awc},
+          {"period", o.period},
+          {"aga_warmup", o.aga_warmup},
           {"optimizer", o.optimizer},
-          {"epochs", o.epochs},       {"batch", o.batch},
-          {"lr", o.lr},               {"scale_lr", o.scale_lr},
-          {"momentum", o.momentum},   {"nesterov", o.nesterov},
-          {"weight_decay", o.weight_decay}, {"schedule", o.schedule},
-          {"milestones", o.milestones}, {"warmup_epochs", o.warmup_epochs},
-          {"seed", o.seed},           {"threads", threads},
-          {"log_every", o.log_every}, {"eval_nodes", o.eval_nodes},
-          {"max_steps", o.max_steps},  {"resume", o.resume},
+          {"epochs", o.epochs},
+          {"batch", o.batch},
+          {"lr", o.lr},
+          {"scale_lr", o.scale_lr},
+          {"momentum", o.momentum},
+          {"nesterov", o.nesterov},
+          {"weight_decay", o.weight_decay},
+          {"schedule", o.schedule},
+          {"milestones", o.milestones},
+          {"warmup_epochs", o.warmup_epochs},
+          {"seed", o.seed},
+          {"threads", threads},
+          {"log_every", o.log_every},
+          {"eval_nodes", o.eval_nodes},
+          {"max_steps", o.max_steps},
+          {"resume", o.resume},
           {"checkpoint_every", o.checkpoint_every}};
 }
 
@@ -75,8 +91,13 @@ class RunLog {
     r.on_train = [this](const train::TrainPoint& p) {
       last_ips_ = p.images_per_second;
       losses_.push_back(p);
-      write({{"kind", "train"}, {"step", p.step}, {"epoch", p.epoch}, {"loss", p.loss},
-             {"lr", p.lr}, {"images_per_second", p.images_per_second}, {"time_s", p.time_s},
+      write({{"kind", "train"},
+             {"step", p.step},
+             {"epoch", p.epoch},
+             {"loss", p.loss},
+             {"lr", p.lr},
+             {"images_per_second", p.images_per_second},
+             {"time_s", p.time_s},
              {"global_averages", p.global_averages}});
       if (!bar_enabled()) {
         if (!quiet_)
@@ -154,8 +175,7 @@ class RunLog {
 void run(TrainCliOptions c, std::ostream& out) {
   auto& o = c.t;
   train::validate(o);
-  if (c.backend == "local" && o.threads == 0)
-    o.threads = train::default_threads_per_node(o.nodes);
+  if (c.backend == "local" && o.threads == 0) o.threads = train::default_threads_per_node(o.nodes);
   const auto data = train::load_datasets(o);
   const int nodes_flag = c.backend == "local" ? o.nodes : 0;
   std::mutex result_mutex;
@@ -189,13 +209,16 @@ void run(TrainCliOptions c, std::ostream& out) {
   if (!is_root) return;  // other MPI ranks
   log->finish();
   const auto& e = result.final_eval;
-  fmt::print(out, "final: test accuracy {:.2f}% of the node-averaged model after {} steps ({:.2f} epochs), {}\n",
+  fmt::print(out,
+             "final: test accuracy {:.2f}% of the node-averaged model after {} steps ({:.2f} "
+             "epochs), {}\n",
              100 * e.test_accuracy, result.steps, e.epoch, format_duration(e.time_s));
   if (!o.out.empty()) {
     train::save_model((std::filesystem::path(o.out) / "model.bin").string(), o.model,
                       result.average_parameters, result.average_buffers);
     if (c.plots)
-      log->plot(o.out, fmt::format("{} {} over {}, {} nodes", o.model, o.algorithm, o.topology, o.nodes));
+      log->plot(o.out,
+                fmt::format("{} {} over {}, {} nodes", o.model, o.algorithm, o.topology, o.nodes));
     fmt::print(out, "wrote {}/{{config.json, metrics.jsonl, model.bin{}}}\n", o.out,
                c.plots ? ", *.png" : "");
   }
@@ -207,58 +230,78 @@ void add_train_command(CLI::App& app, Action& action) {
   auto c = std::make_shared<TrainCliOptions>();
   auto& o = c->t;
   auto* cmd = app.add_subcommand(
-      "train", "Decentralized training on real data (default: resnet20 on Fashion-MNIST, 8 nodes, "
-               "D-SGD over the one-peer exponential graph)");
+      "train",
+      "Decentralized training on real data (default: resnet20 on Fashion-MNIST, 8 nodes, "
+      "D-SGD over the one-peer exponential graph)");
   // Later occurrences win, so that command-line flags override the config file's values.
   cmd->option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   cmd->add_option("--config", c->config_file,
                   "Read options from this TOML file (keys are the long flag names; flags win)");
   cmd->add_option("-m,--model", o.model, "Model: " + join(nn::model_names()));
-  cmd->add_option("--width", o.width, "First-stage channels (0: the model's own)")->check(CLI::Range(0, 4096));
+  cmd->add_option("--width", o.width, "First-stage channels (0: the model's own)")
+      ->check(CLI::Range(0, 4096));
   cmd->add_option("-d,--data", o.data, "fashion-mnist (default), mnist, cifar10 or synthetic")
       ->check(CLI::IsMember({"fashion-mnist", "mnist", "cifar10", "synthetic"}));
   cmd->add_option("--data-dir", o.data_dir,
                   "Dataset folder (default for fashion-mnist: /usr/share/datasets/fashion-mnist)");
   cmd->add_option("--partition", o.partition, "iid (default), dirichlet[:alpha] or sorted");
-  cmd->add_option("--train-limit", o.train_limit, "Use only the first N training images")->check(CLI::NonNegativeNumber);
-  cmd->add_option("--test-limit", o.test_limit, "Use only the first N test images")->check(CLI::NonNegativeNumber);
-  cmd->add_option("--crop-padding", o.crop_padding, "Random crop after zero padding by this much (0: off)")->check(CLI::Range(0, 64));
+  cmd->add_option("--train-limit", o.train_limit, "Use only the first N training images")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--test-limit", o.test_limit, "Use only the first N test images")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--crop-padding", o.crop_padding,
+                  "Random crop after zero padding by this much (0: off)")
+      ->check(CLI::Range(0, 64));
   cmd->add_flag("--flip", o.flip, "Random horizontal flips");
-  cmd->add_option("-n,--nodes", o.nodes, "In-process nodes (local backend; mpi: the ranks)")->check(CLI::Range(1, 4096));
+  cmd->add_option("-n,--nodes", o.nodes, "In-process nodes (local backend; mpi: the ranks)")
+      ->check(CLI::Range(1, 4096));
   cmd->add_option("-t,--topology", o.topology, "Topology spec (decent topology --list)");
   cmd->add_option("-a,--algorithm", o.algorithm, "Algorithm: " + join(algo::algorithm_names()));
   cmd->add_flag("--awc", o.awc, "Adapt-with-combine: overlap the exchange with the gradient");
-  cmd->add_option("--period", o.period, "Global-averaging period H (pga, local_sgd; aga's initial H)")->check(CLI::Range(1, 1 << 20));
+  cmd->add_option("--period", o.period,
+                  "Global-averaging period H (pga, local_sgd; aga's initial H)")
+      ->check(CLI::Range(1, 1 << 20));
   cmd->add_option("--aga-warmup", o.aga_warmup,
                   "aga: steps whose mean loss is the reference for the period (0: one period)")
       ->check(CLI::Range(std::int64_t{0}, std::int64_t{1} << 40));
   cmd->add_option("--optimizer", o.optimizer, "sgd (default), lars or lamb")
       ->check(CLI::IsMember({"sgd", "lars", "lamb"}));
   cmd->add_option("-e,--epochs", o.epochs, "Epochs (default 2)")->check(CLI::Range(1, 100000));
-  cmd->add_option("-b,--batch", o.batch, "Batch size per node (default 32)")->check(CLI::Range(1, 1 << 20));
+  cmd->add_option("-b,--batch", o.batch, "Batch size per node (default 32)")
+      ->check(CLI::Range(1, 1 << 20));
   cmd->add_option("--lr", o.lr, "Learning rate (default 0.1)")->check(CLI::PositiveNumber);
   cmd->add_flag("--scale-lr", o.scale_lr, "Linear scaling rule: lr * nodes * batch / 256");
-  cmd->add_option("--momentum", o.momentum, "Momentum (default 0.9)")->check(CLI::Range(0.0, 0.999999));
+  cmd->add_option("--momentum", o.momentum, "Momentum (default 0.9)")
+      ->check(CLI::Range(0.0, 0.999999));
   cmd->add_flag("--nesterov", o.nesterov, "Nesterov momentum (sgd)");
-  cmd->add_option("--weight-decay", o.weight_decay, "Weight decay (default 5e-4)")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--weight-decay", o.weight_decay, "Weight decay (default 5e-4)")
+      ->check(CLI::NonNegativeNumber);
   cmd->add_option("--schedule", o.schedule, "cosine (default), step or constant")
       ->check(CLI::IsMember({"cosine", "step", "constant"}));
   cmd->add_option("--milestones", o.milestones, "Epochs where the step schedule multiplies by 0.1")
       ->delimiter(',');
-  cmd->add_option("--warmup-epochs", o.warmup_epochs, "Linear warm-up epochs (default 0)")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--warmup-epochs", o.warmup_epochs, "Linear warm-up epochs (default 0)")
+      ->check(CLI::NonNegativeNumber);
   cmd->add_option("-s,--seed", o.seed, "Seed of weights, partition and shuffles (default 1)");
-  cmd->add_option("--threads", o.threads, "oneDNN threads per node (default: cores / nodes)")->check(CLI::Range(0, 1024));
-  cmd->add_option("--log-every", o.log_every, "Steps between metric lines (default 20)")->check(CLI::Range(1, 1 << 30));
+  cmd->add_option("--threads", o.threads, "oneDNN threads per node (default: cores / nodes)")
+      ->check(CLI::Range(0, 1024));
+  cmd->add_option("--log-every", o.log_every, "Steps between metric lines (default 20)")
+      ->check(CLI::Range(1, 1 << 30));
   cmd->add_flag("--eval-nodes", o.eval_nodes, "Also evaluate every node's own model");
-  cmd->add_option("-o,--out", o.out, "Output folder: config.json, metrics.jsonl, plots, model.bin, checkpoint/ (default runs/train; \"\" for none)");
-  cmd->add_option("--resume", o.resume, "Continue from this checkpoint folder (an earlier run's OUT/checkpoint)");
+  cmd->add_option("-o,--out", o.out,
+                  "Output folder: config.json, metrics.jsonl, plots, model.bin, checkpoint/ "
+                  "(default runs/train; \"\" for none)");
+  cmd->add_option("--resume", o.resume,
+                  "Continue from this checkpoint folder (an earlier run's OUT/checkpoint)");
   cmd->add_option("--checkpoint-every", o.checkpoint_every,
                   "Steps between checkpoints in OUT/checkpoint (0: only at the end)")
       ->check(CLI::NonNegativeNumber);
-  cmd->add_option("--max-steps", o.max_steps, "Stop after this many steps (0: all epochs)")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--max-steps", o.max_steps, "Stop after this many steps (0: all epochs)")
+      ->check(CLI::NonNegativeNumber);
   cmd->add_option("--backend", c->backend, "local (threads, default) or mpi (under mpirun)")
       ->check(CLI::IsMember({"local", "mpi"}));
-  cmd->add_flag("--no-plots", [c](std::int64_t) { c->plots = false; }, "Do not draw PNG plots");
+  cmd->add_flag(
+      "--no-plots", [c](std::int64_t) { c->plots = false; }, "Do not draw PNG plots");
   cmd->add_flag("-q,--quiet", c->quiet, "Only evaluations and the final line");
   cmd->callback([c, &action] { action = [c](std::ostream& out) { run(*c, out); }; });
 }

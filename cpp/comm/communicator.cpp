@@ -1,8 +1,8 @@
 #include "comm/communicator.hpp"
 
-#include <cstdlib>
-
 #include <fmt/format.h>
+
+#include <cstdlib>
 
 #include "core/error.hpp"
 

@@ -1,8 +1,8 @@
 #include "comm/consensus.hpp"
 
-#include <cmath>
-
 #include <fmt/format.h>
+
+#include <cmath>
 
 #include "core/error.hpp"
 #include "core/rng.hpp"

@@ -1,9 +1,9 @@
 #include "comm/exchange.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "core/error.hpp"
 
@@ -37,17 +37,17 @@ std::uint64_t fingerprint(const topology::Topology& topology) {
   return h;
 }
 
-ExchangeHeader make_header(const Buffer& x, const topology::Topology& topology,
-                           std::int64_t step, std::uint64_t round) {
+ExchangeHeader make_header(const Buffer& x, const topology::Topology& topology, std::int64_t step,
+                           std::uint64_t round) {
   return {x.count, x.element_size(), fingerprint(topology), step, round};
 }
 
 void check_header(const ExchangeHeader& mine, int my_rank, const ExchangeHeader& theirs,
                   int their_rank, const topology::Topology& topology) {
   if (theirs.topology != mine.topology)
-    throw CommunicationError(fmt::format(
-        "ranks {} and {} use different topologies (rank {} has \"{}\")", my_rank, their_rank,
-        my_rank, topology.name()));
+    throw CommunicationError(
+        fmt::format("ranks {} and {} use different topologies (rank {} has \"{}\")", my_rank,
+                    their_rank, my_rank, topology.name()));
   if (theirs.type != mine.type)
     throw CommunicationError(fmt::format(
         "ranks {} and {} disagree on the value type: rank {} sent {}-byte values, rank {} has "

@@ -1,5 +1,7 @@
 #include "comm/local.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <condition_variable>
 #include <cstring>
@@ -8,8 +10,6 @@
 #include <optional>
 #include <thread>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "comm/exchange.hpp"
 #include "core/error.hpp"
@@ -30,7 +30,7 @@ class LocalGroup {
     const void* data = nullptr;   // the buffer offered to the current collective
     std::size_t count = 0;
     DataType type = DataType::f32;
-    bool left = false;            // fn returned or threw: it will not arrive again
+    bool left = false;  // fn returned or threw: it will not arrive again
   };
 
   explicit LocalGroup(int size)
@@ -77,9 +77,8 @@ class LocalGroup {
       return -1;
     };
     if (first_missing() < 0) wake_all();  // the last to arrive releases everyone
-    wait(
-        lock, rank, timeout, first_missing,
-        [&](int r) { return fmt::format("{}: rank {} waited for rank {}", what, rank, r); });
+    wait(lock, rank, timeout, first_missing,
+         [&](int r) { return fmt::format("{}: rank {} waited for rank {}", what, rank, r); });
   }
 
   // Offers this rank's buffer to a collective, meets the others, and checks that all offered
@@ -113,7 +112,9 @@ LocalCommunicator::LocalCommunicator(std::shared_ptr<LocalGroup> group, int rank
 
 LocalCommunicator::~LocalCommunicator() = default;
 
-int LocalCommunicator::size() const { return group_->size(); }
+int LocalCommunicator::size() const {
+  return group_->size();
+}
 
 // Rank r sums slice r over all ranks in rank order: deterministic, and the work is shared.
 template <typename T>
@@ -139,8 +140,10 @@ void LocalCommunicator::allreduce_buffer(Buffer data, ReduceOp op) {
   if (rank_ == 0) g.scratch.resize(data.bytes());
   g.rendezvous(lock, rank_, timeout_, "allreduce");
   lock.unlock();
-  if (data.type == DataType::f32) sum_slice<float>(data, op);
-  else sum_slice<double>(data, op);
+  if (data.type == DataType::f32)
+    sum_slice<float>(data, op);
+  else
+    sum_slice<double>(data, op);
   lock.lock();
   g.rendezvous(lock, rank_, timeout_, "allreduce");
   lock.unlock();
@@ -243,7 +246,8 @@ void LocalCommunicator::finish_exchange() {
 
 void run_local(int nodes, const std::function<void(Communicator&)>& fn,
                std::chrono::milliseconds timeout) {
-  if (nodes < 1) throw InvalidArgument(fmt::format("local run: {} nodes; expected at least 1", nodes));
+  if (nodes < 1)
+    throw InvalidArgument(fmt::format("local run: {} nodes; expected at least 1", nodes));
   auto group = std::make_shared<LocalGroup>(nodes);
   std::mutex failure_mutex;
   std::exception_ptr first_failure;

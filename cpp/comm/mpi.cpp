@@ -1,12 +1,12 @@
 #include "comm/mpi.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <chrono>
 #include <limits>
 #include <set>
 #include <thread>
-
-#include <fmt/format.h>
 
 #include "core/error.hpp"
 
@@ -22,15 +22,19 @@ void check_mpi(int code, const char* call) {
   char text[MPI_MAX_ERROR_STRING];
   int length = 0;
   MPI_Error_string(code, text, &length);
-  throw CommunicationError(fmt::format("{} failed: {}", call, std::string(text, static_cast<std::size_t>(length))));
+  throw CommunicationError(
+      fmt::format("{} failed: {}", call, std::string(text, static_cast<std::size_t>(length))));
 }
 
-MPI_Datatype mpi_type(DataType type) { return type == DataType::f32 ? MPI_FLOAT : MPI_DOUBLE; }
+MPI_Datatype mpi_type(DataType type) {
+  return type == DataType::f32 ? MPI_FLOAT : MPI_DOUBLE;
+}
 
 // Divides in place by n (averages after a sum).
 void divide(const Buffer& data, int n) {
   if (data.type == DataType::f32)
-    for (std::size_t c = 0; c < data.count; ++c) static_cast<float*>(data.data)[c] /= static_cast<float>(n);
+    for (std::size_t c = 0; c < data.count; ++c)
+      static_cast<float*>(data.data)[c] /= static_cast<float>(n);
   else
     for (std::size_t c = 0; c < data.count; ++c) static_cast<double*>(data.data)[c] /= n;
 }
@@ -41,7 +45,9 @@ std::string rank_list(const std::vector<int>& ranks) {
   return s;
 }
 
-double seconds(std::chrono::milliseconds t) { return static_cast<double>(t.count()) / 1000.0; }
+double seconds(std::chrono::milliseconds t) {
+  return static_cast<double>(t.count()) / 1000.0;
+}
 
 }  // namespace
 
@@ -116,13 +122,15 @@ void MpiCommunicator::wait_collective(MPI_Request& request, const char* what) {
   std::set<int> heard = {rank_};
   const auto listen_until = std::chrono::steady_clock::now() +
                             std::min<std::chrono::milliseconds>(timeout_, std::chrono::seconds(2));
-  while (std::chrono::steady_clock::now() < listen_until && static_cast<int>(heard.size()) < size_) {
+  while (std::chrono::steady_clock::now() < listen_until &&
+         static_cast<int>(heard.size()) < size_) {
     int flag = 0;
     MPI_Status status;
     MPI_Iprobe(MPI_ANY_SOURCE, kDiagnosisTag, comm_, &flag, &status);
     if (flag) {
       std::uint64_t ignored = 0;
-      MPI_Recv(&ignored, 1, MPI_UINT64_T, status.MPI_SOURCE, kDiagnosisTag, comm_, MPI_STATUS_IGNORE);
+      MPI_Recv(&ignored, 1, MPI_UINT64_T, status.MPI_SOURCE, kDiagnosisTag, comm_,
+               MPI_STATUS_IGNORE);
       heard.insert(status.MPI_SOURCE);
     } else {
       std::this_thread::yield();
@@ -133,8 +141,9 @@ void MpiCommunicator::wait_collective(MPI_Request& request, const char* what) {
     if (!heard.count(r)) missing.push_back(r);
   throw TimeoutError(fmt::format(
       "{}: rank {} waited {:.3g} s; {} did not arrive", what, rank_, seconds(timeout_),
-      missing.empty() ? std::string("every rank answered afterwards (a rank was late)")
-                      : fmt::format("rank{} {}", missing.size() > 1 ? "s" : "", rank_list(missing))));
+      missing.empty()
+          ? std::string("every rank answered afterwards (a rank was late)")
+          : fmt::format("rank{} {}", missing.size() > 1 ? "s" : "", rank_list(missing))));
 }
 
 void MpiCommunicator::check_sizes(const Buffer& data, const char* what) {
@@ -229,7 +238,8 @@ void MpiCommunicator::start_exchange(Buffer x, const topology::Topology& topolog
     const int peer = in[k].node;
     slots_[k].resize(kSlots * chunk_ * size);
     requests_.emplace_back();
-    post(MPI_Irecv(&received_headers_[k], kHeaderWords, MPI_UINT64_T, peer, kHeaderTag, comm_, &requests_.back()),
+    post(MPI_Irecv(&received_headers_[k], kHeaderWords, MPI_UINT64_T, peer, kHeaderTag, comm_,
+                   &requests_.back()),
          {peer, false, true, k});
     for (std::size_t slot = 0; slot < kSlots; ++slot) {
       slot_request_.push_back(requests_.size());
@@ -240,7 +250,8 @@ void MpiCommunicator::start_exchange(Buffer x, const topology::Topology& topolog
   }
   for (const auto& e : out) {
     requests_.emplace_back();
-    post(MPI_Isend(&p_.header, kHeaderWords, MPI_UINT64_T, e.node, kHeaderTag, comm_, &requests_.back()),
+    post(MPI_Isend(&p_.header, kHeaderWords, MPI_UINT64_T, e.node, kHeaderTag, comm_,
+                   &requests_.back()),
          {e.node, true, true, 0});
     for (std::size_t c = 0; c < chunks; ++c) {
       const std::size_t begin = c * chunk_;
@@ -279,10 +290,10 @@ void MpiCommunicator::fail_exchange(int code, const Request& request) {
   char text[MPI_MAX_ERROR_STRING];
   int length = 0;
   MPI_Error_string(code, text, &length);
-  throw CommunicationError(fmt::format(
-      "neighbour average: rank {} {} rank {} at step {}: {}", rank_,
-      request.send ? "sending to" : "receiving from", request.peer, p_.step,
-      std::string(text, static_cast<std::size_t>(length))));
+  throw CommunicationError(fmt::format("neighbour average: rank {} {} rank {} at step {}: {}",
+                                       rank_, request.send ? "sending to" : "receiving from",
+                                       request.peer, p_.step,
+                                       std::string(text, static_cast<std::size_t>(length))));
 }
 
 void MpiCommunicator::finish_exchange() {
@@ -376,7 +387,9 @@ void MpiCommunicator::finish_exchange() {
         "or on another topology or step)",
         p_.step, rank_, seconds(timeout_),
         silent.empty() ? "" : fmt::format(" nothing arrived from rank {}", rank_list(silent)),
-        not_taking.empty() ? "" : fmt::format(" rank {} did not take its values", rank_list(not_taking))));
+        not_taking.empty()
+            ? ""
+            : fmt::format(" rank {} did not take its values", rank_list(not_taking))));
   }
 }
 

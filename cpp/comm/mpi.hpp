@@ -85,7 +85,7 @@ class MpiCommunicator final : public Communicator {
   PendingExchange p_;
   std::vector<ExchangeHeader> received_headers_;
   std::vector<std::vector<unsigned char>> slots_;  // kSlots chunks per in-neighbour (bytes)
-  std::vector<std::size_t> slot_request_;   // position in requests_ of slot (neighbor, s)
+  std::vector<std::size_t> slot_request_;          // position in requests_ of slot (neighbor, s)
   std::vector<MPI_Request> requests_;
   std::vector<Request> request_info_;
 };

@@ -1,14 +1,13 @@
 #include "comm/nccl.hpp"
 
 #include <cuda_runtime.h>
+#include <fmt/format.h>
 #include <nccl.h>
 
 #include <chrono>
 #include <cstdlib>
 #include <thread>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "../../kernels/cuda/mix.hpp"
 #include "comm/exchange.hpp"
@@ -123,13 +122,21 @@ NcclCommunicator::~NcclCommunicator() {
   if (s.stream) cudaStreamDestroy(s.stream);
 }
 
-int NcclCommunicator::rank() const { return impl_->rank; }
-int NcclCommunicator::size() const { return impl_->size; }
-int NcclCommunicator::device() const { return impl_->device; }
+int NcclCommunicator::rank() const {
+  return impl_->rank;
+}
+int NcclCommunicator::size() const {
+  return impl_->size;
+}
+int NcclCommunicator::device() const {
+  return impl_->device;
+}
 
 namespace {
 
-ncclDataType_t nccl_type(DataType type) { return type == DataType::f32 ? ncclFloat : ncclDouble; }
+ncclDataType_t nccl_type(DataType type) {
+  return type == DataType::f32 ? ncclFloat : ncclDouble;
+}
 
 }  // namespace
 
@@ -145,9 +152,9 @@ void NcclCommunicator::allreduce_buffer(Buffer data, ReduceOp op) {
 void NcclCommunicator::broadcast_buffer(Buffer data, int root) {
   auto& s = *impl_;
   s.usable();
-  check_nccl(ncclBroadcast(data.data, data.data, data.count, nccl_type(data.type), root, s.comm,
-                           s.stream),
-             "broadcast");
+  check_nccl(
+      ncclBroadcast(data.data, data.data, data.count, nccl_type(data.type), root, s.comm, s.stream),
+      "broadcast");
   s.wait(timeout_, "broadcast");
 }
 
@@ -174,8 +181,8 @@ void NcclCommunicator::start_exchange(Buffer x, const topology::Topology& topolo
   s.headers_in.reserve(sizeof(ExchangeHeader) * std::max<std::size_t>(1, in.size()));
   if (s.received.size() < in.size()) s.received.resize(in.size());
   for (std::size_t k = 0; k < in.size(); ++k) s.received[k].reserve(x.bytes());
-  check_cuda(cudaMemcpyAsync(s.header_out.data, &s.p.header, sizeof s.p.header, cudaMemcpyHostToDevice,
-                             s.stream),
+  check_cuda(cudaMemcpyAsync(s.header_out.data, &s.p.header, sizeof s.p.header,
+                             cudaMemcpyHostToDevice, s.stream),
              "neighbour average");
   // Headers in one group, values in a second: a size mismatch is caught before the values move.
   auto* headers_in = static_cast<ExchangeHeader*>(s.headers_in.data);
@@ -197,9 +204,9 @@ void NcclCommunicator::start_exchange(Buffer x, const topology::Topology& topolo
     check_header(s.p.header, s.rank, received[k], in[k].node, topology);
   check_nccl(ncclGroupStart(), "ncclGroupStart");
   for (std::size_t k = 0; k < in.size(); ++k)
-    check_nccl(ncclRecv(s.received[k].data, x.count, nccl_type(x.type), in[k].node, s.comm,
-                        s.stream),
-               "ncclRecv");
+    check_nccl(
+        ncclRecv(s.received[k].data, x.count, nccl_type(x.type), in[k].node, s.comm, s.stream),
+        "ncclRecv");
   for (const auto& e : out)
     check_nccl(ncclSend(x.data, x.count, nccl_type(x.type), e.node, s.comm, s.stream), "ncclSend");
   check_nccl(ncclGroupEnd(), "ncclGroupEnd");

@@ -9,19 +9,16 @@
 namespace decent {
 
 const BuildInfo& build_info() {
-  static const BuildInfo info{
-      DECENT_VERSION_STRING,
+  static const BuildInfo info {
+    DECENT_VERSION_STRING,
 #if defined(__clang__)
-      "clang " __clang_version__,
+        "clang " __clang_version__,
 #elif defined(__GNUC__)
-      "gcc " __VERSION__,
+        "gcc " __VERSION__,
 #else
-      "unknown",
+        "unknown",
 #endif
-      DECENT_HAVE_DNNL != 0,
-      DECENT_HAVE_MPI != 0,
-      DECENT_HAVE_CUDA != 0,
-      DECENT_HAVE_NCCL != 0,
+        DECENT_HAVE_DNNL != 0, DECENT_HAVE_MPI != 0, DECENT_HAVE_CUDA != 0, DECENT_HAVE_NCCL != 0,
   };
   return info;
 }

@@ -3,6 +3,8 @@
 
 namespace decent {
 
-int cuda_device_count() noexcept { return 0; }
+int cuda_device_count() noexcept {
+  return 0;
+}
 
 }  // namespace decent

@@ -1,10 +1,10 @@
 #include "core/parse.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
-
-#include <fmt/format.h>
 
 #include "core/error.hpp"
 

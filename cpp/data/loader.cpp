@@ -59,7 +59,8 @@ void make_batch(const ImageSet& set, std::span<const std::int64_t> indices,
   for (std::size_t k = 0; k < indices.size(); ++k) {
     const auto i = indices[k];
     if (i < 0 || i >= set.size())
-      throw OutOfRange("sample " + std::to_string(i) + " of a set of " + std::to_string(set.size()));
+      throw OutOfRange("sample " + std::to_string(i) + " of a set of " +
+                       std::to_string(set.size()));
     labels[k] = set.labels[i];
     for (std::int64_t c = 0; c < set.channels; ++c) {
       const float scale = 1.0f / (255.0f * norm.stddev[c]), shift = norm.mean[c] / norm.stddev[c];
@@ -70,10 +71,13 @@ void make_batch(const ImageSet& set, std::span<const std::int64_t> indices,
   }
 }
 
-BatchLoader::BatchLoader(const ImageSet& set, std::vector<std::int64_t> indices,
-                         std::int64_t batch, Normalization norm, Augmentation aug,
-                         std::uint64_t seed)
-    : set_(set), indices_(std::move(indices)), batch_(batch), norm_(std::move(norm)), aug_(aug),
+BatchLoader::BatchLoader(const ImageSet& set, std::vector<std::int64_t> indices, std::int64_t batch,
+                         Normalization norm, Augmentation aug, std::uint64_t seed)
+    : set_(set),
+      indices_(std::move(indices)),
+      batch_(batch),
+      norm_(std::move(norm)),
+      aug_(aug),
       seed_(seed) {
   check_norm(set, norm_);
   if (batch < 1) throw InvalidArgument("batch size " + std::to_string(batch) + ": expected >= 1");
@@ -90,7 +94,8 @@ BatchLoader::BatchLoader(const ImageSet& set, std::vector<std::int64_t> indices,
 void BatchLoader::shuffle_for(std::int64_t epoch) {
   order_ = indices_;
   Rng rng(mix(seed_, static_cast<std::uint64_t>(epoch), ~0ull));
-  for (std::size_t i = order_.size(); i > 1; --i) std::swap(order_[i - 1], order_[rng.next_u64() % i]);
+  for (std::size_t i = order_.size(); i > 1; --i)
+    std::swap(order_[i - 1], order_[rng.next_u64() % i]);
   shuffled_epoch_ = epoch;
 }
 

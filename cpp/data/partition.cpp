@@ -70,9 +70,12 @@ PartitionOptions parse_partition(const std::string& spec, std::uint64_t seed) {
   o.seed = seed;
   const auto colon = spec.find(':');
   const std::string kind = spec.substr(0, colon);
-  if (kind == "iid") o.kind = PartitionKind::iid;
-  else if (kind == "sorted") o.kind = PartitionKind::sorted;
-  else if (kind == "dirichlet") o.kind = PartitionKind::dirichlet;
+  if (kind == "iid")
+    o.kind = PartitionKind::iid;
+  else if (kind == "sorted")
+    o.kind = PartitionKind::sorted;
+  else if (kind == "dirichlet")
+    o.kind = PartitionKind::dirichlet;
   else
     throw InvalidArgument("partition \"" + spec +
                           "\": unknown; expected iid, dirichlet[:alpha] or sorted");
@@ -110,8 +113,8 @@ std::vector<std::vector<std::int64_t>> partition(std::span<const std::int32_t> l
       std::vector<std::vector<std::int64_t>> by_class(static_cast<std::size_t>(classes));
       for (auto i : all) {
         if (labels[i] < 0 || labels[i] >= classes)
-          throw InvalidArgument("partition: label " + std::to_string(labels[i]) +
-                                " outside [0, " + std::to_string(classes) + ")");
+          throw InvalidArgument("partition: label " + std::to_string(labels[i]) + " outside [0, " +
+                                std::to_string(classes) + ")");
         by_class[labels[i]].push_back(i);
       }
       for (auto& members : by_class) {

@@ -64,7 +64,8 @@ class ByteReader {
   std::uint32_t read_be32(const std::string& what) {
     unsigned char b[4];
     read_exact(b, 4, what);
-    return (std::uint32_t{b[0]} << 24) | (std::uint32_t{b[1]} << 16) | (std::uint32_t{b[2]} << 8) | b[3];
+    return (std::uint32_t{b[0]} << 24) | (std::uint32_t{b[1]} << 16) | (std::uint32_t{b[2]} << 8) |
+           b[3];
   }
 
   bool at_end() {
@@ -90,10 +91,9 @@ std::string hex(std::uint32_t v) {
 void expect_magic(ByteReader& in, std::uint32_t expected, const std::string& what) {
   const auto magic = in.read_be32("the IDX magic number");
   if (magic != expected)
-    throw IoError("file " + in.path() + ": IDX magic " + hex(magic) + " at byte offset 0; expected " +
-                  hex(expected) + " (" + what + ")");
+    throw IoError("file " + in.path() + ": IDX magic " + hex(magic) +
+                  " at byte offset 0; expected " + hex(expected) + " (" + what + ")");
 }
-
 
 void check_labels(const std::vector<std::int32_t>& labels, std::int64_t classes,
                   const std::string& path, std::uint64_t first_offset, std::uint64_t stride) {
@@ -145,8 +145,9 @@ ImageSet read_idx(const std::string& images_path, const std::string& labels_path
   expect_magic(labels, 0x00000801, "unsigned bytes, 1 dim: a label file");
   const auto ln = labels.read_be32("the label count");
   if (ln != n)
-    throw IoError("file " + labels_path + ": " + std::to_string(ln) + " labels at byte offset 4, but " +
-                  images_path + " holds " + std::to_string(n) + " images");
+    throw IoError("file " + labels_path + ": " + std::to_string(ln) +
+                  " labels at byte offset 4, but " + images_path + " holds " + std::to_string(n) +
+                  " images");
   std::vector<std::uint8_t> raw(n);
   labels.read_exact(raw.data(), raw.size(), "labels for " + std::to_string(n) + " images");
   set.labels.assign(raw.begin(), raw.end());
@@ -175,8 +176,8 @@ ImageSet read_cifar10(const std::vector<std::string>& paths) {
                       ": record " + std::to_string(records) + " has " + std::to_string(got) +
                       " of its 3073 bytes (1 label + 3072 pixels)");
       if (record[0] > 9)
-        throw IoError("file " + path + ": label " + std::to_string(record[0]) +
-                      " at byte offset " + std::to_string(start) + " is outside [0, 10)");
+        throw IoError("file " + path + ": label " + std::to_string(record[0]) + " at byte offset " +
+                      std::to_string(start) + " is outside [0, 10)");
       set.labels.push_back(record[0]);
       set.pixels.insert(set.pixels.end(), record.begin() + 1, record.end());
       ++records;
@@ -198,7 +199,8 @@ ImageSet read_cifar10_dir(const std::string& dir, bool train) {
   std::vector<std::string> paths;
   if (train)
     for (int i = 1; i <= 5; ++i)
-      paths.push_back((std::filesystem::path(dir) / ("data_batch_" + std::to_string(i) + ".bin")).string());
+      paths.push_back(
+          (std::filesystem::path(dir) / ("data_batch_" + std::to_string(i) + ".bin")).string());
   else
     paths.push_back((std::filesystem::path(dir) / "test_batch.bin").string());
   auto set = read_cifar10(paths);
@@ -212,9 +214,11 @@ ImageSet open_dataset(const std::string& kind, const std::string& dir, bool trai
     if (dir.empty()) throw InvalidArgument(kind + " needs " + dir_name + " (" + what + ")");
     return dir;
   };
-  if (kind == "fashion-mnist") return read_mnist_dir(dir.empty() ? kDebianFashionMnistDir : dir, train);
+  if (kind == "fashion-mnist")
+    return read_mnist_dir(dir.empty() ? kDebianFashionMnistDir : dir, train);
   if (kind == "mnist") return read_mnist_dir(required("the folder of the IDX files"), train);
-  if (kind == "cifar10") return read_cifar10_dir(required("the cifar-10-batches-bin folder"), train);
+  if (kind == "cifar10")
+    return read_cifar10_dir(required("the cifar-10-batches-bin folder"), train);
   if (kind == "synthetic") {
     constexpr std::int64_t kTrain = 10000, kTest = 2000;
     auto all = synthetic_images(kTrain + kTest, 1, 28, 28, 10, 1234);
@@ -245,7 +249,8 @@ ImageSet synthetic_images(std::int64_t count, std::int64_t channels, std::int64_
   for (auto& t : templates) t = 96 + 64 * rng.uniform();  // low contrast: not trivially separable
   set.pixels.resize(static_cast<std::size_t>(count * s));
   for (std::int64_t i = 0; i < count; ++i) {
-    const auto label = static_cast<std::int32_t>(rng.next_u64() % static_cast<std::uint64_t>(classes));
+    const auto label =
+        static_cast<std::int32_t>(rng.next_u64() % static_cast<std::uint64_t>(classes));
     set.labels.push_back(label);
     for (std::int64_t j = 0; j < s; ++j) {
       const double v = templates[label * s + j] + 200 * (rng.uniform() - 0.5);

@@ -16,7 +16,8 @@ LabRecord measure(comm::Communicator& comm, const LocalProblem& problem,
   for (std::size_t j = 0; j < x.size(); ++j) local[0] += (x[j] - mean[j]) * (x[j] - mean[j]);
   comm.allreduce(local, 2, comm::ReduceOp::average);
   double error = 0;
-  for (std::size_t j = 0; j < x.size(); ++j) error += (mean[j] - optimum[j]) * (mean[j] - optimum[j]);
+  for (std::size_t j = 0; j < x.size(); ++j)
+    error += (mean[j] - optimum[j]) * (mean[j] - optimum[j]);
   return {iter, error, local[0], local[1], global_averages};
 }
 
@@ -26,7 +27,8 @@ LabResult run_lab(comm::Communicator& comm, const topology::Topology& topology,
                   const LabOptions& o) {
   if (o.iterations < 0)
     throw InvalidArgument(fmt::format("iterations {}: expected >= 0", o.iterations));
-  if (o.log_every < 1) throw InvalidArgument(fmt::format("log every {}: expected >= 1", o.log_every));
+  if (o.log_every < 1)
+    throw InvalidArgument(fmt::format("log every {}: expected >= 1", o.log_every));
   if (o.problem.nodes != comm.size())
     throw InvalidArgument(fmt::format("the problem has {} nodes but the communicator {} ranks",
                                       o.problem.nodes, comm.size()));
@@ -36,7 +38,8 @@ LabResult run_lab(comm::Communicator& comm, const topology::Topology& topology,
   const std::size_t d = o.problem.dimension;
   auto algorithm = algo::make_algorithm<double>(o.algorithm, d);
   // Minibatches from (seed, rank) only: the same draws on every backend.
-  Rng batches(o.problem.seed ^ (0xD1B54A32D192ED03ULL * (static_cast<std::uint64_t>(comm.rank()) + 7)));
+  Rng batches(o.problem.seed ^
+              (0xD1B54A32D192ED03ULL * (static_cast<std::uint64_t>(comm.rank()) + 7)));
   const bool with_loss = algorithm->needs_loss();
   const algo::GradientFn<double> gradient = [&](std::span<const double> x, std::span<double> g) {
     return problem.gradient(x, g, o.problem.batch, batches, with_loss);

@@ -25,9 +25,9 @@ struct LabOptions {
 
 struct LabRecord {
   std::int64_t iter = 0;
-  double error = 0;      // ||x_bar - x*||^2
-  double consensus = 0;  // (1/n) sum_i ||x_i - x_bar||^2
-  double loss = 0;       // F(x_bar) = (1/n) sum_i f_i(x_bar)
+  double error = 0;                  // ||x_bar - x*||^2
+  double consensus = 0;              // (1/n) sum_i ||x_i - x_bar||^2
+  double loss = 0;                   // F(x_bar) = (1/n) sum_i f_i(x_bar)
   std::int64_t global_averages = 0;  // exact global averages of x so far (pga, aga, local_sgd)
 };
 

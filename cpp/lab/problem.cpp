@@ -1,11 +1,11 @@
 #include "lab/problem.hpp"
 
+#include <fmt/format.h>
+
+#include <Eigen/Dense>
 #include <cmath>
 #include <limits>
 #include <numbers>
-
-#include <Eigen/Dense>
-#include <fmt/format.h>
 
 #include "core/error.hpp"
 
@@ -24,8 +24,12 @@ std::uint64_t stream(std::uint64_t seed, std::uint64_t which) {
 }
 
 // log(1 + exp(t)) without overflow.
-double softplus(double t) { return t > 0 ? t + std::log1p(std::exp(-t)) : std::log1p(std::exp(t)); }
-double sigmoid(double t) { return t >= 0 ? 1 / (1 + std::exp(-t)) : std::exp(t) / (1 + std::exp(t)); }
+double softplus(double t) {
+  return t > 0 ? t + std::log1p(std::exp(-t)) : std::log1p(std::exp(t));
+}
+double sigmoid(double t) {
+  return t >= 0 ? 1 / (1 + std::exp(-t)) : std::exp(t) / (1 + std::exp(t));
+}
 
 double dot(const double* a, std::span<const double> x) {
   double s = 0;
@@ -39,7 +43,8 @@ void check(const ProblemOptions& o) {
   if (o.samples < 1) throw InvalidArgument("samples 0: expected at least 1 row per node");
   if (!(o.regularization >= 0)) throw InvalidArgument("regularization: expected >= 0");
   if (o.kind == ProblemKind::logistic && !(o.regularization > 0))
-    throw InvalidArgument("logistic regression needs regularization > 0 (separable data has no minimum)");
+    throw InvalidArgument(
+        "logistic regression needs regularization > 0 (separable data has no minimum)");
 }
 
 }  // namespace
@@ -101,7 +106,8 @@ double LocalProblem::gradient(std::span<const double> x, std::span<double> g, st
     const std::size_t r = batch == 0 ? k : static_cast<std::size_t>(rng.next_u64() % m_);
     const double* a = &a_[r * d_];
     const double z = dot(a, x);
-    const double scale = kind_ == ProblemKind::least_squares ? z - b_[r] : -b_[r] * sigmoid(-b_[r] * z);
+    const double scale =
+        kind_ == ProblemKind::least_squares ? z - b_[r] : -b_[r] * sigmoid(-b_[r] * z);
     for (std::size_t j = 0; j < d_; ++j) g[j] += scale * a[j];
     if (with_loss) loss += row_loss(z, b_[r]);
   }
@@ -123,9 +129,10 @@ std::vector<double> solve_reference(const ProblemOptions& o) {
     Eigen::MatrixXd h = o.regularization * Eigen::MatrixXd::Identity(d, d);
     Eigen::VectorXd g = o.regularization * x;
     for (const auto& p : nodes) {
-      const Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>> a(
-          p.features().data(), static_cast<Eigen::Index>(p.samples()), d);
-      const Eigen::Map<const Eigen::VectorXd> b(p.targets().data(), static_cast<Eigen::Index>(p.samples()));
+      const Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>
+          a(p.features().data(), static_cast<Eigen::Index>(p.samples()), d);
+      const Eigen::Map<const Eigen::VectorXd> b(p.targets().data(),
+                                                static_cast<Eigen::Index>(p.samples()));
       const Eigen::VectorXd z = a * x;
       if (o.kind == ProblemKind::least_squares) {
         h += a.transpose() * a / rows;

@@ -25,12 +25,12 @@ struct ProblemOptions {
   ProblemKind kind = ProblemKind::logistic;
   int nodes = 8;
   std::size_t dimension = 10;
-  std::size_t samples = 200;     // rows per node
+  std::size_t samples = 200;  // rows per node
   bool heterogeneous = false;
   double heterogeneity = 1.0;    // h: spread of the per-node models
   double regularization = 0.01;  // lambda
   double noise = 0.1;
-  std::size_t batch = 0;         // minibatch rows per gradient; 0 = the full local data
+  std::size_t batch = 0;  // minibatch rows per gradient; 0 = the full local data
   std::uint64_t seed = 0;
 };
 

@@ -1,8 +1,8 @@
 #include "lab/sweep.hpp"
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "comm/local.hpp"
 #include "core/error.hpp"
@@ -75,7 +75,8 @@ std::int64_t transient_iterations(const std::vector<std::int64_t>& iterations,
 
 std::vector<SweepRow> run_sweep(const SweepOptions& o,
                                 const std::function<void(const SweepRow&)>& on_row) {
-  if (o.repeats < 1) throw InvalidArgument(fmt::format("repeats {}: expected at least 1", o.repeats));
+  if (o.repeats < 1)
+    throw InvalidArgument(fmt::format("repeats {}: expected at least 1", o.repeats));
   if (!(o.factor > 1)) throw InvalidArgument(fmt::format("factor {}: expected > 1", o.factor));
   std::vector<SweepRow> rows;
   for (int n : o.nodes) {
@@ -85,9 +86,14 @@ std::vector<SweepRow> run_sweep(const SweepOptions& o,
       for (const auto& spec : o.topologies) {
         const topology::Topology t(spec, n);
         const Curve curve = averaged_curve(o.base, algorithm, t, o.repeats, o.smoothing);
-        SweepRow row{algorithm, t.name(), n, topology::rho(t), tail_mean(curve.errors),
-                     tail_mean(reference.errors),
-                     transient_iterations(curve.iterations, curve.errors, reference.errors, o.factor)};
+        SweepRow row{
+            algorithm,
+            t.name(),
+            n,
+            topology::rho(t),
+            tail_mean(curve.errors),
+            tail_mean(reference.errors),
+            transient_iterations(curve.iterations, curve.errors, reference.errors, o.factor)};
         if (on_row) on_row(row);
         rows.push_back(std::move(row));
       }

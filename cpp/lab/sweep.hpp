@@ -37,9 +37,9 @@ struct SweepOptions {
 struct SweepRow {
   std::string algorithm, topology;  // topology: canonical name
   int nodes = 0;
-  double rho = 0;                   // over one period
-  double final_error = 0;           // mean over the last 10% of logged points
-  double reference_error = 0;       // the same for parallel SGD
+  double rho = 0;              // over one period
+  double final_error = 0;      // mean over the last 10% of logged points
+  double reference_error = 0;  // the same for parallel SGD
   std::int64_t transient = -1;
 };
 

@@ -12,7 +12,9 @@ namespace {
 LayerPtr conv(std::int64_t in, std::int64_t out, std::int64_t k, std::int64_t stride) {
   return make_conv2d({in, out, k, stride, k / 2});
 }
-LayerPtr bn(std::int64_t c, bool relu) { return make_batch_norm2d({c, 0.1f, 1e-5f, relu}); }
+LayerPtr bn(std::int64_t c, bool relu) {
+  return make_batch_norm2d({c, 0.1f, 1e-5f, relu});
+}
 
 std::vector<LayerPtr> layers(LayerPtr a, LayerPtr b) {
   std::vector<LayerPtr> v;
@@ -76,8 +78,8 @@ LayerPtr cifar_resnet(int depth, const ModelSpec& s) {
 // ImageNet ResNet: four stages of 64/128/256/512 (times 4 out of a bottleneck).
 LayerPtr imagenet_resnet(const std::vector<int>& blocks, bool bottleneck, const ModelSpec& s) {
   const auto w = s.width > 0 ? s.width : 64;
-  const bool small = s.stem == Stem::small ||
-                     (s.stem == Stem::automatic && s.input[1] <= 64 && s.input[2] <= 64);
+  const bool small =
+      s.stem == Stem::small || (s.stem == Stem::automatic && s.input[1] <= 64 && s.input[2] <= 64);
   std::vector<LayerPtr> net;
   if (small) {
     net.push_back(conv(s.input[0], w, 3, 1));
@@ -158,8 +160,8 @@ Dims parse_image_dims(const std::string& text) {
 }
 
 std::vector<std::string> model_names() {
-  return {"resnet20", "resnet32", "resnet44", "resnet56", "resnet110", "resnet18",
-          "resnet34", "resnet50", "resnet101", "resnet152", "mlp", "lenet"};
+  return {"resnet20", "resnet32", "resnet44",  "resnet56",  "resnet110", "resnet18",
+          "resnet34", "resnet50", "resnet101", "resnet152", "mlp",       "lenet"};
 }
 
 std::unique_ptr<Model> build_model(const ModelSpec& s) {
@@ -173,16 +175,25 @@ std::unique_ptr<Model> build_model(const ModelSpec& s) {
   LayerPtr net;
   int depth = 0;
   const bool resnet = s.name.rfind("resnet", 0) == 0 && parse_depth(s.name.substr(6), depth);
-  if (resnet && depth == 18) net = imagenet_resnet({2, 2, 2, 2}, false, s);
-  else if (resnet && depth == 34) net = imagenet_resnet({3, 4, 6, 3}, false, s);
-  else if (resnet && depth == 50) net = imagenet_resnet({3, 4, 6, 3}, true, s);
-  else if (resnet && depth == 101) net = imagenet_resnet({3, 4, 23, 3}, true, s);
-  else if (resnet && depth == 152) net = imagenet_resnet({3, 8, 36, 3}, true, s);
-  else if (resnet && depth >= 8 && (depth - 2) % 6 == 0) net = cifar_resnet(depth, s);
-  else if (s.name == "mlp") net = mlp(s);
-  else if (s.name == "lenet") net = lenet(s);
+  if (resnet && depth == 18)
+    net = imagenet_resnet({2, 2, 2, 2}, false, s);
+  else if (resnet && depth == 34)
+    net = imagenet_resnet({3, 4, 6, 3}, false, s);
+  else if (resnet && depth == 50)
+    net = imagenet_resnet({3, 4, 6, 3}, true, s);
+  else if (resnet && depth == 101)
+    net = imagenet_resnet({3, 4, 23, 3}, true, s);
+  else if (resnet && depth == 152)
+    net = imagenet_resnet({3, 8, 36, 3}, true, s);
+  else if (resnet && depth >= 8 && (depth - 2) % 6 == 0)
+    net = cifar_resnet(depth, s);
+  else if (s.name == "mlp")
+    net = mlp(s);
+  else if (s.name == "lenet")
+    net = lenet(s);
   else if (resnet)
-    throw InvalidArgument("model \"" + s.name + "\": a CIFAR ResNet needs depth 6n+2 (8, 14, 20, "
+    throw InvalidArgument("model \"" + s.name +
+                          "\": a CIFAR ResNet needs depth 6n+2 (8, 14, 20, "
                           "...) and an ImageNet one 18, 34, 50, 101 or 152");
   else
     throw InvalidArgument("model \"" + s.name + "\": unknown; expected one of " + known_list());

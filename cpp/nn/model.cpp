@@ -18,7 +18,9 @@ void collect_leaves(Layer* layer, std::vector<Layer*>& out) {
 }
 
 // A flat buffer holding `count` floats (at least one, so that data() is never null).
-Tensor flat_buffer(std::int64_t count) { return Tensor::plain({std::max<std::int64_t>(count, 1)}); }
+Tensor flat_buffer(std::int64_t count) {
+  return Tensor::plain({std::max<std::int64_t>(count, 1)});
+}
 
 }  // namespace
 
@@ -60,7 +62,9 @@ Model::Model(std::string name, LayerPtr net, Dims input, std::int64_t classes, s
   initialize(seed);
 }
 
-std::int64_t Model::sample_size() const { return input_[0] * input_[1] * input_[2]; }
+std::int64_t Model::sample_size() const {
+  return input_[0] * input_[1] * input_[2];
+}
 
 void Model::bind_all() {
   std::size_t p = 0, b = 0;
@@ -88,7 +92,9 @@ void Model::initialize(std::uint64_t seed) {
     const double fan = static_cast<double>(s.fan_in);
     for (std::int64_t i = 0; i < s.size(); ++i) {
       switch (s.init) {
-        case Init::kaiming_normal: x[i] = static_cast<float>(normal() * std::sqrt(2.0 / fan)); break;
+        case Init::kaiming_normal:
+          x[i] = static_cast<float>(normal() * std::sqrt(2.0 / fan));
+          break;
         case Init::linear_uniform:
           x[i] = static_cast<float>((2 * rng.uniform() - 1) / std::sqrt(fan));
           break;
@@ -139,8 +145,8 @@ Model::Evaluation Model::evaluate(std::span<const float> images,
 }
 
 std::string Model::summary() const {
-  std::string s = name_ + " on " + to_string(input_) + ", " + std::to_string(classes_) +
-                  " classes\n";
+  std::string s =
+      name_ + " on " + to_string(input_) + ", " + std::to_string(classes_) + " classes\n";
   for (const auto& seg : param_segments_)
     s += "  " + seg.name + ": " + std::to_string(seg.size) + "\n";
   s += "  parameters: " + std::to_string(parameter_count()) + "\n";

@@ -51,7 +51,8 @@ class Sequential final : public Layer {
 
 class Residual final : public Layer {
  public:
-  Residual(LayerPtr main, LayerPtr shortcut) : main_(std::move(main)), shortcut_(std::move(shortcut)) {
+  Residual(LayerPtr main, LayerPtr shortcut)
+      : main_(std::move(main)), shortcut_(std::move(shortcut)) {
     if (!main_) throw InvalidArgument("residual: the main branch is null");
   }
 
@@ -81,7 +82,8 @@ class Residual final : public Layer {
   const Tensor& forward(const Tensor& x, Mode mode) override {
     output_dims(x.dims());
     const Tensor& a = main_->forward(x, mode);
-    const Tensor& b = in_layout(shortcut_ ? shortcut_->forward(x, mode) : x, a.desc(), Scratch::diff_dst);
+    const Tensor& b =
+        in_layout(shortcut_ ? shortcut_->forward(x, mode) : x, a.desc(), Scratch::diff_dst);
     Tensor& out = mode == Mode::train ? out_train_ : out_infer_;
     if (out.empty() || out.desc() != a.desc()) out = Tensor(a.desc());
     const float* pa = a.data();

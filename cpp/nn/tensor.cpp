@@ -51,6 +51,8 @@ std::int64_t Tensor::numel() const {
   return n;
 }
 
-dnnl::memory Tensor::memory() const { return dnnl::memory(desc_, cpu_engine(), data_); }
+dnnl::memory Tensor::memory() const {
+  return dnnl::memory(desc_, cpu_engine(), data_);
+}
 
 }  // namespace decent::nn

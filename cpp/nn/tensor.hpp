@@ -9,10 +9,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <oneapi/dnnl/dnnl.hpp>
 #include <string>
 #include <vector>
-
-#include <oneapi/dnnl/dnnl.hpp>
 
 namespace decent::nn {
 

@@ -50,7 +50,8 @@ class Lars final : public WithVelocity {
     const auto m = static_cast<float>(o_.momentum);
     const double wd = o_.weight_decay;
     for (const auto& r : segs_) {
-      const auto xs = x.subspan(static_cast<std::size_t>(r.offset), static_cast<std::size_t>(r.size));
+      const auto xs =
+          x.subspan(static_cast<std::size_t>(r.offset), static_cast<std::size_t>(r.size));
       auto gs = g.subspan(static_cast<std::size_t>(r.offset), static_cast<std::size_t>(r.size));
       const double xn = norm(xs), gn = norm(gs);
       const double denom = gn + wd * xn;
@@ -70,12 +71,16 @@ class Lars final : public WithVelocity {
 class Lamb final : public Optimizer {
  public:
   Lamb(const OptimizerOptions& o, std::int64_t d, std::vector<Range> segs)
-      : o_(o), segs_(std::move(segs)), m_(static_cast<std::size_t>(d), 0.0f),
-        v_(static_cast<std::size_t>(d), 0.0f), r_(static_cast<std::size_t>(d)) {}
+      : o_(o),
+        segs_(std::move(segs)),
+        m_(static_cast<std::size_t>(d), 0.0f),
+        v_(static_cast<std::size_t>(d), 0.0f),
+        r_(static_cast<std::size_t>(d)) {}
   void direction(std::span<const float> x, std::span<float> g) override {
     ++t_;
     const double b1 = o_.momentum, b2 = o_.beta2;
-    const double c1 = 1 - std::pow(b1, static_cast<double>(t_)), c2 = 1 - std::pow(b2, static_cast<double>(t_));
+    const double c1 = 1 - std::pow(b1, static_cast<double>(t_)),
+                 c2 = 1 - std::pow(b2, static_cast<double>(t_));
     const auto wd = static_cast<float>(o_.weight_decay);
     for (std::size_t i = 0; i < g.size(); ++i) {
       m_[i] = static_cast<float>(b1 * m_[i] + (1 - b1) * g[i]);

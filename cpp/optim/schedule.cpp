@@ -21,7 +21,8 @@ double learning_rate(const ScheduleOptions& o, std::int64_t k) {
   }
   if (o.kind == "cosine") {
     const auto span = std::max<std::int64_t>(o.total_steps - o.warmup_steps, 1);
-    const double t = std::min(1.0, static_cast<double>(k - o.warmup_steps) / static_cast<double>(span));
+    const double t =
+        std::min(1.0, static_cast<double>(k - o.warmup_steps) / static_cast<double>(span));
     return 0.5 * o.base_lr * (1 + std::cos(std::numbers::pi * t));
   }
   throw InvalidArgument("schedule \"" + o.kind + "\": unknown; expected constant, step or cosine");

@@ -1,10 +1,10 @@
 #include "topology/generators.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
-
-#include <fmt/format.h>
 
 #include "core/error.hpp"
 #include "core/rng.hpp"
@@ -17,9 +17,13 @@ namespace {
 constexpr int kMaxNodes = 1 << 16;
 constexpr int kMaxDenseKindNodes = 4096;
 
-int mod(long long a, int n) { return static_cast<int>(((a % n) + n) % n); }
+int mod(long long a, int n) {
+  return static_cast<int>(((a % n) + n) % n);
+}
 
-bool is_power_of_two(int n) { return n > 0 && (n & (n - 1)) == 0; }
+bool is_power_of_two(int n) {
+  return n > 0 && (n & (n - 1)) == 0;
+}
 
 void finish(Graph& g) {
   for (std::size_t i = 0; i < g.size(); ++i) {
@@ -74,8 +78,8 @@ bool connected(const Graph& g) {
     const int i = stack.back();
     stack.pop_back();
     for (int j : g[static_cast<std::size_t>(i)])
-      if (!seen[static_cast<std::size_t>(j)]) seen[static_cast<std::size_t>(j)] = 1, ++count,
-                                              stack.push_back(j);
+      if (!seen[static_cast<std::size_t>(j)])
+        seen[static_cast<std::size_t>(j)] = 1, ++count, stack.push_back(j);
   }
   return count == g.size();
 }

@@ -1,9 +1,9 @@
 #include "topology/mixing_matrix.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
-
-#include <fmt/format.h>
 
 #include "core/error.hpp"
 
@@ -38,13 +38,15 @@ MixingMatrix MixingMatrix::from_graph(const std::vector<std::vector<int>>& in_ne
   m.in_offsets_.assign(static_cast<std::size_t>(n) + 1, 0);
   for (int i = 0; i < n; ++i) {
     const auto di = degree(in_neighbors, i);
-    m.in_offsets_[static_cast<std::size_t>(i) + 1] = m.in_offsets_[static_cast<std::size_t>(i)] + di;
+    m.in_offsets_[static_cast<std::size_t>(i) + 1] =
+        m.in_offsets_[static_cast<std::size_t>(i)] + di;
     for (int j : in_neighbors[static_cast<std::size_t>(i)]) {
       const auto dj = degree(in_neighbors, j);
       // Uniform: equal weight over the closed in-neighbourhood. Metropolis-Hastings:
       // 1 / (1 + max(d_i, d_j)), symmetric by construction; the self weight takes the rest.
-      const double w = rule == WeightRule::metropolis ? 1.0 / (1.0 + static_cast<double>(std::max(di, dj)))
-                                                      : 1.0 / (1.0 + static_cast<double>(di));
+      const double w = rule == WeightRule::metropolis
+                           ? 1.0 / (1.0 + static_cast<double>(std::max(di, dj)))
+                           : 1.0 / (1.0 + static_cast<double>(di));
       m.in_.push_back({j, w});
       m.self_[static_cast<std::size_t>(i)] -= w;
     }

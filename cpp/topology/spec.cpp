@@ -1,8 +1,8 @@
 #include "topology/spec.hpp"
 
-#include <limits>
-
 #include <fmt/format.h>
+
+#include <limits>
 
 #include "core/error.hpp"
 #include "core/parse.hpp"
@@ -10,7 +10,9 @@
 namespace decent::topology {
 namespace {
 
-bool has_dimensions(Kind kind) { return kind == Kind::grid || kind == Kind::torus; }
+bool has_dimensions(Kind kind) {
+  return kind == Kind::grid || kind == Kind::torus;
+}
 
 std::vector<std::string> keys_for(Kind kind) {
   std::vector<std::string> keys = {"n", "weights"};
@@ -52,14 +54,13 @@ TopologySpec parse_spec(std::string_view text) {
     if (has_dimensions(spec.kind) && parse_dimensions(spec_text, item, spec)) continue;
     const auto eq = item.find('=');
     const auto key = trim(std::string_view(item).substr(0, eq));
-    const auto value = eq == std::string::npos ? std::string_view{}
-                                               : trim(std::string_view(item).substr(eq + 1));
+    const auto value =
+        eq == std::string::npos ? std::string_view{} : trim(std::string_view(item).substr(eq + 1));
     const auto allowed = keys_for(spec.kind);
     const bool known = std::find(allowed.begin(), allowed.end(), key) != allowed.end();
     if (item.empty() || eq == std::string::npos || !known || key == "RxC")
       throw InvalidArgument(fmt::format("topology \"{}\": unexpected \"{}\" for {}; expected {}",
-                                        spec_text, item, info(spec.kind).name,
-                                        join(allowed)));
+                                        spec_text, item, info(spec.kind).name, join(allowed)));
     if (key == "n") {
       spec.nodes = parse_count(spec_text, key, value);
     } else if (key == "weights") {
@@ -71,17 +72,16 @@ TopologySpec parse_spec(std::string_view text) {
     } else if (key == "p") {
       const double p = parse_double(value, fmt::format("topology \"{}\": p", spec_text));
       if (!(p > 0.0 && p <= 1.0))
-        throw InvalidArgument(
-            fmt::format("topology \"{}\": p = {}: expected a probability in (0, 1]", spec_text,
-                        value));
+        throw InvalidArgument(fmt::format(
+            "topology \"{}\": p = {}: expected a probability in (0, 1]", spec_text, value));
       spec.p = p;
     } else if (key == "seed") {
       spec.seed = parse_uint64(value, fmt::format("topology \"{}\": seed", spec_text));
     }
   }
   if ((spec.rows == 0) != (spec.cols == 0))
-    throw InvalidArgument(fmt::format(
-        "topology \"{}\": give both rows and cols (or RxC), or neither", spec_text));
+    throw InvalidArgument(
+        fmt::format("topology \"{}\": give both rows and cols (or RxC), or neither", spec_text));
   return spec;
 }
 

@@ -1,9 +1,9 @@
 #include "topology/spectral.hpp"
 
-#include <cmath>
+#include <fmt/format.h>
 
 #include <Eigen/Dense>
-#include <fmt/format.h>
+#include <cmath>
 
 #include "core/error.hpp"
 
@@ -16,8 +16,8 @@ constexpr std::int64_t kMaxProductSteps = 1 << 16;
 
 void check_dense(int n) {
   if (n > kMaxDenseNodes)
-    throw NotSupported(fmt::format(
-        "dense matrices are limited to {} nodes; this topology has {}", kMaxDenseNodes, n));
+    throw NotSupported(fmt::format("dense matrices are limited to {} nodes; this topology has {}",
+                                   kMaxDenseNodes, n));
 }
 
 // A row-major n x n std::vector as an Eigen matrix (copied into Eigen's column-major layout).
@@ -59,8 +59,8 @@ double deviation_norm(const std::vector<double>& m, int n) {
 
 double min_eigenvalue(const Topology& topology) {
   if (topology.time_varying() || !topology.symmetric())
-    throw InvalidArgument(fmt::format("min_eigenvalue: \"{}\" is not a static symmetric topology",
-                                      topology.name()));
+    throw InvalidArgument(
+        fmt::format("min_eigenvalue: \"{}\" is not a static symmetric topology", topology.name()));
   const int n = topology.nodes();
   check_dense(n);
   Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(as_matrix(topology.at(0).dense(), n),
@@ -73,19 +73,21 @@ double momentum_gossip_radius(const Topology& topology, double beta) {
     throw InvalidArgument(fmt::format("momentum {}: expected 0 <= momentum < 1", beta));
   const int n = topology.nodes();
   if (n > kMaxMomentumCheckNodes)
-    throw NotSupported(fmt::format("momentum_gossip_radius is limited to {} nodes; this topology has {}",
-                                   kMaxMomentumCheckNodes, n));
+    throw NotSupported(
+        fmt::format("momentum_gossip_radius is limited to {} nodes; this topology has {}",
+                    kMaxMomentumCheckNodes, n));
   const Eigen::MatrixXd identity = Eigen::MatrixXd::Identity(n, n);
   Eigen::MatrixXd product = Eigen::MatrixXd::Identity(2 * n, 2 * n), step(2 * n, 2 * n);
   for (int k = 0; k < topology.period(); ++k) {
     step.setZero();
-    step.topLeftCorner(n, n) = (as_matrix(topology.at(k).dense(), n).array() - 1.0 / n).matrix() +
-                               beta * identity;
+    step.topLeftCorner(n, n) =
+        (as_matrix(topology.at(k).dense(), n).array() - 1.0 / n).matrix() + beta * identity;
     step.topRightCorner(n, n) = -beta * identity;
     step.bottomLeftCorner(n, n) = identity;
     product = step * product;
   }
-  const Eigen::VectorXcd eigenvalues = Eigen::EigenSolver<Eigen::MatrixXd>(product, false).eigenvalues();
+  const Eigen::VectorXcd eigenvalues =
+      Eigen::EigenSolver<Eigen::MatrixXd>(product, false).eigenvalues();
   return std::pow(eigenvalues.cwiseAbs().maxCoeff(), 1.0 / topology.period());
 }
 

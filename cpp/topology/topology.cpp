@@ -1,8 +1,8 @@
 #include "topology/topology.hpp"
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "core/error.hpp"
 #include "topology/generators.hpp"

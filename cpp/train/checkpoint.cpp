@@ -39,8 +39,9 @@ class Reader {
   Reader(const std::string& path, const std::string& bytes) : path_(path), b_(bytes) {}
   void raw(void* p, std::size_t n) {
     if (n > b_.size() - pos_)
-      throw IoError("checkpoint " + path_ + ": truncated at byte offset " + std::to_string(b_.size()) +
-                    ": expected " + std::to_string(n) + " bytes from offset " + std::to_string(pos_));
+      throw IoError("checkpoint " + path_ + ": truncated at byte offset " +
+                    std::to_string(b_.size()) + ": expected " + std::to_string(n) +
+                    " bytes from offset " + std::to_string(pos_));
     if (n > 0) std::memcpy(p, b_.data() + pos_, n);  // p is NULL for an empty vector
     pos_ += n;
   }
@@ -83,7 +84,8 @@ class Reader {
 };
 
 std::uint32_t crc_of(const char* p, std::size_t n) {
-  return static_cast<std::uint32_t>(crc32(0L, reinterpret_cast<const Bytef*>(p), static_cast<uInt>(n)));
+  return static_cast<std::uint32_t>(
+      crc32(0L, reinterpret_cast<const Bytef*>(p), static_cast<uInt>(n)));
 }
 
 }  // namespace
@@ -144,7 +146,8 @@ NodeCheckpoint load_checkpoint(const std::string& path) {
   if (arrays > 16) throw IoError("checkpoint " + path + ": corrupt algorithm state count");
   for (std::uint64_t i = 0; i < arrays; ++i) c.algorithm_state.push_back(r.vec<float>());
   if (r.pos() != body.size())
-    throw IoError("checkpoint " + path + ": unexpected data after byte offset " + std::to_string(r.pos()));
+    throw IoError("checkpoint " + path + ": unexpected data after byte offset " +
+                  std::to_string(r.pos()));
   return c;
 }
 

@@ -23,7 +23,8 @@ void write_file_atomically(const std::string& path, std::string_view bytes) {
     if (w <= 0) {
       const std::string why = std::strerror(errno);
       ::close(fd);
-      throw IoError("file " + tmp + ": write failed at byte offset " + std::to_string(done) + ": " + why);
+      throw IoError("file " + tmp + ": write failed at byte offset " + std::to_string(done) + ": " +
+                    why);
     }
     done += static_cast<std::size_t>(w);
   }

@@ -12,8 +12,7 @@ namespace decent::train {
 LocalTrainer::LocalTrainer(TrainOptions options) : options_(std::move(options)) {
   options_.resume.clear();
   validate(options_);
-  if (options_.threads == 0)
-    options_.threads = default_threads_per_node(options_.nodes);
+  if (options_.threads == 0) options_.threads = default_threads_per_node(options_.nodes);
   topology::Topology(options_.topology, options_.nodes);  // a bad spec fails here, not in a thread
   data_ = load_datasets(options_);
   total_ = train::total_steps(options_, data_, options_.nodes);
@@ -27,14 +26,17 @@ void LocalTrainer::run(const Reporter& reporter, std::int64_t until) {
   std::vector<NodeCheckpoint> next(static_cast<std::size_t>(o.nodes));
   std::int64_t reached = done_;
   std::mutex m;
-  comm::run_local(o.nodes, [&](comm::Communicator& c) {
-    const auto r = static_cast<std::size_t>(c.rank());
-    auto result = train_node(c, t, o, data_, c.rank() == 0 ? reporter : Reporter{},
-                             states_.empty() ? nullptr : &states_[r]);
-    std::lock_guard lock(m);
-    next[r] = std::move(result.final_state);
-    if (c.rank() == 0) reached = result.steps;
-  }, comm::default_timeout());
+  comm::run_local(
+      o.nodes,
+      [&](comm::Communicator& c) {
+        const auto r = static_cast<std::size_t>(c.rank());
+        auto result = train_node(c, t, o, data_, c.rank() == 0 ? reporter : Reporter{},
+                                 states_.empty() ? nullptr : &states_[r]);
+        std::lock_guard lock(m);
+        next[r] = std::move(result.final_state);
+        if (c.rank() == 0) reached = result.steps;
+      },
+      comm::default_timeout());
   states_ = std::move(next);
   done_ = reached;
 }
@@ -64,8 +66,7 @@ std::pair<double, double> LocalTrainer::evaluate() const {
 }
 
 void LocalTrainer::save(const std::string& dir) const {
-  if (states_.empty())
-    throw InvalidArgument("trainer save: nothing to save before the first step");
+  if (states_.empty()) throw InvalidArgument("trainer save: nothing to save before the first step");
   std::filesystem::create_directories(dir);
   for (const auto& s : states_) save_checkpoint(checkpoint_path(dir, s.rank), s);
 }
@@ -79,7 +80,8 @@ void LocalTrainer::load(const std::string& dir) {
   }
   for (const auto& s : states)
     if (s.step != states.front().step)
-      throw InvalidArgument("trainer load: the nodes' checkpoints in " + dir + " are from different steps");
+      throw InvalidArgument("trainer load: the nodes' checkpoints in " + dir +
+                            " are from different steps");
   done_ = states.front().step;
   states_ = std::move(states);
 }

@@ -24,16 +24,16 @@ struct TrainOptions {
   int nodes = 8;
   std::string topology = "one-peer-exp";
   std::string algorithm = "dsgd";
-  bool awc = false;          // adapt-with-combine (communication overlapped with compute)
-  std::int64_t period = 8;   // pga, local_sgd; aga's initial period
+  bool awc = false;             // adapt-with-combine (communication overlapped with compute)
+  std::int64_t period = 8;      // pga, local_sgd; aga's initial period
   std::int64_t aga_warmup = 0;  // aga: steps whose mean loss is the reference (0: one period)
   // Local optimisation
   std::string optimizer = "sgd";  // sgd, lars, lamb
   std::int64_t epochs = 2;
   std::int64_t batch = 32;  // per node
   double lr = 0.1;
-  bool scale_lr = false;    // lr * global batch / 256
-  double momentum = 0.9;    // of the optimizer; of the algorithm for dmsgd and decentlam
+  bool scale_lr = false;  // lr * global batch / 256
+  double momentum = 0.9;  // of the optimizer; of the algorithm for dmsgd and decentlam
   bool nesterov = false;
   double weight_decay = 5e-4;
   std::string schedule = "cosine";  // constant, step, cosine
@@ -41,13 +41,13 @@ struct TrainOptions {
   double warmup_epochs = 0;
   // Run
   std::uint64_t seed = 1;
-  int threads = 0;                // oneDNN threads per node (0: cores / nodes, at least 1)
-  std::int64_t log_every = 20;    // steps between training metric lines
-  bool eval_nodes = false;        // also evaluate every node's own model
-  std::string out = "runs/train"; // output folder: config, metrics.jsonl, plots, model ("": none)
-  std::string resume;             // checkpoint file to continue from
+  int threads = 0;                 // oneDNN threads per node (0: cores / nodes, at least 1)
+  std::int64_t log_every = 20;     // steps between training metric lines
+  bool eval_nodes = false;         // also evaluate every node's own model
+  std::string out = "runs/train";  // output folder: config, metrics.jsonl, plots, model ("": none)
+  std::string resume;              // checkpoint file to continue from
   std::int64_t checkpoint_every = 0;  // steps between checkpoints (0: at the end only, if out)
-  std::int64_t max_steps = 0;     // stop after this many steps (0: all epochs), for tests
+  std::int64_t max_steps = 0;         // stop after this many steps (0: all epochs), for tests
 };
 
 }  // namespace decent::train

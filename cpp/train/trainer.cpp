@@ -1,11 +1,11 @@
 #include "train/trainer.hpp"
 
+#include <fmt/format.h>
+
 #include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <thread>
-
-#include <fmt/format.h>
 
 #include "algo/algorithm.hpp"
 #include "core/error.hpp"
@@ -79,10 +79,10 @@ int default_threads_per_node(int nodes) {
 void check_checkpoint(const NodeCheckpoint& c, const TrainOptions& o, int rank, int nodes,
                       const std::string& context, const nn::Model* model) {
   auto mismatch = [&](const std::string& what, const std::string& saved, const std::string& now) {
-    throw InvalidArgument(fmt::format(
-        "{}: node {}'s checkpoint has {} {}; this run has {} (a checkpoint of another "
-        "configuration)",
-        context, rank, what, saved, now));
+    throw InvalidArgument(
+        fmt::format("{}: node {}'s checkpoint has {} {}; this run has {} (a checkpoint of another "
+                    "configuration)",
+                    context, rank, what, saved, now));
   };
   if (c.nodes != nodes) mismatch("nodes", std::to_string(c.nodes), std::to_string(nodes));
   if (c.rank != rank) mismatch("rank", std::to_string(c.rank), std::to_string(rank));
@@ -108,7 +108,8 @@ void validate(const TrainOptions& o) {
   if (o.nodes < 1) bad("--nodes must be >= 1");
   const auto& names = algo::algorithm_names();
   if (std::find(names.begin(), names.end(), o.algorithm) == names.end())
-    bad("algorithm \"" + o.algorithm + "\": unknown; expected one of " + fmt::format("{}", fmt::join(names, ", ")));
+    bad("algorithm \"" + o.algorithm + "\": unknown; expected one of " +
+        fmt::format("{}", fmt::join(names, ", ")));
   data::parse_partition(o.partition, o.seed);
 }
 
@@ -226,12 +227,14 @@ TrainResult train_node(comm::Communicator& comm, const topology::Topology& topol
                           std::max(seconds_since(eval_time), 1e-9);
     auto params = model->parameters();
     auto buffers = model->buffers();
-    const std::vector<float> own_p(params.begin(), params.end()), own_b(buffers.begin(), buffers.end());
+    const std::vector<float> own_p(params.begin(), params.end()),
+        own_b(buffers.begin(), buffers.end());
     std::vector<float> avg_p = own_p, avg_b = own_b;
     comm.allreduce(avg_p.data(), avg_p.size(), comm::ReduceOp::average);
     comm.allreduce(avg_b.data(), avg_b.size(), comm::ReduceOp::average);
     double cd = 0;
-    for (std::size_t i = 0; i < own_p.size(); ++i) cd += std::pow(static_cast<double>(own_p[i]) - avg_p[i], 2);
+    for (std::size_t i = 0; i < own_p.size(); ++i)
+      cd += std::pow(static_cast<double>(own_p[i]) - avg_p[i], 2);
     comm.allreduce(&cd, 1, comm::ReduceOp::average);
     e.consensus_distance = cd;
     std::copy(avg_p.begin(), avg_p.end(), params.begin());

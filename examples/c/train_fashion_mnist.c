@@ -6,7 +6,6 @@
  *
  * Exit status 0 when the loss fell from the first report to the last. */
 #include <decent/decent.h>
-
 #include <stdio.h>
 #include <stdlib.h>
 

@@ -1,6 +1,6 @@
-#include "mix.hpp"
-
 #include <algorithm>
+
+#include "mix.hpp"
 
 namespace decent::cuda {
 namespace {
@@ -33,7 +33,8 @@ cudaError_t launch(T* x, std::size_t count, double self_weight, const void* cons
                    const double* weights, int peer_count, cudaStream_t stream) {
   if (count == 0) return cudaSuccess;
   constexpr int kThreads = 256;
-  const int blocks = static_cast<int>(std::min<std::size_t>((count + kThreads - 1) / kThreads, 4096));
+  const int blocks =
+      static_cast<int>(std::min<std::size_t>((count + kThreads - 1) / kThreads, 4096));
   int done = 0;
   do {  // at least one launch, so that the self weight is applied even without peers
     MixArgs<T> a{};

@@ -1,9 +1,9 @@
 // Device-side mixing for the NCCL communicator: x <- self * x + sum_k w_k * peer_k, on a stream.
 #pragma once
 
-#include <cstddef>
-
 #include <cuda_runtime.h>
+
+#include <cstddef>
 
 namespace decent::cuda {
 

@@ -4,29 +4,28 @@
 #define DECENT_TESTS_CAPI_CHECK_H
 
 #include <decent/decent.h>
-
 #include <stdio.h>
 #include <string.h>
 
 static int passed = 0, failed = 0;
 
-#define CHECK(cond)                                                      \
-  do {                                                                   \
-    if (cond) {                                                          \
-      ++passed;                                                          \
-    } else {                                                             \
-      ++failed;                                                          \
-      fprintf(stderr, "%s:%d: CHECK(%s) failed; last error: %s\n",       \
-              __FILE__, __LINE__, #cond, decent_last_error());           \
-    }                                                                    \
+#define CHECK(cond)                                                                           \
+  do {                                                                                        \
+    if (cond) {                                                                               \
+      ++passed;                                                                               \
+    } else {                                                                                  \
+      ++failed;                                                                               \
+      fprintf(stderr, "%s:%d: CHECK(%s) failed; last error: %s\n", __FILE__, __LINE__, #cond, \
+              decent_last_error());                                                           \
+    }                                                                                         \
   } while (0)
 
 /* The call fails with `status` and the thread's message contains `part`. */
-#define CHECK_FAILS(call, status, part)                                  \
-  do {                                                                   \
-    decent_status got_ = (call);                                         \
-    CHECK(got_ == (status));                                             \
-    CHECK(strstr(decent_last_error(), (part)) != NULL);                  \
+#define CHECK_FAILS(call, status, part)                 \
+  do {                                                  \
+    decent_status got_ = (call);                        \
+    CHECK(got_ == (status));                            \
+    CHECK(strstr(decent_last_error(), (part)) != NULL); \
   } while (0)
 
 /* Prints the tally; the exit status for main. */

@@ -1,7 +1,6 @@
 /* The C ABI from plain C, linked only against libdecent.so: versions, status names, the
  * thread-local error message, and every topology entry point on good and bad input. */
 #include <decent/decent.h>
-
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -72,7 +71,8 @@ static void test_ring(void) {
   CHECK(decent_topology_nodes(t, &n) == DECENT_OK && n == 8);
   CHECK(decent_topology_period(t, &period) == DECENT_OK && period == 1);
   const char* name = NULL;
-  CHECK(decent_topology_name(t, &name) == DECENT_OK && strcmp(name, "ring:n=8,weights=uniform") == 0);
+  CHECK(decent_topology_name(t, &name) == DECENT_OK &&
+        strcmp(name, "ring:n=8,weights=uniform") == 0);
 
   double rho = 0;
   CHECK(decent_topology_rho(t, 0, 1, &rho) == DECENT_OK);
@@ -83,7 +83,8 @@ static void test_ring(void) {
   CHECK(fabs(w[0 * 8 + 1] - 1.0 / 3) < 1e-15 && fabs(w[0 * 8 + 7] - 1.0 / 3) < 1e-15);
   CHECK(w[0 * 8 + 4] == 0.0);
   CHECK_FAILS(decent_topology_weights(t, 0, w, 63), DECENT_ERR_BUFFER_TOO_SMALL, "64 are needed");
-  CHECK_FAILS(decent_topology_weights(t, 0, NULL, 64), DECENT_ERR_INVALID_ARGUMENT, "'out' is NULL");
+  CHECK_FAILS(decent_topology_weights(t, 0, NULL, 64), DECENT_ERR_INVALID_ARGUMENT,
+              "'out' is NULL");
   CHECK_FAILS(decent_topology_weights(t, -1, w, 64), DECENT_ERR_OUT_OF_RANGE, "step -1");
   CHECK_FAILS(decent_topology_weights(NULL, 0, w, 64), DECENT_ERR_INVALID_ARGUMENT,
               "'topology' is NULL");

@@ -15,7 +15,8 @@ static int node(decent_comm* comm, int rank, void* user) {
   (void)user;
   int size = 0, r = -1;
   const char* backend = NULL;
-  if (decent_comm_size(comm, &size) || decent_comm_rank(comm, &r) || decent_comm_backend(comm, &backend))
+  if (decent_comm_size(comm, &size) || decent_comm_rank(comm, &r) ||
+      decent_comm_backend(comm, &backend))
     return 1;
   if (size != N || r != rank || strcmp(backend, "local") != 0) return 1;
   float x[2] = {(float)rank, (float)(rank * rank)};
@@ -113,7 +114,8 @@ int main(void) {
   CHECK_FAILS(decent_comm_run_local(2, 30, bad_root, NULL), DECENT_ERR_OUT_OF_RANGE,
               "failed: decent_comm_broadcast: broadcast: root 7");
   CHECK_FAILS(decent_comm_run_local(0, 30, node, NULL), DECENT_ERR_INVALID_ARGUMENT, "nodes 0");
-  CHECK_FAILS(decent_comm_run_local(2, 30, NULL, NULL), DECENT_ERR_INVALID_ARGUMENT, "'fn' is NULL");
+  CHECK_FAILS(decent_comm_run_local(2, 30, NULL, NULL), DECENT_ERR_INVALID_ARGUMENT,
+              "'fn' is NULL");
   int rank = 0;
   CHECK_FAILS(decent_comm_rank(NULL, &rank), DECENT_ERR_INVALID_ARGUMENT, "'comm' is NULL");
   float v = 0;

@@ -13,10 +13,14 @@ static void test_dataset(void) {
   CHECK_FAILS(decent_dataset_open("imagenet", NULL, 1, &d), DECENT_ERR_INVALID_ARGUMENT,
               "kind \"imagenet\": unknown");
   CHECK(d == NULL);
-  CHECK_FAILS(decent_dataset_open(NULL, NULL, 1, &d), DECENT_ERR_INVALID_ARGUMENT, "'kind' is NULL");
-  CHECK_FAILS(decent_dataset_open("synthetic", NULL, 1, NULL), DECENT_ERR_INVALID_ARGUMENT, "'out' is NULL");
-  CHECK_FAILS(decent_dataset_open("fashion-mnist", "/nonexistent", 1, &d), DECENT_ERR_IO, "/nonexistent");
-  CHECK_FAILS(decent_dataset_open("cifar10", NULL, 1, &d), DECENT_ERR_INVALID_ARGUMENT, "needs a path");
+  CHECK_FAILS(decent_dataset_open(NULL, NULL, 1, &d), DECENT_ERR_INVALID_ARGUMENT,
+              "'kind' is NULL");
+  CHECK_FAILS(decent_dataset_open("synthetic", NULL, 1, NULL), DECENT_ERR_INVALID_ARGUMENT,
+              "'out' is NULL");
+  CHECK_FAILS(decent_dataset_open("fashion-mnist", "/nonexistent", 1, &d), DECENT_ERR_IO,
+              "/nonexistent");
+  CHECK_FAILS(decent_dataset_open("cifar10", NULL, 1, &d), DECENT_ERR_INVALID_ARGUMENT,
+              "needs a path");
 
   CHECK(decent_dataset_open("synthetic", NULL, 1, &d) == DECENT_OK);
   int64_t n = 0, c = 0, h = 0, w = 0, k = 0;
@@ -57,8 +61,10 @@ static void test_dataset(void) {
   char* seen = calloc(10000, 1);
   int distinct_in_range = 1;
   for (size_t i = 0; i < filled; ++i) {
-    if (part[i] < 0 || part[i] >= 10000 || seen[part[i]]) distinct_in_range = 0;
-    else seen[part[i]] = 1;
+    if (part[i] < 0 || part[i] >= 10000 || seen[part[i]])
+      distinct_in_range = 0;
+    else
+      seen[part[i]] = 1;
   }
   CHECK(distinct_in_range);
   free(seen);
@@ -76,11 +82,13 @@ static void test_model(void) {
   CHECK_FAILS(decent_model_create("vgg", 1, 28, 28, 10, 1, &m), DECENT_ERR_INVALID_ARGUMENT,
               "expected one of resnet20");
   CHECK(m == NULL);
-  CHECK_FAILS(decent_model_create("lenet", 1, 0, 28, 10, 1, &m), DECENT_ERR_INVALID_ARGUMENT, "1x0x28");
+  CHECK_FAILS(decent_model_create("lenet", 1, 0, 28, 10, 1, &m), DECENT_ERR_INVALID_ARGUMENT,
+              "1x0x28");
   CHECK(decent_model_create("lenet", 1, 28, 28, 10, 7, &m) == DECENT_OK);
   int64_t params = 0, buffers = -1;
   CHECK(decent_model_parameter_count(m, &params, &buffers) == DECENT_OK);
-  /* LeNet-5 with bias-free convolutions: 6*25 + 16*6*25 + (400*120+120) + (120*84+84) + (84*10+10) */
+  /* LeNet-5 with bias-free convolutions: 6*25 + 16*6*25 + (400*120+120) + (120*84+84) + (84*10+10)
+   */
   CHECK(params == 150 + 2400 + 48120 + 10164 + 850);
   CHECK(buffers == 0);
   float* x = malloc(sizeof(float) * (size_t)params);
@@ -103,7 +111,8 @@ static void test_model(void) {
               "images_count");
   CHECK_FAILS(decent_model_predict(m, image, 2 * 784, 2, logits, 19), DECENT_ERR_BUFFER_TOO_SMALL,
               "logits");
-  CHECK_FAILS(decent_model_predict(m, image, 0, 0, logits, 20), DECENT_ERR_INVALID_ARGUMENT, "batch 0");
+  CHECK_FAILS(decent_model_predict(m, image, 0, 0, logits, 20), DECENT_ERR_INVALID_ARGUMENT,
+              "batch 0");
   CHECK_FAILS(decent_model_predict(NULL, image, 784, 1, logits, 10), DECENT_ERR_INVALID_ARGUMENT,
               "'model' is NULL");
   decent_model_free(m);
@@ -180,7 +189,8 @@ static void test_trainer(void) {
   o.momentum = 1.5;
   CHECK_FAILS(decent_trainer_create(&o, &t), DECENT_ERR_INVALID_ARGUMENT, "momentum");
   CHECK_FAILS(decent_trainer_create(NULL, &t), DECENT_ERR_INVALID_ARGUMENT, "'options' is NULL");
-  CHECK_FAILS(decent_trainer_run(NULL, NULL, NULL), DECENT_ERR_INVALID_ARGUMENT, "'trainer' is NULL");
+  CHECK_FAILS(decent_trainer_run(NULL, NULL, NULL), DECENT_ERR_INVALID_ARGUMENT,
+              "'trainer' is NULL");
 
   /* An uninterrupted run: the loss falls, and an evaluation ends it. */
   o = small_options();
@@ -240,9 +250,11 @@ static void test_trainer(void) {
   o.model = "mlp";
   decent_trainer* other = NULL;
   CHECK(decent_trainer_create(&o, &other) == DECENT_OK);
-  CHECK_FAILS(decent_trainer_load(other, dir), DECENT_ERR_INVALID_ARGUMENT, "another configuration");
+  CHECK_FAILS(decent_trainer_load(other, dir), DECENT_ERR_INVALID_ARGUMENT,
+              "another configuration");
   CHECK_FAILS(decent_trainer_load(other, "/nonexistent"), DECENT_ERR_IO, "/nonexistent");
-  CHECK_FAILS(decent_trainer_save(other, dir), DECENT_ERR_INVALID_ARGUMENT, "before the first step");
+  CHECK_FAILS(decent_trainer_save(other, dir), DECENT_ERR_INVALID_ARGUMENT,
+              "before the first step");
   char cmd[128];
   snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
   CHECK(system(cmd) == 0);
@@ -266,19 +278,29 @@ static void test_null_arguments(void) {
   const char* text = NULL;
   decent_model* m = NULL;
   decent_comm* c = NULL;
-  CHECK_FAILS(decent_dataset_shape(NULL, &i64, &i64, &i64, &i64), DECENT_ERR_INVALID_ARGUMENT, "'dataset' is NULL");
-  CHECK_FAILS(decent_dataset_batch(NULL, idx, 1, f, 4, labels, 1), DECENT_ERR_INVALID_ARGUMENT, "'dataset' is NULL");
-  CHECK_FAILS(decent_dataset_partition(NULL, "iid", 2, 1, 0, NULL, 0, &count), DECENT_ERR_INVALID_ARGUMENT, "'dataset' is NULL");
-  CHECK_FAILS(decent_model_shape(NULL, &i64, NULL, NULL, NULL), DECENT_ERR_INVALID_ARGUMENT, "'model' is NULL");
-  CHECK_FAILS(decent_model_get_parameters(NULL, f, 4), DECENT_ERR_INVALID_ARGUMENT, "'model' is NULL");
-  CHECK_FAILS(decent_model_set_parameters(NULL, f, 4), DECENT_ERR_INVALID_ARGUMENT, "'model' is NULL");
+  CHECK_FAILS(decent_dataset_shape(NULL, &i64, &i64, &i64, &i64), DECENT_ERR_INVALID_ARGUMENT,
+              "'dataset' is NULL");
+  CHECK_FAILS(decent_dataset_batch(NULL, idx, 1, f, 4, labels, 1), DECENT_ERR_INVALID_ARGUMENT,
+              "'dataset' is NULL");
+  CHECK_FAILS(decent_dataset_partition(NULL, "iid", 2, 1, 0, NULL, 0, &count),
+              DECENT_ERR_INVALID_ARGUMENT, "'dataset' is NULL");
+  CHECK_FAILS(decent_model_shape(NULL, &i64, NULL, NULL, NULL), DECENT_ERR_INVALID_ARGUMENT,
+              "'model' is NULL");
+  CHECK_FAILS(decent_model_get_parameters(NULL, f, 4), DECENT_ERR_INVALID_ARGUMENT,
+              "'model' is NULL");
+  CHECK_FAILS(decent_model_set_parameters(NULL, f, 4), DECENT_ERR_INVALID_ARGUMENT,
+              "'model' is NULL");
   CHECK_FAILS(decent_model_get_buffers(NULL, f, 4), DECENT_ERR_INVALID_ARGUMENT, "'model' is NULL");
   CHECK_FAILS(decent_model_set_buffers(NULL, f, 4), DECENT_ERR_INVALID_ARGUMENT, "'model' is NULL");
-  CHECK_FAILS(decent_model_create("lenet", 1, 28, 28, 10, 1, NULL), DECENT_ERR_INVALID_ARGUMENT, "'out' is NULL");
-  CHECK_FAILS(decent_model_create(NULL, 1, 28, 28, 10, 1, &m), DECENT_ERR_INVALID_ARGUMENT, "'name' is NULL");
+  CHECK_FAILS(decent_model_create("lenet", 1, 28, 28, 10, 1, NULL), DECENT_ERR_INVALID_ARGUMENT,
+              "'out' is NULL");
+  CHECK_FAILS(decent_model_create(NULL, 1, 28, 28, 10, 1, &m), DECENT_ERR_INVALID_ARGUMENT,
+              "'name' is NULL");
   CHECK_FAILS(decent_trainer_step(NULL, 1), DECENT_ERR_INVALID_ARGUMENT, "'trainer' is NULL");
-  CHECK_FAILS(decent_trainer_steps(NULL, &i64, &i64), DECENT_ERR_INVALID_ARGUMENT, "'trainer' is NULL");
-  CHECK_FAILS(decent_trainer_evaluate(NULL, &d, &d), DECENT_ERR_INVALID_ARGUMENT, "'trainer' is NULL");
+  CHECK_FAILS(decent_trainer_steps(NULL, &i64, &i64), DECENT_ERR_INVALID_ARGUMENT,
+              "'trainer' is NULL");
+  CHECK_FAILS(decent_trainer_evaluate(NULL, &d, &d), DECENT_ERR_INVALID_ARGUMENT,
+              "'trainer' is NULL");
   CHECK_FAILS(decent_trainer_model(NULL, &m), DECENT_ERR_INVALID_ARGUMENT, "'trainer' is NULL");
   CHECK_FAILS(decent_trainer_save(NULL, "/tmp"), DECENT_ERR_INVALID_ARGUMENT, "'trainer' is NULL");
   CHECK_FAILS(decent_trainer_load(NULL, "/tmp"), DECENT_ERR_INVALID_ARGUMENT, "'trainer' is NULL");
@@ -286,7 +308,8 @@ static void test_null_arguments(void) {
   CHECK_FAILS(decent_comm_size(NULL, &n), DECENT_ERR_INVALID_ARGUMENT, "'comm' is NULL");
   CHECK_FAILS(decent_comm_backend(NULL, &text), DECENT_ERR_INVALID_ARGUMENT, "'comm' is NULL");
   CHECK_FAILS(decent_comm_broadcast(NULL, f, 4, 0), DECENT_ERR_INVALID_ARGUMENT, "'comm' is NULL");
-  CHECK_FAILS(decent_comm_neighbor_average(NULL, NULL, 0, f, 4), DECENT_ERR_INVALID_ARGUMENT, "'comm' is NULL");
+  CHECK_FAILS(decent_comm_neighbor_average(NULL, NULL, 0, f, 4), DECENT_ERR_INVALID_ARGUMENT,
+              "'comm' is NULL");
   (void)c;
 
   /* Outputs and values. */
@@ -294,7 +317,8 @@ static void test_null_arguments(void) {
   int64_t params = 0;
   CHECK(decent_model_parameter_count(m, &params, NULL) == DECENT_OK);
   CHECK(params == 4 * 128 + 128 + 128 * 3 + 3); /* mlp: 4 -> 128 -> 3 */
-  CHECK_FAILS(decent_model_set_parameters(m, NULL, (size_t)params), DECENT_ERR_INVALID_ARGUMENT, "'values' is NULL");
+  CHECK_FAILS(decent_model_set_parameters(m, NULL, (size_t)params), DECENT_ERR_INVALID_ARGUMENT,
+              "'values' is NULL");
   CHECK_FAILS(decent_model_set_parameters(m, f, 4), DECENT_ERR_INVALID_ARGUMENT, "holds 4 values");
   CHECK_FAILS(decent_model_get_buffers(m, f, 4), DECENT_ERR_INVALID_ARGUMENT, "the model has 0");
   CHECK(decent_model_shape(m, &i64, NULL, NULL, NULL) == DECENT_OK && i64 == 1);
@@ -315,8 +339,9 @@ static void test_wrong_kind_frees(void) {
   CHECK(decent_trainer_create(&o, &tr) == DECENT_OK);
 
   decent_model_free((decent_model*)t);
-  CHECK(strstr(decent_last_error(), "decent_model_free: argument 'handle' is a decent_topology, "
-                                    "not a decent_model") != NULL);
+  CHECK(strstr(decent_last_error(),
+               "decent_model_free: argument 'handle' is a decent_topology, "
+               "not a decent_model") != NULL);
   decent_trainer_free((decent_trainer*)t);
   CHECK(strstr(decent_last_error(), "decent_trainer_free") != NULL);
   CHECK(strstr(decent_last_error(), "is a decent_topology, not a decent_trainer") != NULL);

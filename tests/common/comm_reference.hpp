@@ -47,7 +47,8 @@ std::vector<std::vector<double>> reference_after(const topology::Topology& t,
 template <typename T>
 double max_abs_difference(const std::vector<T>& a, const std::vector<double>& b) {
   double e = 0;
-  for (std::size_t c = 0; c < a.size(); ++c) e = std::max(e, std::abs(static_cast<double>(a[c]) - b[c]));
+  for (std::size_t c = 0; c < a.size(); ++c)
+    e = std::max(e, std::abs(static_cast<double>(a[c]) - b[c]));
   return e;
 }
 
@@ -57,7 +58,8 @@ inline std::vector<int> node_counts_for(topology::Kind kind) {
   for (int n : {1, 2, 3, 4, 8}) {
     const bool power = (n & (n - 1)) == 0;
     if (kind == topology::Kind::hypercube && !power) continue;
-    if ((kind == topology::Kind::grid || kind == topology::Kind::torus) && n != 4 && n != 8) continue;
+    if ((kind == topology::Kind::grid || kind == topology::Kind::torus) && n != 4 && n != 8)
+      continue;
     counts.push_back(n);
   }
   return counts;

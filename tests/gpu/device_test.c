@@ -2,7 +2,6 @@
  * CUDA or when this machine has no CUDA device; otherwise the build must report CUDA and NCCL and
  * at least one device. */
 #include <decent/decent.h>
-
 #include <stdio.h>
 #include <string.h>
 

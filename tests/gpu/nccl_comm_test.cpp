@@ -43,12 +43,14 @@ int main(int argc, char** argv) {
     const auto expected = decent::test::reference_after(t, x0, 3);
     float* device_x = nullptr;
     cudaMalloc(&device_x, count * sizeof(float));
-    cudaMemcpy(device_x, x0[static_cast<std::size_t>(rank)].data(), count * sizeof(float), cudaMemcpyHostToDevice);
+    cudaMemcpy(device_x, x0[static_cast<std::size_t>(rank)].data(), count * sizeof(float),
+               cudaMemcpyHostToDevice);
     for (int k = 0; k < 3; ++k) nccl.neighbor_average(device_x, count, t, k);
     std::vector<float> x(count);
     cudaMemcpy(x.data(), device_x, count * sizeof(float), cudaMemcpyDeviceToHost);
     cudaFree(device_x);
-    check(decent::test::max_abs_difference(x, expected[static_cast<std::size_t>(rank)]) < 1e-5, spec, rank);
+    check(decent::test::max_abs_difference(x, expected[static_cast<std::size_t>(rank)]) < 1e-5,
+          spec, rank);
   }
   float* device_v = nullptr;
   cudaMalloc(&device_v, sizeof(float));
@@ -60,6 +62,7 @@ int main(int argc, char** argv) {
   cudaFree(device_v);
   check(sum == static_cast<float>(n * (n + 1) / 2), "allreduce", rank);
   nccl.barrier();
-  std::printf("rank %d on device %d: %d passed, %d failed\n", rank, nccl.device(), passes, failures);
+  std::printf("rank %d on device %d: %d passed, %d failed\n", rank, nccl.device(), passes,
+              failures);
   return failures == 0 ? 0 : 1;
 }

@@ -26,7 +26,9 @@ int world_size() {
   return n;
 }
 
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+bool contains(const std::string& s, const std::string& part) {
+  return s.find(part) != std::string::npos;
+}
 
 bool allows(topology::Kind kind, int n) {
   const auto counts = test::node_counts_for(kind);
@@ -44,7 +46,8 @@ TEST_CASE("mpi: three steps of neighbour averaging equal W^(2) W^(1) W^(0) x for
     topology::TopologySpec spec;
     spec.kind = kind.kind;
     const topology::Topology t(spec, n);
-    for (std::size_t count : {std::size_t{0}, std::size_t{1}, std::size_t{1001}, std::size_t{1000000}}) {
+    for (std::size_t count :
+         {std::size_t{0}, std::size_t{1}, std::size_t{1001}, std::size_t{1000000}}) {
       const auto x0 = test::start_vectors(n, count, 42);
       const auto expected = test::reference_after(t, x0, 3);
       auto x = x0[static_cast<std::size_t>(c.rank())];
@@ -189,7 +192,9 @@ TEST_CASE("mpi: a rank that never arrives is named, within the timeout") {
       } catch (const TimeoutError& e) {
         message = e.what();
       }
-    if (c.rank() != 1) CHECK(contains(message, "barrier: rank " + std::to_string(c.rank()) + " waited 1 s; rank 1 did not arrive"));
+    if (c.rank() != 1)
+      CHECK(contains(message, "barrier: rank " + std::to_string(c.rank()) +
+                                  " waited 1 s; rank 1 did not arrive"));
     MPI_Barrier(MPI_COMM_WORLD);
   }
 }

@@ -104,7 +104,8 @@ TEST_CASE("aga: the period follows sqrt(F_init / F) * H0, worked out by hand") {
   CHECK(averaging_steps(warm, 2, 3, 20) == std::set<std::int64_t>{2, 4, 8, 16});
 
   // A flat loss keeps the period at H0: aga is pga.
-  CHECK(averaging_steps({{40, 0.7}}, 5, 0, 40) == std::set<std::int64_t>{5, 10, 15, 20, 25, 30, 35, 40});
+  CHECK(averaging_steps({{40, 0.7}}, 5, 0, 40) ==
+        std::set<std::int64_t>{5, 10, 15, 20, 25, 30, 35, 40});
 }
 
 TEST_CASE("aga: the same iterates as pga until its period first changes") {
@@ -180,12 +181,15 @@ TEST_CASE("aga: refuses a missing loss, a negative warm-up and a foreign state")
   algo::AlgorithmOptions o;
   o.name = "aga";
   o.warmup = -1;
-  CHECK_THROWS_WITH_AS(algo::make_algorithm<double>(o, 3), doctest::Contains("warm-up -1"), InvalidArgument);
+  CHECK_THROWS_WITH_AS(algo::make_algorithm<double>(o, 3), doctest::Contains("warm-up -1"),
+                       InvalidArgument);
   o.warmup = 0;
   auto aga = algo::make_algorithm<double>(o, 3);
-  CHECK_THROWS_WITH_AS(aga->set_state({{1.0, 2.0}}), doctest::Contains("aga state"), InvalidArgument);
+  CHECK_THROWS_WITH_AS(aga->set_state({{1.0, 2.0}}), doctest::Contains("aga state"),
+                       InvalidArgument);
   std::vector<double> bad(aga->state()[0].size(), 0.0);  // period 0: not something aga wrote
-  CHECK_THROWS_WITH_AS(aga->set_state({bad}), doctest::Contains("not a state aga wrote"), InvalidArgument);
+  CHECK_THROWS_WITH_AS(aga->set_state({bad}), doctest::Contains("not a state aga wrote"),
+                       InvalidArgument);
   algo::AlgorithmOptions pga;
   pga.name = "pga";
   CHECK_FALSE(algo::make_algorithm<double>(pga, 3)->needs_loss());
@@ -199,6 +203,7 @@ TEST_CASE("aga: refuses a missing loss, a negative warm-up and a foreign state")
       return std::numeric_limits<double>::quiet_NaN();
     };
     CHECK_THROWS_WITH_AS(a->step(x, no_loss, c, topology::Topology("ring", 2), 0),
-                         doctest::Contains("gradient oracle returned nan at step 0"), InvalidArgument);
+                         doctest::Contains("gradient oracle returned nan at step 0"),
+                         InvalidArgument);
   });
 }

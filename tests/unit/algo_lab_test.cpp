@@ -6,12 +6,10 @@
 
 #include <cmath>
 #include <limits>
-#include <numeric>
-#include <string>
-
-#include <sstream>
-
 #include <nlohmann/json.hpp>
+#include <numeric>
+#include <sstream>
+#include <string>
 
 #include "cli/cli.hpp"
 #include "comm/local.hpp"
@@ -56,14 +54,17 @@ lab::LabOptions heterogeneous_least_squares(const char* algorithm, double lr, st
   return o;
 }
 
-double max_difference(const std::vector<std::vector<double>>& a, const std::vector<std::vector<double>>& b) {
+double max_difference(const std::vector<std::vector<double>>& a,
+                      const std::vector<std::vector<double>>& b) {
   double e = 0;
   for (std::size_t i = 0; i < a.size(); ++i)
     for (std::size_t j = 0; j < a[i].size(); ++j) e = std::max(e, std::abs(a[i][j] - b[i][j]));
   return e;
 }
 
-double final_error(const Run& r) { return r.result.records.back().error; }
+double final_error(const Run& r) {
+  return r.result.records.back().error;
+}
 
 }  // namespace
 
@@ -95,7 +96,8 @@ TEST_CASE("a minibatch gradient is an unbiased estimate of the full gradient") {
   lab::ProblemOptions p;
   p.kind = lab::ProblemKind::logistic;
   const lab::LocalProblem problem(p, 0);
-  std::vector<double> x(p.dimension, 0.3), full(p.dimension), g(p.dimension), mean(p.dimension, 0.0);
+  std::vector<double> x(p.dimension, 0.3), full(p.dimension), g(p.dimension),
+      mean(p.dimension, 0.0);
   Rng rng(1);
   problem.gradient(x, full, 0, rng);
   const int draws = 20000;
@@ -103,7 +105,8 @@ TEST_CASE("a minibatch gradient is an unbiased estimate of the full gradient") {
     problem.gradient(x, g, 8, rng);
     for (std::size_t j = 0; j < g.size(); ++j) mean[j] += g[j] / draws;
   }
-  for (std::size_t j = 0; j < g.size(); ++j) CHECK(mean[j] == doctest::Approx(full[j]).epsilon(0.03).scale(1));
+  for (std::size_t j = 0; j < g.size(); ++j)
+    CHECK(mean[j] == doctest::Approx(full[j]).epsilon(0.03).scale(1));
 }
 
 TEST_CASE("fully connected graph: ATC D-SGD gives the iterates of parallel SGD") {
@@ -116,7 +119,8 @@ TEST_CASE("fully connected graph: ATC D-SGD gives the iterates of parallel SGD")
   const auto dsgd = run("full", 8, o);
   CHECK(max_difference(dsgd.final, reference.final) < 1e-12);
   for (std::size_t k = 0; k < dsgd.result.records.size(); ++k)
-    CHECK(dsgd.result.records[k].error == doctest::Approx(reference.result.records[k].error).epsilon(1e-9));
+    CHECK(dsgd.result.records[k].error ==
+          doctest::Approx(reference.result.records[k].error).epsilon(1e-9));
 }
 
 TEST_CASE("PGA and local SGD with H = 1 are parallel SGD") {
@@ -154,8 +158,10 @@ TEST_CASE("heterogeneous data, exact gradients: bias-corrected methods reach x*,
 TEST_CASE("D2 refuses topologies it diverges on") {
   auto o = heterogeneous_least_squares("d2", 0.3, 5);
   // Ring with weights 1/3 and even n: lambda_min = -1/3 exactly.
-  CHECK_THROWS_WITH_AS(run("ring", 8, o), doctest::Contains("lambda_min(W) > -1/3"), InvalidArgument);
-  CHECK_THROWS_WITH_AS(run("one-peer-exp", 8, o), doctest::Contains("static symmetric"), InvalidArgument);
+  CHECK_THROWS_WITH_AS(run("ring", 8, o), doctest::Contains("lambda_min(W) > -1/3"),
+                       InvalidArgument);
+  CHECK_THROWS_WITH_AS(run("one-peer-exp", 8, o), doctest::Contains("static symmetric"),
+                       InvalidArgument);
 }
 
 TEST_CASE("decentlam refuses graphs on which its momentum grows the disagreement") {
@@ -164,8 +170,10 @@ TEST_CASE("decentlam refuses graphs on which its momentum grows the disagreement
   // 0.83 at beta = 0.3; a symmetric ring contracts at any beta < 1.
   auto o = heterogeneous_least_squares("decentlam", 0.03, 300);
   o.algorithm.momentum = 0.9;
-  CHECK_THROWS_WITH_AS(run("exp", 8, o), doctest::Contains("decentlam with momentum 0.9 diverges"), InvalidArgument);
-  CHECK_THROWS_WITH_AS(run("one-peer-exp", 8, o), doctest::Contains("time-varying graph"), InvalidArgument);
+  CHECK_THROWS_WITH_AS(run("exp", 8, o), doctest::Contains("decentlam with momentum 0.9 diverges"),
+                       InvalidArgument);
+  CHECK_THROWS_WITH_AS(run("one-peer-exp", 8, o), doctest::Contains("time-varying graph"),
+                       InvalidArgument);
   CHECK(final_error(run("ring", 8, o)) < 0.1);
   o.algorithm.momentum = 0.3;
   o.algorithm.lr = 0.2;
@@ -192,7 +200,8 @@ TEST_CASE("parallel SGD's steady-state error falls about as 1/n") {
 TEST_CASE("bad algorithm options are refused with the reason") {
   algo::AlgorithmOptions o;
   o.name = "dsdg";
-  CHECK_THROWS_WITH_AS(algo::make_algorithm<double>(o, 3), doctest::Contains("expected one of psgd, dsgd"), InvalidArgument);
+  CHECK_THROWS_WITH_AS(algo::make_algorithm<double>(o, 3),
+                       doctest::Contains("expected one of psgd, dsgd"), InvalidArgument);
   o.name = "dsgd";
   o.lr = -1;
   CHECK_THROWS_AS(algo::make_algorithm<double>(o, 3), InvalidArgument);
@@ -205,15 +214,16 @@ TEST_CASE("bad algorithm options are refused with the reason") {
   o.period = 4;
   o.name = "aga";
   o.warmup = -2;
-  CHECK_THROWS_WITH_AS(algo::make_algorithm<float>(o, 3), doctest::Contains("warm-up -2"), InvalidArgument);
+  CHECK_THROWS_WITH_AS(algo::make_algorithm<float>(o, 3), doctest::Contains("warm-up -2"),
+                       InvalidArgument);
 }
 
 TEST_CASE("decent lab: JSON Lines with the documented fields, and usage errors") {
   std::ostringstream out, err;
-  REQUIRE(cli::run_cli({"lab", "-t", "ring", "-n", "4", "-a", "exact_diffusion", "--data", "hetero",
-                        "-p", "least-squares", "--lr", "0.3", "-i", "200", "--log-every", "100",
-                        "-f", "json"},
-                       out, err) == 0);
+  REQUIRE(cli::run_cli(
+              {"lab", "-t", "ring", "-n", "4", "-a", "exact_diffusion", "--data", "hetero", "-p",
+               "least-squares", "--lr", "0.3", "-i", "200", "--log-every", "100", "-f", "json"},
+              out, err) == 0);
   std::istringstream lines(out.str());
   std::string line;
   std::vector<nlohmann::json> rows;
@@ -233,7 +243,8 @@ TEST_CASE("decent lab: JSON Lines with the documented fields, and usage errors")
                        out, err) == 0);
   std::istringstream pga_lines(out.str());
   std::vector<std::int64_t> averages;
-  while (std::getline(pga_lines, line)) averages.push_back(nlohmann::json::parse(line)["global_averages"]);
+  while (std::getline(pga_lines, line))
+    averages.push_back(nlohmann::json::parse(line)["global_averages"]);
   CHECK(averages == std::vector<std::int64_t>{0, 10, 20});
 
   err.str("");
@@ -244,13 +255,16 @@ TEST_CASE("decent lab: JSON Lines with the documented fields, and usage errors")
   CHECK(cli::run_cli({"lab", "-n", "4", "--lr", "-1"}, out, err) == cli::kExitUsage);
 }
 
-TEST_CASE("transient iterations: the first logged iteration after which the error stays within the factor") {
+TEST_CASE(
+    "transient iterations: the first logged iteration after which the error stays within the "
+    "factor") {
   const std::vector<std::int64_t> iters = {0, 10, 20, 30, 40, 50};
   const std::vector<double> reference = {8, 4, 2, 1, 1, 1};
   CHECK(lab::transient_iterations(iters, {8, 4, 2, 1, 1, 1}, reference, 1.5) == 0);
   CHECK(lab::transient_iterations(iters, {9, 9, 9, 1.4, 1.2, 1.1}, reference, 1.5) == 30);
-  CHECK(lab::transient_iterations(iters, {9, 1, 9, 1.4, 1.2, 1.1}, reference, 1.5) == 30);  // dips do not count
-  CHECK(lab::transient_iterations(iters, {9, 9, 9, 9, 9, 2}, reference, 1.5) == -1);        // never
+  CHECK(lab::transient_iterations(iters, {9, 1, 9, 1.4, 1.2, 1.1}, reference, 1.5) ==
+        30);  // dips do not count
+  CHECK(lab::transient_iterations(iters, {9, 9, 9, 9, 9, 2}, reference, 1.5) == -1);  // never
   CHECK_THROWS_AS(lab::transient_iterations(iters, {1, 2}, reference, 1.5), InvalidArgument);
   CHECK(lab::smooth({1, 2, 3, 4, 5}, 3) == std::vector<double>{1.5, 2, 3, 4, 4.5});
   CHECK(lab::smooth({1, 5, 2}, 1) == std::vector<double>{1, 5, 2});
@@ -258,8 +272,8 @@ TEST_CASE("transient iterations: the first logged iteration after which the erro
 
 TEST_CASE("decent sweep: one row per combination, with psgd as the reference") {
   std::ostringstream out, err;
-  REQUIRE(cli::run_cli({"sweep", "-a", "dsgd,exact_diffusion", "-t", "ring,exp", "-n", "4",
-                        "-p", "least-squares", "--data", "hetero", "--lr", "0.3", "-i", "300",
+  REQUIRE(cli::run_cli({"sweep", "-a", "dsgd,exact_diffusion", "-t", "ring,exp", "-n", "4", "-p",
+                        "least-squares", "--data", "hetero", "--lr", "0.3", "-i", "300",
                         "--log-every", "10", "-f", "json"},
                        out, err) == 0);
   std::istringstream lines(out.str());
@@ -269,8 +283,10 @@ TEST_CASE("decent sweep: one row per combination, with psgd as the reference") {
   REQUIRE(rows.size() == 4);
   for (const auto& r : rows) {
     CHECK(r["nodes"] == 4);
-    if (r["algorithm"] == "exact_diffusion") CHECK(r["final_error"].get<double>() < 1e-12);
-    else CHECK(r["final_error"].get<double>() > 1e-6);  // D-SGD's bias on heterogeneous data
+    if (r["algorithm"] == "exact_diffusion")
+      CHECK(r["final_error"].get<double>() < 1e-12);
+    else
+      CHECK(r["final_error"].get<double>() > 1e-6);  // D-SGD's bias on heterogeneous data
   }
 }
 

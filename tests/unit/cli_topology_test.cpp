@@ -3,10 +3,9 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <nlohmann/json.hpp>
 #include <numbers>
 #include <sstream>
-
-#include <nlohmann/json.hpp>
 
 #include "cli/cli.hpp"
 
@@ -30,7 +29,9 @@ nlohmann::json run_json(std::vector<std::string> args) {
   return nlohmann::json::parse(r.out);
 }
 
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+bool contains(const std::string& s, const std::string& part) {
+  return s.find(part) != std::string::npos;
+}
 
 using std::numbers::pi;
 
@@ -67,7 +68,8 @@ TEST_CASE("topology --format json: one-peer exponential over a period and over s
   // the eigenvalue 1 at k = n/2: a single step of it does not contract.
   const auto first = run_json({"topology", "-k", "one-peer-exp", "-n", "16", "--steps", "1"});
   CHECK(first["rho"].get<double>() == doctest::Approx(std::cos(pi / 16)));
-  const auto second = run_json({"topology", "-k", "one-peer-exp", "-n", "16", "--steps", "1", "--start", "1"});
+  const auto second =
+      run_json({"topology", "-k", "one-peer-exp", "-n", "16", "--steps", "1", "--start", "1"});
   CHECK(second["rho"].get<double>() == doctest::Approx(1.0));
   CHECK(second["weights"][0][2].get<double>() == 0.5);  // node 0 receives from 0 + 2^1
 }
@@ -98,7 +100,9 @@ TEST_CASE("topology --format dot: one line per undirected pair, arrows per step 
   REQUIRE(r.code == 0);
   CHECK(r.out.rfind("graph \"ring:n=8,weights=uniform\" {", 0) == 0);
   std::size_t lines = 0;
-  for (std::size_t at = r.out.find(" -- "); at != std::string::npos; at = r.out.find(" -- ", at + 1)) ++lines;
+  for (std::size_t at = r.out.find(" -- "); at != std::string::npos;
+       at = r.out.find(" -- ", at + 1))
+    ++lines;
   CHECK(lines == 8);
   r = run({"topology", "-k", "one-peer-exp", "-n", "8", "--format", "dot"});
   CHECK(r.out.rfind("digraph", 0) == 0);
@@ -109,7 +113,8 @@ TEST_CASE("topology --format dot: one line per undirected pair, arrows per step 
 TEST_CASE("bad usage: exit codes and messages") {
   auto r = run({"topology", "--kind", "rign", "--nodes", "4"});
   CHECK(r.code == decent::cli::kExitFailure);
-  CHECK(contains(r.err, "decent topology: error: topology \"rign\": unknown kind (did you mean ring?)"));
+  CHECK(contains(r.err,
+                 "decent topology: error: topology \"rign\": unknown kind (did you mean ring?)"));
   r = run({"topology", "--kind", "ring", "--nodes", "4", "--format", "xml"});
   CHECK(r.code == decent::cli::kExitUsage);
   CHECK(contains(r.err, "xml"));

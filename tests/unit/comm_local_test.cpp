@@ -27,7 +27,9 @@ std::string failure_message(const std::function<void()>& run) {
   return "no error";
 }
 
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+bool contains(const std::string& s, const std::string& part) {
+  return s.find(part) != std::string::npos;
+}
 
 }  // namespace
 
@@ -52,7 +54,8 @@ std::vector<double> three_step_errors(topology::Kind kind, int n, std::size_t co
 TEST_CASE("local: three steps of neighbour averaging equal W^(2) W^(1) W^(0) x for every kind") {
   for (const auto& kind : topology::all_kinds())
     for (int n : test::node_counts_for(kind.kind))
-      for (std::size_t count : {std::size_t{0}, std::size_t{1}, std::size_t{1001}, std::size_t{1000000}}) {
+      for (std::size_t count :
+           {std::size_t{0}, std::size_t{1}, std::size_t{1001}, std::size_t{1000000}}) {
         CAPTURE(kind.name);
         CAPTURE(n);
         CAPTURE(count);
@@ -102,7 +105,8 @@ TEST_CASE("local: results are exact W x even when nodes run at different speeds,
       std::this_thread::sleep_for(std::chrono::microseconds(((c.rank() * 7 + k * 3) % 5) * 200));
       c.finish_neighbor_average();
     }
-    error[static_cast<std::size_t>(c.rank())] = test::max_abs_difference(x, expected[static_cast<std::size_t>(c.rank())]);
+    error[static_cast<std::size_t>(c.rank())] =
+        test::max_abs_difference(x, expected[static_cast<std::size_t>(c.rank())]);
   });
   for (double e : error) CHECK(e < 1e-5);
 }
@@ -112,18 +116,22 @@ TEST_CASE("local: allreduce, broadcast and barrier") {
   run_local(n, [&](Communicator& c) {
     std::vector<float> f(1003);
     std::vector<double> d(7);
-    for (std::size_t i = 0; i < f.size(); ++i) f[i] = static_cast<float>(c.rank() + 1) * static_cast<float>(i);
+    for (std::size_t i = 0; i < f.size(); ++i)
+      f[i] = static_cast<float>(c.rank() + 1) * static_cast<float>(i);
     for (std::size_t i = 0; i < d.size(); ++i) d[i] = c.rank() * 0.5 + static_cast<double>(i);
     c.allreduce(f.data(), f.size(), comm::ReduceOp::sum);
     c.allreduce(d.data(), d.size(), comm::ReduceOp::average);
     bool ok = true;
-    for (std::size_t i = 0; i < f.size(); ++i) ok = ok && f[i] == 15.0f * static_cast<float>(i);  // 1+2+3+4+5
-    for (std::size_t i = 0; i < d.size(); ++i) ok = ok && std::abs(d[i] - (1.0 + static_cast<double>(i))) < 1e-15;
+    for (std::size_t i = 0; i < f.size(); ++i)
+      ok = ok && f[i] == 15.0f * static_cast<float>(i);  // 1+2+3+4+5
+    for (std::size_t i = 0; i < d.size(); ++i)
+      ok = ok && std::abs(d[i] - (1.0 + static_cast<double>(i))) < 1e-15;
     std::vector<float> b(9, static_cast<float>(c.rank()));
     c.broadcast(b.data(), b.size(), 3);
     for (float v : b) ok = ok && v == 3.0f;
     c.barrier();
-    if (!ok) throw Error(Status::internal, "collective result wrong on rank " + std::to_string(c.rank()));
+    if (!ok)
+      throw Error(Status::internal, "collective result wrong on rank " + std::to_string(c.rank()));
   });
 }
 
@@ -160,8 +168,10 @@ TEST_CASE("local: mismatched ranks fail with a message naming them, quickly") {
     run_local(4, [&](Communicator& c) {
       std::vector<float> f(10, 1.0f);
       std::vector<double> d(10, 1.0);
-      if (c.rank() == 3) c.neighbor_average(d.data(), d.size(), ring, 0);
-      else c.neighbor_average(f.data(), f.size(), ring, 0);
+      if (c.rank() == 3)
+        c.neighbor_average(d.data(), d.size(), ring, 0);
+      else
+        c.neighbor_average(f.data(), f.size(), ring, 0);
     });
   });
   CHECK(contains(m, "disagree on the value type"));
@@ -170,8 +180,10 @@ TEST_CASE("local: mismatched ranks fail with a message naming them, quickly") {
     run_local(2, [&](Communicator& c) {
       std::vector<float> f(3, 1.0f);
       std::vector<double> d(3, 1.0);
-      if (c.rank() == 1) c.allreduce(d.data(), d.size(), comm::ReduceOp::sum);
-      else c.allreduce(f.data(), f.size(), comm::ReduceOp::sum);
+      if (c.rank() == 1)
+        c.allreduce(d.data(), d.size(), comm::ReduceOp::sum);
+      else
+        c.allreduce(f.data(), f.size(), comm::ReduceOp::sum);
     });
   });
   CHECK(contains(m, "allreduce: ranks"));
@@ -200,14 +212,17 @@ TEST_CASE("local: a rank that leaves or never arrives is named, within the timeo
 
   const auto start = std::chrono::steady_clock::now();
   m = failure_message([&] {
-    run_local(4, [&](Communicator& c) {
-      if (c.rank() == 3) {  // stuck: neither averages nor leaves until the others gave up
-        std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // well past the timeout
-        return;
-      }
-      std::vector<float> x(10, 1.0f);
-      c.neighbor_average(x.data(), x.size(), ring, 0);
-    }, std::chrono::milliseconds(200));
+    run_local(
+        4,
+        [&](Communicator& c) {
+          if (c.rank() == 3) {  // stuck: neither averages nor leaves until the others gave up
+            std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // well past the timeout
+            return;
+          }
+          std::vector<float> x(10, 1.0f);
+          c.neighbor_average(x.data(), x.size(), ring, 0);
+        },
+        std::chrono::milliseconds(200));
   });
   const auto elapsed = std::chrono::steady_clock::now() - start;
   CHECK(contains(m, "for the values of rank 3"));
@@ -226,31 +241,30 @@ TEST_CASE("local: a rank that leaves or never arrives is named, within the timeo
 TEST_CASE("local: misuse is refused") {
   const topology::Topology ring4("ring", 4);
   CHECK(contains(failure_message([&] {
-          run_local(3, [&](Communicator& c) {
-            std::vector<float> x(4);
-            c.neighbor_average(x.data(), x.size(), ring4, 0);
-          });
-        }),
-        "has 4 nodes but the communicator has 3 ranks"));
-  CHECK(contains(failure_message([&] {
-          run_local(1, [&](Communicator& c) { c.finish_neighbor_average(); });
-        }),
-        "finish without a pending exchange"));
+                   run_local(3, [&](Communicator& c) {
+                     std::vector<float> x(4);
+                     c.neighbor_average(x.data(), x.size(), ring4, 0);
+                   });
+                 }),
+                 "has 4 nodes but the communicator has 3 ranks"));
+  CHECK(contains(
+      failure_message([&] { run_local(1, [&](Communicator& c) { c.finish_neighbor_average(); }); }),
+      "finish without a pending exchange"));
   const topology::Topology one("ring", 1);
   CHECK(contains(failure_message([&] {
-          run_local(1, [&](Communicator& c) {
-            std::vector<float> x(4);
-            c.start_neighbor_average(x.data(), x.size(), one, 0);
-            c.start_neighbor_average(x.data(), x.size(), one, 1);
-          });
-        }),
-        "already pending"));
+                   run_local(1, [&](Communicator& c) {
+                     std::vector<float> x(4);
+                     c.start_neighbor_average(x.data(), x.size(), one, 0);
+                     c.start_neighbor_average(x.data(), x.size(), one, 1);
+                   });
+                 }),
+                 "already pending"));
   CHECK(contains(failure_message([&] { run_local(0, [](Communicator&) {}); }), "at least 1"));
   CHECK(contains(failure_message([&] {
-          run_local(2, [&](Communicator& c) {
-            float v = 0;
-            c.broadcast(&v, 1, 5);
-          });
-        }),
-        "root 5"));
+                   run_local(2, [&](Communicator& c) {
+                     float v = 0;
+                     c.broadcast(&v, 1, 5);
+                   });
+                 }),
+                 "root 5"));
 }

@@ -1,17 +1,17 @@
 // The consensus experiment and `decent consensus`: the error decays at the rate rho of the
 // topology (the second-largest |eigenvalue| of a symmetric W, a theorem of linear algebra), the
 // one-peer exponential graph reaches consensus in log2 n steps, and the CLI's outputs and errors.
+#include "comm/consensus.hpp"
+
 #include <doctest/doctest.h>
 
 #include <cmath>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <numbers>
 #include <sstream>
 
-#include <nlohmann/json.hpp>
-
 #include "cli/cli.hpp"
-#include "comm/consensus.hpp"
 #include "comm/local.hpp"
 
 using namespace decent;
@@ -52,7 +52,8 @@ TEST_CASE("one-peer exponential consensus is exact after log2 n steps (to float 
 
 TEST_CASE("decent consensus: table, JSON Lines, plot and errors") {
   std::ostringstream out, err;
-  CHECK(cli::run_cli({"consensus", "-t", "ring", "-n", "4", "-i", "3", "-f", "json"}, out, err) == 0);
+  CHECK(cli::run_cli({"consensus", "-t", "ring", "-n", "4", "-i", "3", "-f", "json"}, out, err) ==
+        0);
   std::istringstream lines(out.str());
   std::string line;
   int count = 0;
@@ -65,14 +66,16 @@ TEST_CASE("decent consensus: table, JSON Lines, plot and errors") {
   CHECK(count == 4);
 
   out.str("");
-  CHECK(cli::run_cli({"consensus", "--topology", "one-peer-exp", "--nodes", "8", "--iters", "3"}, out, err) == 0);
+  CHECK(cli::run_cli({"consensus", "--topology", "one-peer-exp", "--nodes", "8", "--iters", "3"},
+                     out, err) == 0);
   CHECK(out.str().find("# consensus over one-peer-exp:n=8") == 0);
   CHECK(out.str().find("     3  ") != std::string::npos);
 
   if (std::system("command -v gnuplot > /dev/null 2>&1") == 0) {
     const std::string png = "consensus_test_plot.png";
     std::remove(png.c_str());
-    CHECK(cli::run_cli({"consensus", "-t", "ring", "-n", "6", "-i", "10", "--plot", png}, out, err) == 0);
+    CHECK(cli::run_cli({"consensus", "-t", "ring", "-n", "6", "-i", "10", "--plot", png}, out,
+                       err) == 0);
     std::ifstream file(png, std::ios::binary);
     char signature[8] = {};
     file.read(signature, 8);
@@ -86,6 +89,8 @@ TEST_CASE("decent consensus: table, JSON Lines, plot and errors") {
   CHECK(cli::run_cli({"consensus", "-n", "4"}, out, err) == cli::kExitFailure);
   CHECK(err.str().find("--topology is required") != std::string::npos);
   CHECK(cli::run_cli({"consensus", "-t", "hypercube", "-n", "6"}, out, err) == cli::kExitFailure);
-  CHECK(cli::run_cli({"consensus", "-t", "ring", "-n", "4", "--backend", "tcp"}, out, err) == cli::kExitUsage);
-  CHECK(cli::run_cli({"consensus", "-t", "ring", "-n", "4", "--dim", "0"}, out, err) == cli::kExitUsage);
+  CHECK(cli::run_cli({"consensus", "-t", "ring", "-n", "4", "--backend", "tcp"}, out, err) ==
+        cli::kExitUsage);
+  CHECK(cli::run_cli({"consensus", "-t", "ring", "-n", "4", "--dim", "0"}, out, err) ==
+        cli::kExitUsage);
 }

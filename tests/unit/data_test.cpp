@@ -44,8 +44,9 @@ void write_bytes(const std::string& path, const std::vector<unsigned char>& byte
     gzwrite(f, bytes.data(), static_cast<unsigned>(bytes.size()));
     gzclose(f);
   } else {
-    std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()),
-                                                 static_cast<std::streamsize>(bytes.size()));
+    std::ofstream(path, std::ios::binary)
+        .write(reinterpret_cast<const char*>(bytes.data()),
+               static_cast<std::streamsize>(bytes.size()));
   }
 }
 
@@ -55,7 +56,8 @@ std::vector<unsigned char> idx_images(std::uint32_t n, std::uint32_t h, std::uin
   for (auto v : {0x803u, n, h, w})
     for (auto c : be32(v)) b.push_back(c);
   for (std::uint32_t i = 0; i < n; ++i)
-    for (std::uint32_t j = 0; j < h * w; ++j) b.push_back(static_cast<unsigned char>((7 * i + j) % 256));
+    for (std::uint32_t j = 0; j < h * w; ++j)
+      b.push_back(static_cast<unsigned char>((7 * i + j) % 256));
   return b;
 }
 std::vector<unsigned char> idx_labels(std::uint32_t n) {
@@ -80,7 +82,8 @@ std::string io_error_of(F&& f) {
 
 TEST_CASE("real Fashion-MNIST from Debian's dataset-fashion-mnist") {
   if (!fs::exists(kDebianFashionMnistDir)) {
-    MESSAGE("skipped: " << kDebianFashionMnistDir << " is missing (apt-get install dataset-fashion-mnist)");
+    MESSAGE("skipped: " << kDebianFashionMnistDir
+                        << " is missing (apt-get install dataset-fashion-mnist)");
     return;
   }
   for (bool train : {true, false}) {
@@ -123,22 +126,26 @@ TEST_CASE("corrupt and truncated IDX files name the file and the byte offset") {
   img.resize(16 + 12 * 3 + 5);  // 3 whole images and 5 bytes
   write_bytes(dir.file("short"), img, false);
   CHECK(io_error_of([&] { read_idx(dir.file("short"), dir.file("lab")); }) ==
-        "file " + dir.file("short") + ": truncated at byte offset 57: expected 60 bytes of pixels "
-        "for 5 images from offset 16");
+        "file " + dir.file("short") +
+            ": truncated at byte offset 57: expected 60 bytes of pixels "
+            "for 5 images from offset 16");
   auto bad = idx_images(5, 3, 4);
   bad[3] = 0x01;
   write_bytes(dir.file("magic"), bad, false);
-  CHECK(io_error_of([&] { read_idx(dir.file("magic"), dir.file("lab")); })
-            .find("IDX magic 0x00000801 at byte offset 0; expected 0x00000803") != std::string::npos);
+  CHECK(io_error_of([&] {
+          read_idx(dir.file("magic"), dir.file("lab"));
+        }).find("IDX magic 0x00000801 at byte offset 0; expected 0x00000803") != std::string::npos);
   write_bytes(dir.file("img"), idx_images(5, 3, 4), false);
   write_bytes(dir.file("lab4"), idx_labels(4), false);
-  CHECK(io_error_of([&] { read_idx(dir.file("img"), dir.file("lab4")); })
-            .find("4 labels at byte offset 4") != std::string::npos);
+  CHECK(io_error_of([&] {
+          read_idx(dir.file("img"), dir.file("lab4"));
+        }).find("4 labels at byte offset 4") != std::string::npos);
   auto labels = idx_labels(5);
   labels[8 + 3] = 12;
   write_bytes(dir.file("lab12"), labels, false);
-  CHECK(io_error_of([&] { read_idx(dir.file("img"), dir.file("lab12")); })
-            .find("label 12 at byte offset 11 is outside [0, 10)") != std::string::npos);
+  CHECK(io_error_of([&] {
+          read_idx(dir.file("img"), dir.file("lab12"));
+        }).find("label 12 at byte offset 11 is outside [0, 10)") != std::string::npos);
   // A gzip stream cut in the middle.
   write_bytes(dir.file("img.gz"), idx_images(50, 28, 28), true);
   const auto full = fs::file_size(dir.file("img.gz"));
@@ -146,8 +153,8 @@ TEST_CASE("corrupt and truncated IDX files name the file and the byte offset") {
   const auto cut = io_error_of([&] { read_idx(dir.file("img.gz"), dir.file("lab")); });
   CHECK(cut.find("file " + dir.file("img.gz")) == 0);
   CHECK(cut.find("byte offset") != std::string::npos);
-  CHECK(io_error_of([&] { read_idx(dir.file("none"), dir.file("lab")); })
-            .find("not found") != std::string::npos);
+  CHECK(io_error_of([&] { read_idx(dir.file("none"), dir.file("lab")); }).find("not found") !=
+        std::string::npos);
 }
 
 TEST_CASE("CIFAR-10 binary records: round trip and truncation") {
@@ -174,13 +181,15 @@ TEST_CASE("CIFAR-10 binary records: round trip and truncation") {
   cut.resize(3073 * 2 + 100);
   write_bytes(dir.file("cut.bin"), cut, false);
   CHECK(io_error_of([&] { read_cifar10({dir.file("cut.bin")}); }) ==
-        "file " + dir.file("cut.bin") + ": truncated at byte offset 6246: record 2 has 100 of its "
-        "3073 bytes (1 label + 3072 pixels)");
+        "file " + dir.file("cut.bin") +
+            ": truncated at byte offset 6246: record 2 has 100 of its "
+            "3073 bytes (1 label + 3072 pixels)");
   auto bad = records(2, 0);
   bad[3073] = 10;
   write_bytes(dir.file("bad.bin"), bad, false);
-  CHECK(io_error_of([&] { read_cifar10({dir.file("bad.bin")}); })
-            .find("label 10 at byte offset 3073") != std::string::npos);
+  CHECK(io_error_of([&] {
+          read_cifar10({dir.file("bad.bin")});
+        }).find("label 10 at byte offset 3073") != std::string::npos);
 }
 
 namespace {
@@ -268,7 +277,8 @@ TEST_CASE("loader: every epoch a new permutation, resumable, normalised") {
   CHECK(total(epoch0) == doctest::Approx(total(epoch1)).epsilon(1e-9));
   // Normalised over the set: mean 0 and standard deviation 1 per channel (summed here).
   double sq = 0;
-  for (auto& b : epoch0) for (float v : b) sq += static_cast<double>(v) * v;
+  for (auto& b : epoch0)
+    for (float v : b) sq += static_cast<double>(v) * v;
   CHECK(std::abs(total(epoch0)) < 1e-2);
   CHECK(sq / 3200 == doctest::Approx(1.0).epsilon(1e-4));
   // Resume at epoch 1, batch 4.

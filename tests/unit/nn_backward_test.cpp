@@ -44,8 +44,9 @@ TEST_CASE("conv2d backward matches finite differences (stride 2, padding, batch 
     Dims in;
     Conv2dOptions o;
   };
-  for (const Case& q : {Case{{2, 3, 5, 7}, {3, 4, 3, 1, 1}}, Case{{1, 2, 7, 7}, {2, 3, 3, 2, 1}},
-                        Case{{2, 4, 4, 4}, {4, 5, 1, 2, 0}}, Case{{1, 16, 4, 4}, {16, 16, 3, 1, 1}}}) {
+  for (const Case& q :
+       {Case{{2, 3, 5, 7}, {3, 4, 3, 1, 1}}, Case{{1, 2, 7, 7}, {2, 3, 3, 2, 1}},
+        Case{{2, 4, 4, 4}, {4, 5, 1, 2, 0}}, Case{{1, 16, 4, 4}, {16, 16, 3, 1, 1}}}) {
     auto layer = make_conv2d(q.o);
     Bound bound(*layer);
     check_gradients(*layer, bound, q.in, random_values(count(q.in), 5), kLinear);
@@ -134,7 +135,8 @@ TEST_CASE("residual block backward matches finite differences") {
     const Tolerance t{1e-3, 3e-3, 1e-2};
     CHECK(worst_ratio(dx, finite_differences(x, t.h, f), t.atol, t.rtol) <= 1.0);
     CHECK(worst_ratio(dw, finite_differences(bc.values[0], t.h, f), t.atol, t.rtol) <= 1.0);
-    if (bs) CHECK(worst_ratio(dws, finite_differences(bs->values[0], t.h, f), t.atol, t.rtol) <= 1.0);
+    if (bs)
+      CHECK(worst_ratio(dws, finite_differences(bs->values[0], t.h, f), t.atol, t.rtol) <= 1.0);
   }
 }
 

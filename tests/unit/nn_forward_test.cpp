@@ -96,8 +96,9 @@ TEST_CASE("batch norm: batch statistics in training, running statistics in infer
     const auto z = to_plain(layer->forward(plain_tensor(in, x), Mode::infer));
     for (std::int64_t k = 0; k < count(in); ++k) {
       const auto c = (k / hw) % 5;
-      double want = scale[c] * (x[k] - bound.buffers[0][c]) / std::sqrt(bound.buffers[1][c] + 1e-5) +
-                    shift[c];
+      double want =
+          scale[c] * (x[k] - bound.buffers[0][c]) / std::sqrt(bound.buffers[1][c] + 1e-5) +
+          shift[c];
       if (relu) want = std::max(want, 0.0);
       CHECK(z[k] == doctest::Approx(want).epsilon(1e-4).scale(1));
     }
@@ -140,8 +141,8 @@ TEST_CASE("max and average pooling equal their window loops") {
     Dims in;
     std::int64_t k, s, p;
   };
-  for (const Case& q : {Case{{2, 3, 7, 7}, 3, 2, 1}, Case{{1, 16, 8, 6}, 2, 2, 0},
-                        Case{{3, 2, 5, 9}, 3, 1, 1}}) {
+  for (const Case& q :
+       {Case{{2, 3, 7, 7}, 3, 2, 1}, Case{{1, 16, 8, 6}, 2, 2, 0}, Case{{3, 2, 5, 9}, 3, 1, 1}}) {
     const auto x = random_values(count(q.in), 9);
     for (bool max : {true, false}) {
       auto layer = max ? make_max_pool2d({q.k, q.s, q.p}) : make_avg_pool2d({q.k, q.s, q.p});

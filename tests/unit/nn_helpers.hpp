@@ -50,9 +50,11 @@ struct Bound {
       grads.emplace_back(static_cast<std::size_t>(s.size()), 0.0f);
     }
     for (std::size_t i = 0; i < values.size(); ++i)
-      views.push_back({values[i].data(), grads[i].data(), static_cast<std::int64_t>(values[i].size())});
+      views.push_back(
+          {values[i].data(), grads[i].data(), static_cast<std::int64_t>(values[i].size())});
     std::vector<float*> bufs;
-    for (const auto& s : layer.buffer_specs()) buffers.push_back(random_values(s.size(), seed++, 0.5f, 1.5f));
+    for (const auto& s : layer.buffer_specs())
+      buffers.push_back(random_values(s.size(), seed++, 0.5f, 1.5f));
     for (auto& b : buffers) bufs.push_back(b.data());
     layer.bind(views, bufs);
   }

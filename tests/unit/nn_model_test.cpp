@@ -75,7 +75,8 @@ struct Batch {
 Batch random_batch(const Model& m, std::int64_t n, std::uint64_t seed) {
   Batch b{random_values(n * m.sample_size(), seed), {}};
   for (std::int64_t i = 0; i < n; ++i)
-    b.labels.push_back(static_cast<std::int32_t>((i * 7 + static_cast<std::int64_t>(seed)) % m.classes()));
+    b.labels.push_back(
+        static_cast<std::int32_t>((i * 7 + static_cast<std::int64_t>(seed)) % m.classes()));
   return b;
 }
 }  // namespace
@@ -101,7 +102,8 @@ TEST_CASE("tiny ResNet: the gradient matches finite differences of the loss alon
   const double gnorm = std::sqrt(std::inner_product(g.begin(), g.end(), g.begin(), 0.0));
   REQUIRE(gnorm > 1e-3);
   std::vector<std::vector<float>> directions{g};
-  for (std::uint64_t k = 0; k < 3; ++k) directions.push_back(random_values(m->parameter_count(), 50 + k));
+  for (std::uint64_t k = 0; k < 3; ++k)
+    directions.push_back(random_values(m->parameter_count(), 50 + k));
   for (auto& v : directions) {
     const double norm = std::sqrt(std::inner_product(v.begin(), v.end(), v.begin(), 0.0));
     for (auto& x : v) x = static_cast<float>(x / norm);

@@ -1,8 +1,9 @@
 // Strict number parsing and the string helpers used for messages.
+#include "core/parse.hpp"
+
 #include <doctest/doctest.h>
 
 #include "core/error.hpp"
-#include "core/parse.hpp"
 
 using namespace decent;
 

@@ -16,7 +16,9 @@ using decent::test::make;
 
 namespace {
 
-int mod(long long a, int n) { return static_cast<int>(((a % n) + n) % n); }
+int mod(long long a, int n) {
+  return static_cast<int>(((a % n) + n) % n);
+}
 
 std::set<int> in_set(const Topology& t, int i, std::int64_t step = 0) {
   std::set<int> s;
@@ -132,15 +134,16 @@ TEST_CASE("hypercube, torus, grid and star have the degrees of their definition"
   for (int d = 0; d <= 10; ++d) {
     const Topology t("hypercube", 1 << d);
     for (int i = 0; i < t.nodes(); ++i)
-      for (const auto& e : t.at(0).in_neighbors(i)) CHECK(std::popcount(static_cast<unsigned>(e.node ^ i)) == 1);
+      for (const auto& e : t.at(0).in_neighbors(i))
+        CHECK(std::popcount(static_cast<unsigned>(e.node ^ i)) == 1);
     CHECK(t.max_degree() == d);
   }
   const Topology torus("torus:4x5", 0);
   for (int i = 0; i < 20; ++i) CHECK(torus.at(0).in_neighbors(i).size() == 4);
   const Topology grid("grid:3x4", 0);
-  CHECK(grid.at(0).in_neighbors(0).size() == 2);   // corner
-  CHECK(grid.at(0).in_neighbors(1).size() == 3);   // edge
-  CHECK(grid.at(0).in_neighbors(5).size() == 4);   // interior (row 1, col 1)
+  CHECK(grid.at(0).in_neighbors(0).size() == 2);  // corner
+  CHECK(grid.at(0).in_neighbors(1).size() == 3);  // edge
+  CHECK(grid.at(0).in_neighbors(5).size() == 4);  // interior (row 1, col 1)
   const Topology star("star", 9);
   CHECK(star.at(0).in_neighbors(0).size() == 8);
   for (int i = 1; i < 9; ++i) CHECK(in_set(star, i) == std::set<int>{0});

@@ -22,7 +22,9 @@ inline std::vector<double> dense_from_queries(const topology::Topology& t, std::
   return w;
 }
 
-inline bool is_power_of_two(int n) { return n > 0 && (n & (n - 1)) == 0; }
+inline bool is_power_of_two(int n) {
+  return n > 0 && (n & (n - 1)) == 0;
+}
 
 inline bool is_composite_at_least_4(int n) {
   for (int d = 2; d * d <= n; ++d)

@@ -74,5 +74,6 @@ TEST_CASE("bad specs name the token and what was expected") {
   CHECK(contains(parse_error("ring:4x4"), "unexpected \"4x4\" for ring"));
   CHECK(contains(parse_error("ring:n"), "unexpected \"n\""));
   CHECK(contains(parse_error("grid:rows=3"), "give both rows and cols"));
-  CHECK(contains(parse_error("ring:n=99999999999"), "n = 99999999999: expected a positive integer"));
+  CHECK(
+      contains(parse_error("ring:n=99999999999"), "n = 99999999999: expected a positive integer"));
 }

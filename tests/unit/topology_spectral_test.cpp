@@ -24,7 +24,8 @@ double circulant_rho(int n, const std::vector<std::pair<long long, double>>& off
   double rho = 0;
   for (int k = 1; k < n; ++k) {
     std::complex<double> lambda = 0;
-    for (auto [d, c] : offsets) lambda += c * std::polar(1.0, 2 * pi * static_cast<double>(k * d % n) / n);
+    for (auto [d, c] : offsets)
+      lambda += c * std::polar(1.0, 2 * pi * static_cast<double>(k * d % n) / n);
     rho = std::max(rho, std::abs(lambda));
   }
   return rho;
@@ -36,14 +37,17 @@ double max_abs_deviation_from_average(const std::vector<double>& m, int n) {
   return e;
 }
 
-int ceil_log2(int n) { return static_cast<int>(std::ceil(std::log2(n))); }
+int ceil_log2(int n) {
+  return static_cast<int>(std::ceil(std::log2(n)));
+}
 
 }  // namespace
 
 TEST_CASE("ring with weights 1/3: rho = 1/3 + 2/3 cos(2 pi / n)") {
   for (int n = 3; n <= 65; ++n) {
     CAPTURE(n);
-    CHECK(rho(Topology("ring", n)) == doctest::Approx(1.0 / 3 + 2.0 / 3 * std::cos(2 * pi / n)).epsilon(1e-12));
+    CHECK(rho(Topology("ring", n)) ==
+          doctest::Approx(1.0 / 3 + 2.0 / 3 * std::cos(2 * pi / n)).epsilon(1e-12));
   }
 }
 
@@ -76,7 +80,8 @@ TEST_CASE("static and symmetric exponential graphs: rho equals the circulant eig
     for (long long d : both) symmetric.push_back({d, weight});
     CAPTURE(n);
     CHECK(rho(Topology("exp", n)) == doctest::Approx(circulant_rho(n, directed)).epsilon(1e-10));
-    CHECK(rho(Topology("sym-exp", n)) == doctest::Approx(circulant_rho(n, symmetric)).epsilon(1e-10));
+    CHECK(rho(Topology("sym-exp", n)) ==
+          doctest::Approx(circulant_rho(n, symmetric)).epsilon(1e-10));
     // For even n the eigenvalue at k = n/2 is (tau - 1)/(tau + 1): the gap is at most 2/(1+tau).
     if (n % 2 == 0) CHECK(rho(Topology("exp", n)) >= (tau - 1.0) / (tau + 1) - 1e-12);
   }
@@ -85,17 +90,21 @@ TEST_CASE("static and symmetric exponential graphs: rho equals the circulant eig
 TEST_CASE("hypercube with weights 1/(1+log2 n): rho = 1 - 2/(1 + log2 n)") {
   for (int n = 2; n <= 1024; n *= 2) {
     CAPTURE(n);
-    CHECK(rho(Topology("hypercube", n)) == doctest::Approx(1 - 2.0 / (1 + std::log2(n))).epsilon(1e-10));
+    CHECK(rho(Topology("hypercube", n)) ==
+          doctest::Approx(1 - 2.0 / (1 + std::log2(n))).epsilon(1e-10));
   }
 }
 
 TEST_CASE("2-D torus RxC with weights 1/5: rho from its product eigenvalues") {
-  for (auto [r, c] : std::vector<std::pair<int, int>>{{3, 3}, {3, 5}, {4, 4}, {4, 6}, {5, 7}, {8, 8}}) {
+  for (auto [r, c] :
+       std::vector<std::pair<int, int>>{{3, 3}, {3, 5}, {4, 4}, {4, 6}, {5, 7}, {8, 8}}) {
     double expected = 0;
     for (int a = 0; a < r; ++a)
       for (int b = 0; b < c; ++b)
         if (a || b)
-          expected = std::max(expected, std::abs((1 + 2 * std::cos(2 * pi * a / r) + 2 * std::cos(2 * pi * b / c)) / 5));
+          expected = std::max(
+              expected,
+              std::abs((1 + 2 * std::cos(2 * pi * a / r) + 2 * std::cos(2 * pi * b / c)) / 5));
     CAPTURE(r);
     CAPTURE(c);
     const Topology t("torus:" + std::to_string(r) + "x" + std::to_string(c), 0);
@@ -119,7 +128,8 @@ TEST_CASE("rho of W^s equals rho^s for a static symmetric graph") {
   CHECK(rho(t, 0, 3) == doctest::Approx(r * r * r).epsilon(1e-10));
 }
 
-TEST_CASE("one-peer exponential: tau = log2 n steps average exactly, for n = 2..1024, from any step") {
+TEST_CASE(
+    "one-peer exponential: tau = log2 n steps average exactly, for n = 2..1024, from any step") {
   for (int n = 2; n <= 1024; n *= 2) {
     const Topology t("one-peer-exp", n);
     const int tau = ceil_log2(n);
@@ -146,7 +156,8 @@ TEST_CASE("one-peer exponential, n not a power of 2: the period product is 2^-ta
     const Topology t("one-peer-exp", n);
     const auto p = product(t, 0, tau);
     CAPTURE(n);
-    for (std::size_t e = 0; e < p.size(); ++e) CHECK(p[e] == doctest::Approx(expected[e]).epsilon(1e-12));
+    for (std::size_t e = 0; e < p.size(); ++e)
+      CHECK(p[e] == doctest::Approx(expected[e]).epsilon(1e-12));
     // Its contraction: max over k != 0 of |2^-tau sum_m omega^(k m)|, below 1 since the sum covers
     // every residue at least once.
     std::vector<std::pair<long long, double>> offsets;
@@ -157,8 +168,8 @@ TEST_CASE("one-peer exponential, n not a power of 2: the period product is 2^-ta
     CHECK(contraction <= static_cast<double>(terms - n) / static_cast<double>(terms) + 1e-12);
   }
   for (int n : {6, 12, 24})  // ALGORITHMS.md: max entry error 1/(2n)
-    CHECK(max_abs_deviation_from_average(product(Topology("one-peer-exp", n), 0, ceil_log2(n)), n) ==
-          doctest::Approx(1.0 / (2 * n)).epsilon(1e-12));
+    CHECK(max_abs_deviation_from_average(product(Topology("one-peer-exp", n), 0, ceil_log2(n)),
+                                         n) == doctest::Approx(1.0 / (2 * n)).epsilon(1e-12));
 }
 
 TEST_CASE("dense queries check their arguments") {
@@ -181,7 +192,8 @@ double circulant_momentum_growth(int n, const std::vector<std::pair<long long, d
   for (int k = 0; k < n; ++k) {
     std::complex<double> lambda = 0;
     if (k != 0)
-      for (auto [d, c] : offsets) lambda += c * std::polar(1.0, 2 * pi * static_cast<double>(k * d % n) / n);
+      for (auto [d, c] : offsets)
+        lambda += c * std::polar(1.0, 2 * pi * static_cast<double>(k * d % n) / n);
     const std::complex<double> b = lambda + beta, root = std::sqrt(b * b - 4.0 * beta);
     growth = std::max({growth, std::abs((b + root) / 2.0), std::abs((b - root) / 2.0)});
   }
@@ -196,7 +208,8 @@ TEST_CASE("momentum gossip: growth factor of circulant graphs from their Fourier
     std::vector<std::pair<long long, double>> exp = {{0, 1.0 / (tau + 1)}};
     for (int j = 0; j < tau; ++j) exp.push_back({1LL << j, 1.0 / (tau + 1)});
     const std::vector<std::pair<long long, double>> directed_ring = {{0, 0.5}, {1, 0.5}};
-    const std::vector<std::pair<long long, double>> ring = {{0, 1.0 / 3}, {1, 1.0 / 3}, {n - 1, 1.0 / 3}};
+    const std::vector<std::pair<long long, double>> ring = {
+        {0, 1.0 / 3}, {1, 1.0 / 3}, {n - 1, 1.0 / 3}};
     for (double beta : {0.0, 0.3, 0.5, 0.9}) {
       CAPTURE(n);
       CAPTURE(beta);
@@ -210,7 +223,8 @@ TEST_CASE("momentum gossip: growth factor of circulant graphs from their Fourier
       CHECK(momentum_gossip_radius(Topology("ring", n), beta) < 1);
     }
     // Without momentum it is the consensus factor rho (a circulant W is normal).
-    CHECK(momentum_gossip_radius(Topology("exp", n), 0) == doctest::Approx(rho(Topology("exp", n))).epsilon(1e-9));
+    CHECK(momentum_gossip_radius(Topology("exp", n), 0) ==
+          doctest::Approx(rho(Topology("exp", n))).epsilon(1e-9));
   }
   // The directed graphs grow their disagreement at the usual momentum 0.9.
   CHECK(momentum_gossip_radius(Topology("exp", 32), 0.9) > 1.2);
@@ -218,7 +232,8 @@ TEST_CASE("momentum gossip: growth factor of circulant graphs from their Fourier
   CHECK_THROWS_AS(momentum_gossip_radius(Topology("ring", 300), 0.5), decent::NotSupported);
 }
 
-TEST_CASE("momentum gossip over one-peer exponential graphs: the growth factor a simulation shows") {
+TEST_CASE(
+    "momentum gossip over one-peer exponential graphs: the growth factor a simulation shows") {
   // Time-varying: the factor comes from the product over a period; check it against the
   // disagreement of the iteration itself, run from a fixed start.
   for (double beta : {0.3, 0.9}) {

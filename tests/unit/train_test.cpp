@@ -5,9 +5,8 @@
 #include <filesystem>
 #include <fstream>
 #include <mutex>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "cli/cli.hpp"
 #include "comm/local.hpp"
@@ -26,13 +25,16 @@ TrainResult train_local(const TrainOptions& o, const Datasets& data) {
   const topology::Topology t(o.topology, o.nodes);
   TrainResult result;
   std::mutex m;
-  comm::run_local(o.nodes, [&](comm::Communicator& c) {
-    auto r = train_node(c, t, o, data, {});
-    if (c.rank() == 0) {
-      std::lock_guard lock(m);
-      result = std::move(r);
-    }
-  }, comm::default_timeout());
+  comm::run_local(
+      o.nodes,
+      [&](comm::Communicator& c) {
+        auto r = train_node(c, t, o, data, {});
+        if (c.rank() == 0) {
+          std::lock_guard lock(m);
+          result = std::move(r);
+        }
+      },
+      comm::default_timeout());
   return result;
 }
 
@@ -58,7 +60,8 @@ TrainOptions small_synthetic() {
 
 TEST_CASE("a short decentralized run of a small model beats 80% on a Fashion-MNIST subset") {
   if (!fs::exists(data::kDebianFashionMnistDir)) {
-    MESSAGE("skipped: " << data::kDebianFashionMnistDir << " is missing (apt-get install dataset-fashion-mnist)");
+    MESSAGE("skipped: " << data::kDebianFashionMnistDir
+                        << " is missing (apt-get install dataset-fashion-mnist)");
     return;
   }
   TrainOptions o;
@@ -83,9 +86,9 @@ TEST_CASE("a short decentralized run of a small model beats 80% on a Fashion-MNI
 
 TEST_CASE("resuming from a checkpoint continues exactly like an uninterrupted run") {
   const auto data = load_datasets(small_synthetic());
-  for (auto [algorithm, optimizer] : {std::pair{"gradient_tracking", "lamb"},
-                                      std::pair{"dmsgd", "sgd"}, std::pair{"exact_diffusion", "lars"},
-                                      std::pair{"aga", "sgd"}}) {
+  for (auto [algorithm, optimizer] :
+       {std::pair{"gradient_tracking", "lamb"}, std::pair{"dmsgd", "sgd"},
+        std::pair{"exact_diffusion", "lars"}, std::pair{"aga", "sgd"}}) {
     CAPTURE(algorithm);
     auto o = small_synthetic();
     o.algorithm = algorithm;
@@ -205,7 +208,8 @@ TEST_CASE("decent train reads a TOML config file, and flags may override it") {
   fs::create_directories(dir);
   const auto cfg = (dir / "run.toml").string();
   std::ofstream(cfg) << "model = \"mlp\"\ndata = \"synthetic\"\nnodes = 2\nmax-steps = 4\n"
-                        "log-every = 2\nout = \"" << (dir / "out").string() << "\"\n";
+                        "log-every = 2\nout = \""
+                     << (dir / "out").string() << "\"\n";
   auto r = cli({"--config", cfg, "--no-plots"});
   REQUIRE_MESSAGE(r.code == 0, r.err);
   CHECK(r.out.find("mlp on synthetic") != std::string::npos);
@@ -220,12 +224,13 @@ TEST_CASE("decent train reads a TOML config file, and flags may override it") {
   fs::remove_all(dir);
 }
 
-TEST_CASE("decent train: metrics count the global averages of pga and aga; config names aga's warm-up") {
+TEST_CASE(
+    "decent train: metrics count the global averages of pga and aga; config names aga's warm-up") {
   const auto dir = temp_dir("averages");
   auto averages = [&](const char* algorithm) {
     const auto out = (dir / algorithm).string();
-    const auto r = cli({"--model", "mlp", "--data", "synthetic", "--nodes", "2", "--topology", "ring",
-                        "--algorithm", algorithm, "--period", "2", "--max-steps", "8",
+    const auto r = cli({"--model", "mlp", "--data", "synthetic", "--nodes", "2", "--topology",
+                        "ring", "--algorithm", algorithm, "--period", "2", "--max-steps", "8",
                         "--log-every", "4", "--no-plots", "--out", out});
     REQUIRE_MESSAGE(r.code == 0, r.err);
     std::ifstream metrics(fs::path(out) / "metrics.jsonl");

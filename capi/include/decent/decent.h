@@ -100,8 +100,7 @@ typedef struct decent_topology decent_topology;
  * the kind does not allow (hypercube needs a power of 2; grid and torus a composite n),
  * DECENT_ERR_NOT_SUPPORTED for Metropolis weights on a directed graph, and DECENT_ERR_NUMERICAL
  * when the requested weights are not doubly stochastic (e.g. uniform weights on a star). */
-DECENT_API decent_status decent_topology_create(const char* spec, int nodes,
-                                                decent_topology** out);
+DECENT_API decent_status decent_topology_create(const char* spec, int nodes, decent_topology** out);
 
 /* Releases a topology; NULL is fine. */
 DECENT_API void decent_topology_free(decent_topology* topology);
@@ -177,8 +176,9 @@ typedef int (*decent_node_fn)(decent_comm* comm, int rank, void* user);
  * call returns the failing node's own status and message: that of the last decent call that failed
  * on its thread; without one, the value it returned when that is a decent_status, else
  * DECENT_ERR_INTERNAL ("node N returned V without a failed decent call"). A node that returns 0
- * after one of its collectives failed fails the run with that collective's status. timeout_s: seconds a collective waits for a missing
- * peer (<= 0: DECENT_COMM_TIMEOUT_S or 300). The comm handles belong to the run: do not free. */
+ * after one of its collectives failed fails the run with that collective's status. timeout_s:
+ * seconds a collective waits for a missing peer (<= 0: DECENT_COMM_TIMEOUT_S or 300). The comm
+ * handles belong to the run: do not free. */
 DECENT_API decent_status decent_comm_run_local(int nodes, double timeout_s, decent_node_fn fn,
                                                void* user);
 
@@ -208,8 +208,8 @@ DECENT_API decent_status decent_comm_broadcast(decent_comm* comm, float* data, s
 /* In place: data <- sum_j w_ij data_j with the weights of W^(step) of `topology`, whose node
  * count must equal the communicator's size. */
 DECENT_API decent_status decent_comm_neighbor_average(decent_comm* comm,
-                                                      const decent_topology* topology,
-                                                      int64_t step, float* data, size_t count);
+                                                      const decent_topology* topology, int64_t step,
+                                                      float* data, size_t count);
 
 /* ------------------------------------------------------------------------------------------ */
 /* Datasets                                                                                   */
@@ -242,9 +242,8 @@ DECENT_API decent_status decent_dataset_shape(const decent_dataset* dataset, int
 /* Images `indices[0..count)` as floats normalised per channel with this set's mean and standard
  * deviation (count x C x H x W, images_count >= that) and their labels (labels_count >= count).
  * DECENT_ERR_OUT_OF_RANGE names an index outside [0, size). */
-DECENT_API decent_status decent_dataset_batch(const decent_dataset* dataset,
-                                              const int64_t* indices, size_t count,
-                                              float* images, size_t images_count,
+DECENT_API decent_status decent_dataset_batch(const decent_dataset* dataset, const int64_t* indices,
+                                              size_t count, float* images, size_t images_count,
                                               int32_t* labels, size_t labels_count);
 
 /* The sample indices of node `node` of `nodes` under a partition: spec "iid",
@@ -252,8 +251,7 @@ DECENT_API decent_status decent_dataset_batch(const decent_dataset* dataset,
  * decent_topology_in_neighbors: *count always receives the true size; capacity 0 queries it. */
 DECENT_API decent_status decent_dataset_partition(const decent_dataset* dataset, const char* spec,
                                                   int nodes, uint64_t seed, int node,
-                                                  int64_t* indices, size_t capacity,
-                                                  size_t* count);
+                                                  int64_t* indices, size_t capacity, size_t* count);
 
 /* ------------------------------------------------------------------------------------------ */
 /* Models                                                                                     */
@@ -310,34 +308,34 @@ DECENT_API decent_status decent_model_predict(decent_model* model, const float* 
  * fields at the end without breaking callers built against this header. Strings are copied at
  * decent_trainer_create; NULL means the default. */
 typedef struct decent_train_options {
-  size_t struct_size;      /* sizeof(decent_train_options), set by the default function */
-  const char* model;       /* "resnet20" */
-  const char* data;        /* "fashion-mnist" (also mnist, cifar10, synthetic) */
-  const char* data_dir;    /* NULL: the kind's default folder */
-  const char* partition;   /* "iid" (also dirichlet[:alpha], sorted) */
-  const char* topology;    /* "one-peer-exp" (any decent_topology_create spec) */
-  const char* algorithm;   /* "dsgd" (psgd, dmsgd, decentlam, gradient_tracking,
-                              exact_diffusion, d2, pga, local_sgd) */
-  const char* optimizer;   /* "sgd" (also lars, lamb) */
-  const char* schedule;    /* "cosine" (also step, constant) */
-  const char* out;         /* NULL or "": write no files; else checkpoints go to OUT/checkpoint */
-  int32_t nodes;           /* 8 in-process nodes (threads) */
-  int32_t awc;             /* 0; nonzero: adapt-with-combine D-SGD (overlapped exchange) */
-  int32_t nesterov;        /* 0 */
-  int32_t threads;         /* 0: cores / nodes oneDNN threads per node */
-  int64_t width;           /* 0: the model's own first-stage width */
-  int64_t period;          /* 8: global averaging period of pga and local_sgd */
-  int64_t epochs;          /* 2 */
-  int64_t batch;           /* 32 per node */
-  int64_t train_limit;     /* 0: all training images */
-  int64_t test_limit;      /* 0: all test images */
-  int64_t log_every;       /* 20: steps between training progress reports */
-  int64_t max_steps;       /* 0: epochs * steps per epoch */
-  double lr;               /* 0.1 */
-  double momentum;         /* 0.9 */
-  double weight_decay;     /* 5e-4 */
-  double warmup_epochs;    /* 0 */
-  uint64_t seed;           /* 1 */
+  size_t struct_size;    /* sizeof(decent_train_options), set by the default function */
+  const char* model;     /* "resnet20" */
+  const char* data;      /* "fashion-mnist" (also mnist, cifar10, synthetic) */
+  const char* data_dir;  /* NULL: the kind's default folder */
+  const char* partition; /* "iid" (also dirichlet[:alpha], sorted) */
+  const char* topology;  /* "one-peer-exp" (any decent_topology_create spec) */
+  const char* algorithm; /* "dsgd" (psgd, dmsgd, decentlam, gradient_tracking,
+                            exact_diffusion, d2, pga, local_sgd) */
+  const char* optimizer; /* "sgd" (also lars, lamb) */
+  const char* schedule;  /* "cosine" (also step, constant) */
+  const char* out;       /* NULL or "": write no files; else checkpoints go to OUT/checkpoint */
+  int32_t nodes;         /* 8 in-process nodes (threads) */
+  int32_t awc;           /* 0; nonzero: adapt-with-combine D-SGD (overlapped exchange) */
+  int32_t nesterov;      /* 0 */
+  int32_t threads;       /* 0: cores / nodes oneDNN threads per node */
+  int64_t width;         /* 0: the model's own first-stage width */
+  int64_t period;        /* 8: global averaging period of pga and local_sgd */
+  int64_t epochs;        /* 2 */
+  int64_t batch;         /* 32 per node */
+  int64_t train_limit;   /* 0: all training images */
+  int64_t test_limit;    /* 0: all test images */
+  int64_t log_every;     /* 20: steps between training progress reports */
+  int64_t max_steps;     /* 0: epochs * steps per epoch */
+  double lr;             /* 0.1 */
+  double momentum;       /* 0.9 */
+  double weight_decay;   /* 5e-4 */
+  double warmup_epochs;  /* 0 */
+  uint64_t seed;         /* 1 */
 } decent_train_options;
 
 /* Fills *options with the defaults above and sets struct_size. */
@@ -347,20 +345,23 @@ DECENT_API decent_status decent_train_default_options(decent_train_options* opti
  * averaged over nodes and steps since the last report; test_* are NaN) and
  * DECENT_PROGRESS_EVAL at the end of every epoch and of the run (the node-averaged model on the
  * test set). */
-typedef enum decent_progress_kind { DECENT_PROGRESS_TRAIN = 0, DECENT_PROGRESS_EVAL = 1 } decent_progress_kind;
+typedef enum decent_progress_kind {
+  DECENT_PROGRESS_TRAIN = 0,
+  DECENT_PROGRESS_EVAL = 1
+} decent_progress_kind;
 typedef struct decent_progress {
   size_t struct_size;
   decent_progress_kind kind;
-  int64_t step;               /* completed steps */
-  int64_t total_steps;        /* steps of the whole run */
+  int64_t step;        /* completed steps */
+  int64_t total_steps; /* steps of the whole run */
   double epoch;
-  double loss;                /* TRAIN */
-  double lr;                  /* TRAIN */
-  double test_accuracy;       /* EVAL, in [0, 1] */
-  double test_loss;           /* EVAL */
-  double consensus_distance;  /* EVAL: (1/n) sum_i ||x_i - x_bar||^2 */
-  double images_per_second;   /* all nodes together */
-  double time_s;              /* since the run started */
+  double loss;               /* TRAIN */
+  double lr;                 /* TRAIN */
+  double test_accuracy;      /* EVAL, in [0, 1] */
+  double test_loss;          /* EVAL */
+  double consensus_distance; /* EVAL: (1/n) sum_i ||x_i - x_bar||^2 */
+  double images_per_second;  /* all nodes together */
+  double time_s;             /* since the run started */
 } decent_progress;
 
 /* Called on one thread during decent_trainer_run. Return 0 to continue, nonzero to stop after

@@ -53,9 +53,10 @@ class BatchNorm2d final : public Layer {
     output_dims(x.dims());
     auto plan = plans_.get(x.desc(), mode, [&] { return make_plan(x, mode); });
     auto& p = *plan;
-    std::unordered_map<int, memory> args{
-        {DNNL_ARG_SRC, x.memory()},          {DNNL_ARG_DST, p.dst.memory()},
-        {DNNL_ARG_SCALE, vec(scale_.value)}, {DNNL_ARG_SHIFT, vec(shift_.value)}};
+    std::unordered_map<int, memory> args{{DNNL_ARG_SRC, x.memory()},
+                                         {DNNL_ARG_DST, p.dst.memory()},
+                                         {DNNL_ARG_SCALE, vec(scale_.value)},
+                                         {DNNL_ARG_SHIFT, vec(shift_.value)}};
     if (mode == Mode::train) {
       args[DNNL_ARG_MEAN] = p.mean.memory();
       args[DNNL_ARG_VARIANCE] = p.var.memory();
@@ -79,12 +80,16 @@ class BatchNorm2d final : public Layer {
     if (!p.bwd_ready) make_backward(p);
     const Tensor& d = in_layout(dy, p.bwd_pd.diff_dst_desc(), Scratch::diff_dst);
     std::unordered_map<int, memory> args{
-        {DNNL_ARG_SRC, saved_src_.memory()},  {DNNL_ARG_MEAN, p.mean.memory()},
-        {DNNL_ARG_VARIANCE, p.var.memory()},  {DNNL_ARG_DIFF_DST, d.memory()},
+        {DNNL_ARG_SRC, saved_src_.memory()},
+        {DNNL_ARG_MEAN, p.mean.memory()},
+        {DNNL_ARG_VARIANCE, p.var.memory()},
+        {DNNL_ARG_DIFF_DST, d.memory()},
         // oneDNN 2.6 refuses to run the backward pass without the shift, though it ignores it.
-        {DNNL_ARG_SCALE, vec(scale_.value)},  {DNNL_ARG_SHIFT, vec(shift_.value)},
+        {DNNL_ARG_SCALE, vec(scale_.value)},
+        {DNNL_ARG_SHIFT, vec(shift_.value)},
         {DNNL_ARG_DIFF_SRC, p.dx.memory()},
-        {DNNL_ARG_DIFF_SCALE, vec(scale_.grad)}, {DNNL_ARG_DIFF_SHIFT, vec(shift_.grad)}};
+        {DNNL_ARG_DIFF_SCALE, vec(scale_.grad)},
+        {DNNL_ARG_DIFF_SHIFT, vec(shift_.grad)}};
     if (p.workspace) args[DNNL_ARG_WORKSPACE] = p.workspace;
     execute(p.bwd, args, "batch_norm2d backward");
     // The input gradient is computed anyway (oneDNN has no weights-only backward).
@@ -118,9 +123,7 @@ class BatchNorm2d final : public Layer {
     p->mode = mode;
     const bool train = mode == Mode::train;
     const auto f = train ? layer_flags() : layer_flags() | flags::use_global_stats;
-    p->fwd_pd = {{forward_kind(mode),
-                  x.desc(), o_.epsilon, f},
-                 cpu_engine()};
+    p->fwd_pd = {{forward_kind(mode), x.desc(), o_.epsilon, f}, cpu_engine()};
     p->fwd = dnnl::batch_normalization_forward(p->fwd_pd);
     p->dst = Tensor(p->fwd_pd.dst_desc());
     if (train) {
@@ -136,7 +139,8 @@ class BatchNorm2d final : public Layer {
   void make_backward(Plan& p) {
     p.bwd_pd = {{dnnl::prop_kind::backward, p.fwd_pd.dst_desc(), p.fwd_pd.src_desc(), o_.epsilon,
                  layer_flags()},
-                cpu_engine(), p.fwd_pd};
+                cpu_engine(),
+                p.fwd_pd};
     p.bwd = dnnl::batch_normalization_backward(p.bwd_pd);
     p.dx = Tensor(p.bwd_pd.diff_src_desc());
     p.bwd_ready = true;

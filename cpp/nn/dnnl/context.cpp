@@ -31,8 +31,8 @@ void execute(const dnnl::primitive& p, const std::unordered_map<int, dnnl::memor
 
 void reorder(const Tensor& src, Tensor& dst) {
   if (src.dims() != dst.dims())
-    throw InvalidArgument("reorder from " + to_string(src.dims()) + " to " +
-                          to_string(dst.dims()) + ": dims differ");
+    throw InvalidArgument("reorder from " + to_string(src.dims()) + " to " + to_string(dst.dims()) +
+                          ": dims differ");
   auto s = src.memory();
   auto d = dst.memory();
   execute(dnnl::reorder(s, d), {{DNNL_ARG_FROM, s}, {DNNL_ARG_TO, d}}, "reorder");
@@ -78,6 +78,8 @@ void set_threads(int n) {
   omp_set_num_threads(n);
 }
 
-int threads() { return omp_get_max_threads(); }
+int threads() {
+  return omp_get_max_threads();
+}
 
 }  // namespace decent::nn

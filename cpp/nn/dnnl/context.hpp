@@ -5,9 +5,8 @@
 // node's thread sizes that node's parallel regions only.
 #pragma once
 
-#include <unordered_map>
-
 #include <oneapi/dnnl/dnnl.hpp>
+#include <unordered_map>
 
 #include "nn/layer.hpp"
 #include "nn/tensor.hpp"

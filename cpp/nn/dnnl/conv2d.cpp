@@ -20,7 +20,8 @@ class Conv2d final : public Layer {
  public:
   explicit Conv2d(const Conv2dOptions& o) : o_(o) {
     if (o.in_channels < 1 || o.out_channels < 1 || o.kernel < 1 || o.stride < 1 || o.padding < 0)
-      throw InvalidArgument(describe() + ": channels, kernel and stride must be >= 1, padding >= 0");
+      throw InvalidArgument(describe() +
+                            ": channels, kernel and stride must be >= 1, padding >= 0");
   }
 
   std::string describe() const override {
@@ -45,18 +46,19 @@ class Conv2d final : public Layer {
   }
 
   std::vector<ParamSpec> param_specs() const override {
-    return {{"weight", weight_dims(), Init::kaiming_normal, o_.in_channels * o_.kernel * o_.kernel}};
+    return {
+        {"weight", weight_dims(), Init::kaiming_normal, o_.in_channels * o_.kernel * o_.kernel}};
   }
-  void bind(std::span<const ParamView> params, std::span<float* const>) override {
-    w_ = params[0];
-  }
+  void bind(std::span<const ParamView> params, std::span<float* const>) override { w_ = params[0]; }
 
   const Tensor& forward(const Tensor& x, Mode mode) override {
     auto plan = plans_.get(x.desc(), mode, [&] { return make_plan(x, mode); });
     const Tensor& src = in_layout(x, plan->fwd_pd.src_desc(), plan->src_scratch);
     const Tensor w = flat_in_layout(w_.value, weight_dims(), plan->fwd_pd.weights_desc());
-    execute(plan->fwd, {{DNNL_ARG_SRC, src.memory()}, {DNNL_ARG_WEIGHTS, w.memory()},
-                        {DNNL_ARG_DST, plan->dst.memory()}},
+    execute(plan->fwd,
+            {{DNNL_ARG_SRC, src.memory()},
+             {DNNL_ARG_WEIGHTS, w.memory()},
+             {DNNL_ARG_DST, plan->dst.memory()}},
             "conv2d forward");
     if (mode == Mode::train) {
       last_ = plan;
@@ -71,16 +73,21 @@ class Conv2d final : public Layer {
     if (!p.bwd_ready || (needs_input_grad_ && !p.bwdd_ready)) make_backward(p);
     const Tensor& dyw = in_layout(dy, p.bwdw_pd.diff_dst_desc(), Scratch::diff_dst);
     Tensor grad = Tensor::view(plain_desc(weight_dims()), w_.grad);
-    Tensor& dw = p.diff_weights_plain ? grad : scratch(Scratch::diff_weights, p.bwdw_pd.diff_weights_desc());
-    execute(p.bwdw, {{DNNL_ARG_SRC, saved_src_.memory()}, {DNNL_ARG_DIFF_DST, dyw.memory()},
-                     {DNNL_ARG_DIFF_WEIGHTS, dw.memory()}},
+    Tensor& dw =
+        p.diff_weights_plain ? grad : scratch(Scratch::diff_weights, p.bwdw_pd.diff_weights_desc());
+    execute(p.bwdw,
+            {{DNNL_ARG_SRC, saved_src_.memory()},
+             {DNNL_ARG_DIFF_DST, dyw.memory()},
+             {DNNL_ARG_DIFF_WEIGHTS, dw.memory()}},
             "conv2d backward (weights)");
     if (!p.diff_weights_plain) reorder(dw, grad);
     if (!needs_input_grad_) return p.none;
     const Tensor& dyd = in_layout(dy, p.bwdd_pd.diff_dst_desc(), Scratch::diff_dst);
     const Tensor w = flat_in_layout(w_.value, weight_dims(), p.bwdd_pd.weights_desc());
-    execute(p.bwdd, {{DNNL_ARG_DIFF_DST, dyd.memory()}, {DNNL_ARG_WEIGHTS, w.memory()},
-                     {DNNL_ARG_DIFF_SRC, p.dx.memory()}},
+    execute(p.bwdd,
+            {{DNNL_ARG_DIFF_DST, dyd.memory()},
+             {DNNL_ARG_WEIGHTS, w.memory()},
+             {DNNL_ARG_DIFF_SRC, p.dx.memory()}},
             "conv2d backward (data)");
     return p.dx;
   }
@@ -106,7 +113,6 @@ class Conv2d final : public Layer {
   memory::dims strides() const { return {o_.stride, o_.stride}; }
   memory::dims pads() const { return {o_.padding, o_.padding}; }
 
-
   std::shared_ptr<Plan> make_plan(const Tensor& x, Mode mode) {
     const Dims out = output_dims(x.dims());
     auto p = std::make_shared<Plan>();
@@ -115,9 +121,9 @@ class Conv2d final : public Layer {
     const memory::desc src(x.dims(), f32, tag::any), wei(weight_dims(), f32, tag::any),
         dst(out, f32, tag::any);
     const auto prop = forward_kind(mode);
-    p->fwd_pd = {{prop, dnnl::algorithm::convolution_direct, src, wei, dst, strides(), pads(),
-                  pads()},
-                 cpu_engine()};
+    p->fwd_pd = {
+        {prop, dnnl::algorithm::convolution_direct, src, wei, dst, strides(), pads(), pads()},
+        cpu_engine()};
     p->fwd = dnnl::convolution_forward(p->fwd_pd);
     p->dst = Tensor(p->fwd_pd.dst_desc());
     return p;
@@ -125,19 +131,22 @@ class Conv2d final : public Layer {
 
   void make_backward(Plan& p) {
     const auto& f = p.fwd_pd;
-    const memory::desc wei_any(weight_dims(), f32, tag::any), dst_any(f.dst_desc().dims(), f32, tag::any);
+    const memory::desc wei_any(weight_dims(), f32, tag::any),
+        dst_any(f.dst_desc().dims(), f32, tag::any);
     p.bwdw_pd = {{dnnl::algorithm::convolution_direct, f.src_desc(), wei_any, dst_any, strides(),
                   pads(), pads()},
-                 cpu_engine(), f};
+                 cpu_engine(),
+                 f};
     p.bwdw = dnnl::convolution_backward_weights(p.bwdw_pd);
     p.diff_weights_plain = p.bwdw_pd.diff_weights_desc() == plain_desc(weight_dims());
     p.bwd_ready = true;
     // The first layer of a model needs no input gradient: skip the primitive and its buffer.
     if (!needs_input_grad_) return;
     const memory::desc src_any(f.src_desc().dims(), f32, tag::any);
-    p.bwdd_pd = {{dnnl::algorithm::convolution_direct, src_any, wei_any, dst_any, strides(),
-                  pads(), pads()},
-                 cpu_engine(), f};
+    p.bwdd_pd = {
+        {dnnl::algorithm::convolution_direct, src_any, wei_any, dst_any, strides(), pads(), pads()},
+        cpu_engine(),
+        f};
     p.bwdd = dnnl::convolution_backward_data(p.bwdd_pd);
     p.dx = Tensor(p.bwdd_pd.diff_src_desc());
     p.bwdd_ready = true;
@@ -152,6 +161,8 @@ class Conv2d final : public Layer {
 
 }  // namespace
 
-LayerPtr make_conv2d(const Conv2dOptions& options) { return std::make_unique<Conv2d>(options); }
+LayerPtr make_conv2d(const Conv2dOptions& options) {
+  return std::make_unique<Conv2d>(options);
+}
 
 }  // namespace decent::nn

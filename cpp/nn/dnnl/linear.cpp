@@ -51,9 +51,8 @@ class Linear final : public Layer {
       p->in = x.desc();
       p->mode = mode;
       p->wdims = weight_dims(x.dims());
-      p->fwd_pd = {{forward_kind(mode),
-                    memory::desc(x.dims(), f32, tag::any), memory::desc(p->wdims, f32, tag::any),
-                    plain_desc({out_}), plain_desc(out)},
+      p->fwd_pd = {{forward_kind(mode), memory::desc(x.dims(), f32, tag::any),
+                    memory::desc(p->wdims, f32, tag::any), plain_desc({out_}), plain_desc(out)},
                    cpu_engine()};
       p->fwd = dnnl::inner_product_forward(p->fwd_pd);
       p->dst = Tensor(p->fwd_pd.dst_desc());
@@ -61,8 +60,11 @@ class Linear final : public Layer {
     });
     const Tensor& src = in_layout(x, plan->fwd_pd.src_desc(), plan->src_scratch);
     const Tensor w = flat_in_layout(w_.value, plan->wdims, plan->fwd_pd.weights_desc());
-    execute(plan->fwd, {{DNNL_ARG_SRC, src.memory()}, {DNNL_ARG_WEIGHTS, w.memory()},
-                        {DNNL_ARG_BIAS, bias(b_.value)}, {DNNL_ARG_DST, plan->dst.memory()}},
+    execute(plan->fwd,
+            {{DNNL_ARG_SRC, src.memory()},
+             {DNNL_ARG_WEIGHTS, w.memory()},
+             {DNNL_ARG_BIAS, bias(b_.value)},
+             {DNNL_ARG_DST, plan->dst.memory()}},
             "linear forward");
     if (mode == Mode::train) {
       last_ = plan;
@@ -79,14 +81,19 @@ class Linear final : public Layer {
     Tensor grad = Tensor::view(plain_desc(p.wdims), w_.grad);
     const bool plain_dw = p.bwdw_pd.diff_weights_desc() == grad.desc();
     Tensor& dw = plain_dw ? grad : scratch(Scratch::diff_weights, p.bwdw_pd.diff_weights_desc());
-    execute(p.bwdw, {{DNNL_ARG_SRC, saved_src_.memory()}, {DNNL_ARG_DIFF_DST, d.memory()},
-                     {DNNL_ARG_DIFF_WEIGHTS, dw.memory()}, {DNNL_ARG_DIFF_BIAS, bias(b_.grad)}},
+    execute(p.bwdw,
+            {{DNNL_ARG_SRC, saved_src_.memory()},
+             {DNNL_ARG_DIFF_DST, d.memory()},
+             {DNNL_ARG_DIFF_WEIGHTS, dw.memory()},
+             {DNNL_ARG_DIFF_BIAS, bias(b_.grad)}},
             "linear backward (weights)");
     if (!plain_dw) reorder(dw, grad);
     if (!needs_input_grad_) return p.none;
     const Tensor w = flat_in_layout(w_.value, p.wdims, p.bwdd_pd.weights_desc());
-    execute(p.bwdd, {{DNNL_ARG_DIFF_DST, d.memory()}, {DNNL_ARG_WEIGHTS, w.memory()},
-                     {DNNL_ARG_DIFF_SRC, p.dx.memory()}},
+    execute(p.bwdd,
+            {{DNNL_ARG_DIFF_DST, d.memory()},
+             {DNNL_ARG_WEIGHTS, w.memory()},
+             {DNNL_ARG_DIFF_SRC, p.dx.memory()}},
             "linear backward (data)");
     return p.dx;
   }
@@ -114,16 +121,17 @@ class Linear final : public Layer {
   }
   memory bias(float* data) const { return Tensor::view(plain_desc({out_}), data).memory(); }
 
-
   void make_backward(Plan& p) {
     const auto& f = p.fwd_pd;
-    p.bwdw_pd = {{f.src_desc(), memory::desc(p.wdims, f32, tag::any), plain_desc({out_}),
-                  f.dst_desc()},
-                 cpu_engine(), f};
+    p.bwdw_pd = {
+        {f.src_desc(), memory::desc(p.wdims, f32, tag::any), plain_desc({out_}), f.dst_desc()},
+        cpu_engine(),
+        f};
     p.bwdw = dnnl::inner_product_backward_weights(p.bwdw_pd);
     p.bwdd_pd = {{memory::desc(f.src_desc().dims(), f32, tag::any),
                   memory::desc(p.wdims, f32, tag::any), f.dst_desc()},
-                 cpu_engine(), f};
+                 cpu_engine(),
+                 f};
     p.bwdd = dnnl::inner_product_backward_data(p.bwdd_pd);
     p.dx = Tensor(p.bwdd_pd.diff_src_desc());
     p.bwd_ready = true;

@@ -5,9 +5,8 @@
 
 #include <cstddef>
 #include <memory>
-#include <vector>
-
 #include <oneapi/dnnl/dnnl.hpp>
+#include <vector>
 
 #include "nn/layer.hpp"
 

@@ -15,15 +15,16 @@ using tag = memory::format_tag;
 class Pool final : public Layer {
  public:
   // kernel == 0 means global: the window is the whole input image.
-  Pool(dnnl::algorithm algo, const PoolOptions& o, bool global) : algo_(algo), o_(o), global_(global) {
+  Pool(dnnl::algorithm algo, const PoolOptions& o, bool global)
+      : algo_(algo), o_(o), global_(global) {
     if (!global && (o.kernel < 1 || o.stride < 1 || o.padding < 0 || 2 * o.padding > o.kernel))
       throw InvalidArgument(describe() + ": kernel and stride >= 1, 0 <= padding <= kernel / 2");
   }
 
   std::string describe() const override {
     if (global_) return "global_avg_pool";
-    return std::string(algo_ == dnnl::algorithm::pooling_max ? "max_pool2d" : "avg_pool2d") +
-           "(k" + std::to_string(o_.kernel) + ", s" + std::to_string(o_.stride) + ", p" +
+    return std::string(algo_ == dnnl::algorithm::pooling_max ? "max_pool2d" : "avg_pool2d") + "(k" +
+           std::to_string(o_.kernel) + ", s" + std::to_string(o_.stride) + ", p" +
            std::to_string(o_.padding) + ")";
   }
 
@@ -46,10 +47,10 @@ class Pool final : public Layer {
       p->in = x.desc();
       p->mode = mode;
       const auto w = window(x.dims());
-      p->fwd_pd = {{forward_kind(mode),
-                    algo_, x.desc(), memory::desc(out, memory::data_type::f32, tag::any),
-                    w.strides, w.kernel, w.pad, w.pad},
-                   cpu_engine()};
+      p->fwd_pd = {
+          {forward_kind(mode), algo_, x.desc(), memory::desc(out, memory::data_type::f32, tag::any),
+           w.strides, w.kernel, w.pad, w.pad},
+          cpu_engine()};
       p->fwd = dnnl::pooling_forward(p->fwd_pd);
       p->dst = Tensor(p->fwd_pd.dst_desc());
       if (mode == Mode::train && algo_ == dnnl::algorithm::pooling_max)
@@ -71,7 +72,8 @@ class Pool final : public Layer {
     if (!p.bwd_ready) {
       const auto w = window(p.in.dims());
       p.bwd_pd = {{algo_, p.in, p.fwd_pd.dst_desc(), w.strides, w.kernel, w.pad, w.pad},
-                  cpu_engine(), p.fwd_pd};
+                  cpu_engine(),
+                  p.fwd_pd};
       p.bwd = dnnl::pooling_backward(p.bwd_pd);
       p.dx = Tensor(p.bwd_pd.diff_src_desc());
       p.bwd_ready = true;

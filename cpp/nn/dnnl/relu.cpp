@@ -26,8 +26,7 @@ class Relu final : public Layer {
       auto p = std::make_shared<Plan>();
       p->in = x.desc();
       p->mode = mode;
-      p->fwd_pd = {{forward_kind(mode),
-                    dnnl::algorithm::eltwise_relu, x.desc(), 0.f, 0.f},
+      p->fwd_pd = {{forward_kind(mode), dnnl::algorithm::eltwise_relu, x.desc(), 0.f, 0.f},
                    cpu_engine()};
       p->fwd = dnnl::eltwise_forward(p->fwd_pd);
       p->dst = Tensor(p->fwd_pd.dst_desc());
@@ -48,14 +47,17 @@ class Relu final : public Layer {
     if (!needs_input_grad_) return p.none;
     if (!p.bwd_ready) {
       p.bwd_pd = {{dnnl::algorithm::eltwise_relu, p.fwd_pd.dst_desc(), p.in, 0.f, 0.f},
-                  cpu_engine(), p.fwd_pd};
+                  cpu_engine(),
+                  p.fwd_pd};
       p.bwd = dnnl::eltwise_backward(p.bwd_pd);
       p.dx = Tensor(p.bwd_pd.diff_src_desc());
       p.bwd_ready = true;
     }
     const Tensor& d = in_layout(dy, p.bwd_pd.diff_dst_desc(), Scratch::diff_dst);
-    execute(p.bwd, {{DNNL_ARG_SRC, saved_src_.memory()}, {DNNL_ARG_DIFF_DST, d.memory()},
-                    {DNNL_ARG_DIFF_SRC, p.dx.memory()}},
+    execute(p.bwd,
+            {{DNNL_ARG_SRC, saved_src_.memory()},
+             {DNNL_ARG_DIFF_DST, d.memory()},
+             {DNNL_ARG_DIFF_SRC, p.dx.memory()}},
             "relu backward");
     return p.dx;
   }
@@ -79,6 +81,8 @@ class Relu final : public Layer {
 
 }  // namespace
 
-LayerPtr make_relu() { return std::make_unique<Relu>(); }
+LayerPtr make_relu() {
+  return std::make_unique<Relu>();
+}
 
 }  // namespace decent::nn

@@ -31,16 +31,20 @@ int main(int argc, char** argv) {
   std::size_t count = 4'000'000;
   for (int a = 1; a + 1 < argc; a += 2) {
     const std::string arg = argv[a];
-    if (arg == "--nodes") nodes = std::atoi(argv[a + 1]);
-    else if (arg == "--floats") count = static_cast<std::size_t>(std::atof(argv[a + 1]));
-    else if (arg == "--reps") reps = std::atoi(argv[a + 1]);
+    if (arg == "--nodes")
+      nodes = std::atoi(argv[a + 1]);
+    else if (arg == "--floats")
+      count = static_cast<std::size_t>(std::atof(argv[a + 1]));
+    else if (arg == "--reps")
+      reps = std::atoi(argv[a + 1]);
   }
   const double bytes = 4.0 * static_cast<double>(count) * nodes;
 
   // Baseline: the same threads each running a triad over their own arrays.
   std::vector<double> triad_times;
   {
-    std::vector<std::vector<float>> a(static_cast<std::size_t>(nodes), std::vector<float>(count, 1.0f)),
+    std::vector<std::vector<float>> a(static_cast<std::size_t>(nodes),
+                                      std::vector<float>(count, 1.0f)),
         b = a, c = a;
     for (int r = 0; r <= reps; ++r) {
       const auto t0 = std::chrono::steady_clock::now();
@@ -53,11 +57,14 @@ int main(int argc, char** argv) {
           for (std::size_t k = 0; k < count; ++k) pa[k] = pb[k] + 0.5f * pc[k];
         });
       for (auto& t : threads) t.join();
-      if (r > 0) triad_times.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+      if (r > 0)
+        triad_times.push_back(
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
     }
   }
   const double triad_gbps = 3 * bytes / median(triad_times) / 1e9;
-  std::printf("{\"nodes\":%d,\"floats\":%zu,\"op\":\"triad\",\"GBps\":%.2f}\n", nodes, count, triad_gbps);
+  std::printf("{\"nodes\":%d,\"floats\":%zu,\"op\":\"triad\",\"GBps\":%.2f}\n", nodes, count,
+              triad_gbps);
 
   for (const char* spec : {"one-peer-exp", "ring", "exp"}) {
     const decent::topology::Topology t(spec, nodes);
@@ -71,13 +78,14 @@ int main(int argc, char** argv) {
         c.neighbor_average(x.data(), count, t, r);
         c.barrier();
         if (c.rank() == 0 && r > 0)
-          times.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+          times.push_back(
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
       }
       if (c.rank() == 0) degree = static_cast<double>(t.at(0).in_neighbors(0).size());
     });
     const double gbps = (degree + 4) * bytes / median(times) / 1e9;
-    std::printf("{\"nodes\":%d,\"floats\":%zu,\"op\":\"%s\",\"GBps\":%.2f,\"of_triad\":%.3f}\n", nodes,
-                count, spec, gbps, gbps / triad_gbps);
+    std::printf("{\"nodes\":%d,\"floats\":%zu,\"op\":\"%s\",\"GBps\":%.2f,\"of_triad\":%.3f}\n",
+                nodes, count, spec, gbps, gbps / triad_gbps);
   }
   return 0;
 }

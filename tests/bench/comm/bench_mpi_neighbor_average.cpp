@@ -45,9 +45,12 @@ int main(int argc, char** argv) {
   std::size_t chunk = 0;
   for (int a = 1; a < argc; ++a) {
     const std::string arg = argv[a];
-    if (arg == "--reps" && a + 1 < argc) reps = std::atoi(argv[++a]);
-    else if (arg == "--chunk" && a + 1 < argc) chunk = static_cast<std::size_t>(std::atof(argv[++a]));
-    else sizes.push_back(static_cast<std::size_t>(std::atof(arg.c_str())));
+    if (arg == "--reps" && a + 1 < argc)
+      reps = std::atoi(argv[++a]);
+    else if (arg == "--chunk" && a + 1 < argc)
+      chunk = static_cast<std::size_t>(std::atof(argv[++a]));
+    else
+      sizes.push_back(static_cast<std::size_t>(std::atof(arg.c_str())));
   }
   if (sizes.empty()) sizes = {25'500'000, 2'700'000};  // ResNet-50, and a ResNet-20-sized x10
   decent::comm::MpiCommunicator comm;
@@ -58,30 +61,36 @@ int main(int argc, char** argv) {
     std::vector<float> x(count, static_cast<float>(rank)), y(count);
     auto report = [&](const char* what, double seconds) {
       if (rank == 0)
-        std::printf("{\"ranks\":%d,\"floats\":%zu,\"op\":\"%s\",\"seconds\":%.6f,\"GBps_per_rank\":%.3f}\n",
-                    n, count, what, seconds, 4.0 * static_cast<double>(count) / seconds / 1e9);
+        std::printf(
+            "{\"ranks\":%d,\"floats\":%zu,\"op\":\"%s\",\"seconds\":%.6f,\"GBps_per_rank\":%.3f}\n",
+            n, count, what, seconds, 4.0 * static_cast<double>(count) / seconds / 1e9);
       std::fflush(stdout);
       return seconds;
     };
     const double allreduce = report("MPI_Allreduce", time_per_call(world, reps, [&] {
-      MPI_Allreduce(MPI_IN_PLACE, x.data(), static_cast<int>(count), MPI_FLOAT, MPI_SUM, world);
-    }));
-    const double sendrecv = report("MPI_Sendrecv", time_per_call(world, reps, [&] {
-      MPI_Sendrecv(x.data(), static_cast<int>(count), MPI_FLOAT, (rank + 1) % n, 0, y.data(),
-                   static_cast<int>(count), MPI_FLOAT, (rank + n - 1) % n, 0, world, MPI_STATUS_IGNORE);
-    }));
+                                      MPI_Allreduce(MPI_IN_PLACE, x.data(), static_cast<int>(count),
+                                                    MPI_FLOAT, MPI_SUM, world);
+                                    }));
+    const double sendrecv =
+        report("MPI_Sendrecv", time_per_call(world, reps, [&] {
+                 MPI_Sendrecv(x.data(), static_cast<int>(count), MPI_FLOAT, (rank + 1) % n, 0,
+                              y.data(), static_cast<int>(count), MPI_FLOAT, (rank + n - 1) % n, 0,
+                              world, MPI_STATUS_IGNORE);
+               }));
     double one_peer = 0;
     for (const char* spec : {"ring", "exp", "one-peer-exp"}) {
       const decent::topology::Topology t(spec, n);
       std::int64_t step = 0;
       const double s = report(spec, time_per_call(world, reps, [&] {
-        comm.neighbor_average(x.data(), count, t, step++);
-      }));
+                                comm.neighbor_average(x.data(), count, t, step++);
+                              }));
       if (std::string(spec) == "one-peer-exp") one_peer = s;
     }
     if (rank == 0)
-      std::printf("{\"ranks\":%d,\"floats\":%zu,\"one_peer_over_allreduce\":%.3f,\"one_peer_over_sendrecv\":%.3f}\n",
-                  n, count, one_peer / allreduce, one_peer / sendrecv);
+      std::printf(
+          "{\"ranks\":%d,\"floats\":%zu,\"one_peer_over_allreduce\":%.3f,\"one_peer_over_"
+          "sendrecv\":%.3f}\n",
+          n, count, one_peer / allreduce, one_peer / sendrecv);
   }
   return 0;
 }
