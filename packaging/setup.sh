@@ -30,6 +30,7 @@ packages=(
   python3                                   # JSON checks in the MPI CLI test
   swig python3-dev python3-numpy python3-pytest  # the Python binding and its tests
   abi-dumper abi-compliance-checker         # the ABI check against capi/abi's baseline
+  clang-format                              # the formatting check (tests/check_format.sh)
   default-jdk-headless junit4               # the Java binding and its tests
 )
 
@@ -53,5 +54,18 @@ if ((run_tests)); then
   # OpenMPI refuses root unless told; CI runs as root.
   export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
   # Benchmarks (label bench) are run by hand: see BENCHMARKS.md.
-  ctest --test-dir "$build" --output-on-failure -j "$jobs" -LE bench
+  log=$(mktemp)
+  trap 'rm -f "$log"' EXIT
+  status=0
+  ctest --test-dir "$build" --output-on-failure -j "$jobs" -LE bench 2>&1 | tee "$log" ||
+    status=$?
+  # This script installed every input the tests need, so only the GPU tests (no device here)
+  # may skip; any other skip is a test that did not run and fails the suite.
+  unexpected=$(grep -E '^ *[0-9]+ - .* \(Skipped\)$' "$log" | grep -v ' - gpu\.' || true)
+  if [ -n "$unexpected" ]; then
+    echo "setup.sh: these tests were skipped though their inputs were installed:" >&2
+    echo "$unexpected" >&2
+    status=1
+  fi
+  exit "$status"
 fi

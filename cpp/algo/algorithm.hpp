@@ -35,6 +35,10 @@ struct AlgorithmOptions {
 // Names accepted by make_algorithm, in documentation order.
 const std::vector<std::string>& algorithm_names();
 
+// Whether the algorithm applies a momentum of its own (dmsgd, decentlam): a trainer then gives
+// its optimizer none, so that momentum is never applied twice.
+bool has_own_momentum(const std::string& name);
+
 template <typename T>
 class Algorithm {
  public:
@@ -58,6 +62,11 @@ class Algorithm {
   // what state() gave and continues exactly; it throws InvalidArgument on a shape mismatch.
   virtual std::vector<std::vector<T>> state() const { return {}; }
   virtual void set_state(const std::vector<std::vector<T>>& state) { restore(state, {}); }
+
+  // Throws InvalidArgument when this algorithm, with its options, cannot run on `topology`
+  // (decentlam's momentum on graphs where it grows the disagreement). step() checks it too, at
+  // the first step; callers call it first to fail before any work.
+  virtual void check_topology(const topology::Topology& topology) const { (void)topology; }
 
   // Iteration k on this node: updates x in place. `topology` is used by the gossip algorithms
   // (W^(k) at step k); psgd and local_sgd use only collectives.

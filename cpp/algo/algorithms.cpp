@@ -122,6 +122,9 @@ class DecentLam final : public Algorithm<T> {
   }
   std::vector<std::vector<T>> state() const override { return {m_}; }
   void set_state(const std::vector<std::vector<T>>& s) override { this->restore(s, {&m_}); }
+  void check_topology(const topology::Topology& t) const override {
+    check_stable(t, this->options_.momentum);
+  }
 
  private:
   // With g = 0 the update is x <- W x + beta (x - x_prev): the momentum acts on the gossip too.
@@ -260,6 +263,7 @@ class D2 final : public Algorithm<T> {
     this->restore(s, {&g_prev_, &x_prev_, &flag});
     started_ = flag[0] != T{0};
   }
+  void check_topology(const topology::Topology& t) const override { check(t); }
 
  private:
   static void check(const topology::Topology& t) {
@@ -401,6 +405,10 @@ void Algorithm<T>::average_parameters_globally(std::span<T> x, comm::Communicato
 }
 template class Algorithm<float>;
 template class Algorithm<double>;
+
+bool has_own_momentum(const std::string& name) {
+  return name == "dmsgd" || name == "decentlam";
+}
 
 const std::vector<std::string>& algorithm_names() {
   static const std::vector<std::string> names = {

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <cstdlib>
+
 #include "comm/local.hpp"
 #include "core/error.hpp"
 #if DECENT_HAVE_MPI
@@ -10,8 +12,26 @@
 
 namespace decent::cli {
 
+namespace {
+
+// The rank count a launcher (mpirun: OpenMPI, PMIx, MPICH's PMI) gave this process; 0 when it
+// was not started by one.
+int launched_ranks() {
+  for (const char* name : {"OMPI_COMM_WORLD_SIZE", "PMIX_SIZE", "PMI_SIZE"})
+    if (const char* v = std::getenv(name)) return std::atoi(v);
+  return 0;
+}
+
+}  // namespace
+
 void run_on_nodes(const std::string& backend, const std::string& spec, int nodes,
                   std::chrono::milliseconds timeout, const NodeFn& fn) {
+  if (backend == "local" && launched_ranks() > 1)
+    throw InvalidArgument(fmt::format(
+        "this process is one of {} ranks started by mpirun, but --backend is local: every rank "
+        "would run a whole job of its own (into the same output); add --backend mpi to make each "
+        "rank one node",
+        launched_ranks()));
   if (backend == "local") {
     const topology::Topology t(spec, nodes);
     comm::run_local(

@@ -77,9 +77,9 @@ class RunLog {
       : out_(out), quiet_(quiet), bar_(std::cerr, stderr_is_terminal() && !quiet) {
     if (!dir.empty()) {
       std::filesystem::create_directories(dir);
-      metrics_.open(std::filesystem::path(dir) / "metrics.jsonl",
-                    append ? std::ios::app : std::ios::trunc);
-      if (!metrics_) throw IoError("file " + dir + "/metrics.jsonl: cannot be written");
+      metrics_path_ = (std::filesystem::path(dir) / "metrics.jsonl").string();
+      metrics_.open(metrics_path_, append ? std::ios::app : std::ios::trunc);
+      if (!metrics_) throw IoError("file " + metrics_path_ + ": cannot be written");
     }
   }
 
@@ -161,12 +161,15 @@ class RunLog {
  private:
   bool bar_enabled() const { return stderr_is_terminal() && !quiet_; }
   void write(const nlohmann::json& j) {
-    if (metrics_.is_open()) metrics_ << j.dump() << "\n" << std::flush;
+    if (!metrics_.is_open()) return;
+    metrics_ << j.dump() << "\n" << std::flush;
+    if (!metrics_) throw IoError("file " + metrics_path_ + ": write failed (disk full?)");
   }
   std::ostream& out_;
   bool quiet_;
   ProgressBar bar_;
   std::ofstream metrics_;
+  std::string metrics_path_;
   double last_ips_ = 0;
   std::vector<train::TrainPoint> losses_;
   std::vector<train::EvalPoint> evals_;
@@ -177,6 +180,7 @@ void run(TrainCliOptions c, std::ostream& out) {
   train::validate(o);
   if (c.backend == "local" && o.threads == 0) o.threads = train::default_threads_per_node(o.nodes);
   const auto data = train::load_datasets(o);
+  if (c.backend == "local") train::check_run(o, data, topology::Topology(o.topology, o.nodes));
   const int nodes_flag = c.backend == "local" ? o.nodes : 0;
   std::mutex result_mutex;
   train::TrainResult result;
@@ -184,6 +188,7 @@ void run(TrainCliOptions c, std::ostream& out) {
   bool is_root = false;
   run_on_nodes(c.backend, o.topology, nodes_flag, comm::default_timeout(),
                [&](comm::Communicator& comm, const topology::Topology& t) {
+                 if (comm.backend() != "local") train::check_run(o, data, t);
                  train::Reporter reporter;
                  if (comm.rank() == 0) {
                    is_root = true;

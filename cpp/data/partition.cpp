@@ -121,6 +121,13 @@ std::vector<std::vector<std::int64_t>> partition(std::span<const std::int32_t> l
         shuffle(members, rng);
         std::vector<double> shares(static_cast<std::size_t>(nodes));
         for (auto& s : shares) s = gamma(o.alpha, rng);
+        // For tiny alpha every Gamma(alpha) draw can underflow to 0 (shares 0/0: NaN counts,
+        // which crashed). The Dirichlet's limit as alpha -> 0 puts the whole class on one node
+        // chosen uniformly; take that limit when nothing is left to normalise.
+        if (!(std::accumulate(shares.begin(), shares.end(), 0.0) > 0)) {
+          std::fill(shares.begin(), shares.end(), 0.0);
+          shares[rng.next_u64() % shares.size()] = 1.0;
+        }
         deal(members, shares, parts);
       }
       // A node left empty by the draw takes one sample from the largest part, so that every

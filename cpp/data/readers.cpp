@@ -44,7 +44,17 @@ class ByteReader {
         throw IoError("file " + path_ + ": corrupt at byte offset " +
                       std::to_string(offset_ + done) + ": " + (msg ? msg : "read error"));
       }
-      if (got == 0) break;
+      if (got == 0) {
+        // zlib reports a gzip stream cut short (a truncated tail, a missing trailer) only here,
+        // as Z_BUF_ERROR at what would otherwise be the end of the file.
+        int code = Z_OK;
+        const char* msg = gzerror(file_, &code);
+        if (code != Z_OK)
+          throw IoError("file " + path_ + ": the gzip stream is truncated or corrupt at byte " +
+                        "offset " + std::to_string(offset_ + done) +
+                        " of its data: " + (msg ? msg : "read error"));
+        break;
+      }
       done += static_cast<std::size_t>(got);
     }
     offset_ += done;
@@ -127,6 +137,9 @@ ImageSet read_idx(const std::string& images_path, const std::string& labels_path
   ByteReader images(images_path);
   expect_magic(images, 0x00000803, "unsigned bytes, 3 dims: an image file");
   const auto n = images.read_be32("the image count");
+  if (n == 0)
+    throw IoError("file " + images_path + ": the image count at byte offset 4 is 0 (an empty set " +
+                  "cannot be trained or evaluated on)");
   set.channels = 1;
   set.height = images.read_be32("the image height");
   set.width = images.read_be32("the image width");
@@ -150,6 +163,10 @@ ImageSet read_idx(const std::string& images_path, const std::string& labels_path
                   " images");
   std::vector<std::uint8_t> raw(n);
   labels.read_exact(raw.data(), raw.size(), "labels for " + std::to_string(n) + " images");
+  if (!labels.at_end())
+    throw IoError("file " + labels_path + ": unexpected data after byte offset " +
+                  std::to_string(labels.offset()) + " (the header says " + std::to_string(n) +
+                  " labels)");
   set.labels.assign(raw.begin(), raw.end());
   check_labels(set.labels, classes, labels_path, 8, 1);
   return set;

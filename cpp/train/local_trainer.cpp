@@ -13,8 +13,9 @@ LocalTrainer::LocalTrainer(TrainOptions options) : options_(std::move(options)) 
   options_.resume.clear();
   validate(options_);
   if (options_.threads == 0) options_.threads = default_threads_per_node(options_.nodes);
-  topology::Topology(options_.topology, options_.nodes);  // a bad spec fails here, not in a thread
+  const topology::Topology t(options_.topology, options_.nodes);  // fails here, not in a thread
   data_ = load_datasets(options_);
+  check_run(options_, data_, t);
   total_ = train::total_steps(options_, data_, options_.nodes);
 }
 

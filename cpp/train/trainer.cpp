@@ -1,6 +1,7 @@
 #include "train/trainer.hpp"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cmath>
@@ -15,6 +16,7 @@
 #include "optim/optimizer.hpp"
 #include "optim/schedule.hpp"
 #include "train/checkpoint.hpp"
+#include "train/files.hpp"
 
 namespace decent::train {
 namespace {
@@ -25,15 +27,93 @@ double seconds_since(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
 }
 
-bool has_own_momentum(const std::string& algorithm) {
-  return algorithm == "dmsgd" || algorithm == "decentlam";
-}
-
 std::uint64_t node_seed(std::uint64_t seed, int rank) {
   return seed * 0x9E3779B97F4A7C15ull + static_cast<std::uint64_t>(rank) + 1;
 }
 
+optim::ScheduleOptions schedule_for(const TrainOptions& o, std::int64_t per_epoch, int n) {
+  optim::ScheduleOptions sched;
+  sched.kind = o.schedule;
+  sched.base_lr = o.scale_lr ? optim::scaled_lr(o.lr, n * o.batch) : o.lr;
+  sched.warmup_steps = static_cast<std::int64_t>(o.warmup_epochs * static_cast<double>(per_epoch));
+  sched.total_steps = o.epochs * per_epoch;
+  for (double m : o.milestones)
+    sched.milestones.push_back(static_cast<std::int64_t>(m * static_cast<double>(per_epoch)));
+  return sched;
+}
+
+// The momentum goes to the algorithm when it has its own (dmsgd, decentlam), else to the
+// optimizer: never twice.
+algo::AlgorithmOptions algorithm_options_for(const TrainOptions& o, double base_lr) {
+  algo::AlgorithmOptions ao;
+  ao.name = o.algorithm;
+  ao.lr = base_lr;
+  ao.momentum = algo::has_own_momentum(o.algorithm) ? o.momentum : 0.0;
+  ao.period = o.period;
+  ao.warmup = o.aga_warmup;
+  ao.awc = o.awc;
+  return ao;
+}
+
+optim::OptimizerOptions optimizer_options_for(const TrainOptions& o) {
+  optim::OptimizerOptions oo;
+  oo.name = o.optimizer;
+  oo.momentum = algo::has_own_momentum(o.algorithm) ? 0.0 : o.momentum;
+  oo.nesterov = o.nesterov;
+  oo.weight_decay = o.weight_decay;
+  return oo;
+}
+
+std::vector<optim::Range> segments_of(const nn::Model& model) {
+  std::vector<optim::Range> ranges;
+  for (const auto& s : model.parameter_segments()) ranges.push_back({s.offset, s.size});
+  return ranges;
+}
+
+// Throws NumericalError unless every value is finite.
+void require_finite(std::span<const float> values, const std::string& what, std::int64_t step) {
+  for (std::size_t i = 0; i < values.size(); ++i)
+    if (!std::isfinite(values[i]))
+      throw NumericalError(
+          fmt::format("after step {}: {} holds {} at index {}; lower --lr or add --warmup-epochs",
+                      step, what, values[i], i));
+}
+
 }  // namespace
+
+void check_output_folder(const std::string& dir) {
+  if (dir.empty()) return;
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) throw IoError("output folder " + dir + ": cannot be created: " + ec.message());
+  // A name of this process's own: MPI ranks may probe the same (shared) folder at once.
+  const auto probe =
+      (std::filesystem::path(dir) / fmt::format(".decent-write-probe-{}-{}", ::getpid(),
+                                                Clock::now().time_since_epoch().count()))
+          .string();
+  write_file_atomically(probe, "probe\n");  // the way every output file is written
+  std::filesystem::remove(probe, ec);
+}
+
+void check_run(const TrainOptions& o, const Datasets& data, const topology::Topology& topology) {
+  validate(o);
+  const int n = topology.nodes();
+  auto model = build_model_for(o, data);  // an unknown model or a bad width fails here
+  const auto per_epoch = steps_per_epoch(o, data, n);
+  optim::learning_rate(schedule_for(o, per_epoch, n), 0);
+  optim::make_optimizer(optimizer_options_for(o), 1, {{0, 1}});
+  algo::make_algorithm<float>(algorithm_options_for(o, o.lr), 1)->check_topology(topology);
+  const auto parts = data::partition(data.train.labels, data.train.classes, n,
+                                     data::parse_partition(o.partition, o.seed));
+  for (std::size_t r = 0; r < parts.size(); ++r)
+    if (static_cast<std::int64_t>(parts[r].size()) < o.batch)
+      throw InvalidArgument(fmt::format(
+          "partition \"{}\" over {} nodes gives node {} {} training samples, fewer than one batch "
+          "of {}: use fewer nodes, a smaller --batch{}",
+          o.partition, n, r, parts[r].size(), o.batch,
+          o.partition.rfind("dirichlet", 0) == 0 ? " or a larger dirichlet alpha" : ""));
+  check_output_folder(o.out);
+}
 
 Tally evaluate_shard(nn::Model& model, const Datasets& data, int rank, int n) {
   Tally t;
@@ -130,31 +210,12 @@ TrainResult train_node(comm::Communicator& comm, const topology::Topology& topol
   // Every node runs the same number of steps; an epoch is one pass over the data by all nodes.
   const std::int64_t per_epoch = steps_per_epoch(o, data, n);
   const std::int64_t total = total_steps(o, data, n);
-  optim::ScheduleOptions sched;
-  sched.kind = o.schedule;
-  sched.base_lr = o.scale_lr ? optim::scaled_lr(o.lr, n * o.batch) : o.lr;
-  sched.warmup_steps = static_cast<std::int64_t>(o.warmup_epochs * static_cast<double>(per_epoch));
-  sched.total_steps = o.epochs * per_epoch;
-  for (double m : o.milestones)
-    sched.milestones.push_back(static_cast<std::int64_t>(m * static_cast<double>(per_epoch)));
+  const auto sched = schedule_for(o, per_epoch, n);
   optim::learning_rate(sched, 0);  // validates the schedule before any step
-
-  algo::AlgorithmOptions ao;
-  ao.name = o.algorithm;
-  ao.lr = sched.base_lr;
-  ao.momentum = has_own_momentum(o.algorithm) ? o.momentum : 0.0;
-  ao.period = o.period;
-  ao.warmup = o.aga_warmup;
-  ao.awc = o.awc;
-  auto algorithm = algo::make_algorithm<float>(ao, static_cast<std::size_t>(dim));
-  optim::OptimizerOptions oo;
-  oo.name = o.optimizer;
-  oo.momentum = has_own_momentum(o.algorithm) ? 0.0 : o.momentum;  // never momentum twice
-  oo.nesterov = o.nesterov;
-  oo.weight_decay = o.weight_decay;
-  std::vector<optim::Range> ranges;
-  for (const auto& s : model->parameter_segments()) ranges.push_back({s.offset, s.size});
-  auto optimizer = optim::make_optimizer(oo, dim, ranges);
+  auto algorithm = algo::make_algorithm<float>(algorithm_options_for(o, sched.base_lr),
+                                               static_cast<std::size_t>(dim));
+  algorithm->check_topology(topology);
+  auto optimizer = optim::make_optimizer(optimizer_options_for(o), dim, segments_of(*model));
 
   std::vector<float> images;
   std::vector<std::int32_t> labels;
@@ -232,6 +293,11 @@ TrainResult train_node(comm::Communicator& comm, const topology::Topology& topol
     std::vector<float> avg_p = own_p, avg_b = own_b;
     comm.allreduce(avg_p.data(), avg_p.size(), comm::ReduceOp::average);
     comm.allreduce(avg_b.data(), avg_b.size(), comm::ReduceOp::average);
+    // A loss is checked at every step, but an update can still overflow the parameters after
+    // the last loss (0.1.0 then wrote a NaN model.bin and reported success). Every node sees the
+    // same averages, so all fail together.
+    require_finite(avg_p, "the node-averaged parameters", done);
+    require_finite(avg_b, "the node-averaged batch-norm statistics", done);
     double cd = 0;
     for (std::size_t i = 0; i < own_p.size(); ++i)
       cd += std::pow(static_cast<double>(own_p[i]) - avg_p[i], 2);

@@ -73,6 +73,18 @@ TrainResult train_node(comm::Communicator& comm, const topology::Topology& topol
 // Checks option values before any node starts (names the bad option).
 void validate(const TrainOptions& options);
 
+// Everything that can be checked before the first step, so that a run fails at once instead
+// of at run time (or, for the output folder, after the whole training): validate(), the model,
+// schedule and optimizer names, the algorithm on this topology (decentlam on graphs where it
+// diverges), every node's part of the data holding at least one batch, and the output folder
+// being writable (check_output_folder).
+void check_run(const TrainOptions& options, const Datasets& data,
+               const topology::Topology& topology);
+
+// Creates `dir` if needed and writes and removes a probe file in it; IoError naming the folder
+// otherwise. "" (no output) passes.
+void check_output_folder(const std::string& dir);
+
 // The model `options` name, shaped by the data, initialised from options.seed (the same initial
 // parameters on every node).
 std::unique_ptr<nn::Model> build_model_for(const TrainOptions& options, const Datasets& data);

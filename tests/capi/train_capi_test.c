@@ -189,6 +189,39 @@ static void test_trainer(void) {
   o.momentum = 1.5;
   CHECK_FAILS(decent_trainer_create(&o, &t), DECENT_ERR_INVALID_ARGUMENT, "momentum");
   CHECK_FAILS(decent_trainer_create(NULL, &t), DECENT_ERR_INVALID_ARGUMENT, "'options' is NULL");
+  /* Everything that 0.1.0 accepted at create and failed only at run time (or, for the output
+   * folder, after the whole training, as INTERNAL). */
+  o = small_options();
+  o.model = "vgg";
+  CHECK_FAILS(decent_trainer_create(&o, &t), DECENT_ERR_INVALID_ARGUMENT, "model \"vgg\": unknown");
+  o = small_options();
+  o.optimizer = "adam";
+  CHECK_FAILS(decent_trainer_create(&o, &t), DECENT_ERR_INVALID_ARGUMENT,
+              "optimizer \"adam\": unknown");
+  o = small_options();
+  o.schedule = "linear";
+  CHECK_FAILS(decent_trainer_create(&o, &t), DECENT_ERR_INVALID_ARGUMENT,
+              "schedule \"linear\": unknown");
+  o = small_options();
+  o.algorithm = "decentlam";
+  o.topology = "one-peer-exp";
+  o.nodes = 8;
+  CHECK_FAILS(decent_trainer_create(&o, &t), DECENT_ERR_INVALID_ARGUMENT, "diverges on");
+  o = small_options();
+  o.nodes = 1000;
+  o.train_limit = 512;
+  CHECK_FAILS(decent_trainer_create(&o, &t), DECENT_ERR_INVALID_ARGUMENT,
+              "512 samples for 1000 nodes");
+  o = small_options();
+  o.nodes = 64;
+  o.train_limit = 512; /* 8 samples a node, fewer than a batch of 16 */
+  CHECK_FAILS(decent_trainer_create(&o, &t), DECENT_ERR_INVALID_ARGUMENT,
+              "gives node 0 8 training samples, fewer than one batch of 16");
+  o = small_options();
+  o.out = "/proc/decent-cannot-write-here";
+  CHECK_FAILS(decent_trainer_create(&o, &t), DECENT_ERR_IO,
+              "output folder /proc/decent-cannot-write-here");
+  CHECK(t == NULL);
   CHECK_FAILS(decent_trainer_run(NULL, NULL, NULL), DECENT_ERR_INVALID_ARGUMENT,
               "'trainer' is NULL");
 

@@ -12,6 +12,7 @@
 #include <numeric>
 #include <set>
 
+#include "../common/skip.hpp"
 #include "core/error.hpp"
 #include "data/loader.hpp"
 #include "data/partition.hpp"
@@ -81,11 +82,9 @@ std::string io_error_of(F&& f) {
 }  // namespace
 
 TEST_CASE("real Fashion-MNIST from Debian's dataset-fashion-mnist") {
-  if (!fs::exists(kDebianFashionMnistDir)) {
-    MESSAGE("skipped: " << kDebianFashionMnistDir
-                        << " is missing (apt-get install dataset-fashion-mnist)");
-    return;
-  }
+  if (!fs::exists(kDebianFashionMnistDir))
+    test::skip_test(std::string(kDebianFashionMnistDir) +
+                    " is missing (apt-get install dataset-fashion-mnist)");
   for (bool train : {true, false}) {
     const auto set = read_mnist_dir(kDebianFashionMnistDir, train);
     const std::int64_t n = train ? 60000 : 10000;
@@ -155,6 +154,36 @@ TEST_CASE("corrupt and truncated IDX files name the file and the byte offset") {
   CHECK(cut.find("byte offset") != std::string::npos);
   CHECK(io_error_of([&] { read_idx(dir.file("none"), dir.file("lab")); }).find("not found") !=
         std::string::npos);
+}
+
+TEST_CASE("IDX: trailing label data, empty sets and gzip files cut short are errors") {
+  TempDir dir;
+  write_bytes(dir.file("img"), idx_images(5, 3, 4), false);
+  auto labels = idx_labels(5);
+  labels.push_back(3);  // one byte more than the header's 5 labels
+  write_bytes(dir.file("lab_long"), labels, false);
+  CHECK(io_error_of([&] { read_idx(dir.file("img"), dir.file("lab_long")); }) ==
+        "file " + dir.file("lab_long") +
+            ": unexpected data after byte offset 13 (the header says 5 labels)");
+
+  write_bytes(dir.file("img0"), idx_images(0, 3, 4), false);
+  write_bytes(dir.file("lab0"), idx_labels(0), false);
+  CHECK(io_error_of([&] {
+          read_idx(dir.file("img0"), dir.file("lab0"));
+        }).find("file " + dir.file("img0") + ": the image count at byte offset 4 is 0") == 0);
+
+  // Whole data, but the 8-byte gzip trailer (CRC-32 and length) missing, or only its last byte.
+  write_bytes(dir.file("lab"), idx_labels(5), false);
+  write_bytes(dir.file("full.gz"), idx_images(5, 3, 4), true);
+  const auto size = fs::file_size(dir.file("full.gz"));
+  for (std::uintmax_t cut : {std::uintmax_t{8}, std::uintmax_t{1}}) {
+    fs::copy_file(dir.file("full.gz"), dir.file("cut.gz"), fs::copy_options::overwrite_existing);
+    fs::resize_file(dir.file("cut.gz"), size - cut);
+    const auto e = io_error_of([&] { read_idx(dir.file("cut.gz"), dir.file("lab")); });
+    CHECK(e.find("file " + dir.file("cut.gz") + ": the gzip stream is truncated") == 0);
+    CHECK(e.find("byte offset 76") != std::string::npos);  // 16 header + 60 pixel bytes
+  }
+  CHECK(read_idx(dir.file("full.gz"), dir.file("lab")).size() == 5);
 }
 
 TEST_CASE("CIFAR-10 binary records: round trip and truncation") {
@@ -239,6 +268,24 @@ TEST_CASE("partitions: iid sizes, sorted labels, Dirichlet heterogeneity") {
   };
   CHECK(dominance(1000) < 0.2);
   CHECK(dominance(0.05) > 0.6);
+
+  // alpha so small that every Gamma draw underflows to 0 (0.1.0 crashed): each class goes to
+  // one node, all samples are covered once, and no node is left empty.
+  for (double tiny : {1e-6, 1e-300}) {
+    const auto parts = partition(labels, 10, 8, {PartitionKind::dirichlet, tiny, 5});
+    check_exact_cover(parts, labels.size());
+    std::size_t classes_split = 0;
+    for (int c = 0; c < 10; ++c) {
+      int holders = 0;
+      for (const auto& p : parts) {
+        REQUIRE(!p.empty());
+        holders += std::any_of(p.begin(), p.end(), [&](auto i) { return labels[i] == c; });
+      }
+      classes_split += holders > 1;
+    }
+    // Only the samples moved to fill empty nodes can split a class.
+    CHECK(classes_split <= 8);
+  }
 
   CHECK(parse_partition("dirichlet:0.1", 1).alpha == 0.1);
   CHECK_THROWS_WITH_AS(parse_partition("dirichlet:0", 1), doctest::Contains("alpha must be > 0"),

@@ -114,7 +114,7 @@ TEST_CASE("2-D torus RxC with weights 1/5: rho from its product eigenvalues") {
   }
 }
 
-TEST_CASE("star with Metropolis weights: rho = 1 - 1/n; fully connected: rho = 0") {
+TEST_CASE("star with Metropolis weights: rho = 1 - 1/n, and fully connected: rho = 0") {
   for (int n = 3; n <= 40; ++n) {
     CAPTURE(n);
     CHECK(rho(Topology("star", n)) == doctest::Approx(1 - 1.0 / n).epsilon(1e-10));

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "../common/skip.hpp"
 #include "cli/cli.hpp"
 #include "comm/local.hpp"
 #include "core/error.hpp"
@@ -59,11 +60,9 @@ TrainOptions small_synthetic() {
 }  // namespace
 
 TEST_CASE("a short decentralized run of a small model beats 80% on a Fashion-MNIST subset") {
-  if (!fs::exists(data::kDebianFashionMnistDir)) {
-    MESSAGE("skipped: " << data::kDebianFashionMnistDir
-                        << " is missing (apt-get install dataset-fashion-mnist)");
-    return;
-  }
+  if (!fs::exists(data::kDebianFashionMnistDir))
+    test::skip_test(std::string(data::kDebianFashionMnistDir) +
+                    " is missing (apt-get install dataset-fashion-mnist)");
   TrainOptions o;
   o.model = "lenet";
   o.nodes = 4;
@@ -81,7 +80,10 @@ TEST_CASE("a short decentralized run of a small model beats 80% on a Fashion-MNI
   CAPTURE(r.final_eval.test_accuracy);
   CHECK(r.final_eval.test_accuracy > 0.80);
   CHECK(r.steps == 2 * (12000 / (4 * 32)));
-  CHECK(r.final_eval.consensus_distance >= 0);
+  // Gossip over one-peer-exp leaves the nodes apart by a small amount: exactly 0 would mean the
+  // nodes never differed (no local steps), a large value that they did not mix.
+  CHECK(r.final_eval.consensus_distance > 0);
+  CHECK(r.final_eval.consensus_distance < 1.0);
 }
 
 TEST_CASE("resuming from a checkpoint continues exactly like an uninterrupted run") {
@@ -225,7 +227,8 @@ TEST_CASE("decent train reads a TOML config file, and flags may override it") {
 }
 
 TEST_CASE(
-    "decent train: metrics count the global averages of pga and aga; config names aga's warm-up") {
+    "decent train: metrics count the global averages of pga and aga, and config names aga's "
+    "warm-up") {
   const auto dir = temp_dir("averages");
   auto averages = [&](const char* algorithm) {
     const auto out = (dir / algorithm).string();
