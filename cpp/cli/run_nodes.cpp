@@ -2,8 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <cstdio>
 #include <cstdlib>
 
+#include "cli/cli.hpp"
 #include "comm/local.hpp"
 #include "core/error.hpp"
 #if DECENT_HAVE_MPI
@@ -44,8 +46,18 @@ void run_on_nodes(const std::string& backend, const std::string& spec, int nodes
   c.set_timeout(timeout);
   if (nodes != 0 && nodes != c.size())
     throw InvalidArgument(fmt::format("--nodes {} but mpirun started {} ranks", nodes, c.size()));
-  const topology::Topology t(spec, c.size());
-  fn(c, t);
+  try {
+    const topology::Topology t(spec, c.size());
+    fn(c, t);
+  } catch (const std::exception& e) {
+    if (c.size() == 1) throw;
+    // The other ranks would wait for this one until their timeout, and a rank that stopped
+    // (or was stopped) keeps MPI_Finalize from returning: end the whole job now.
+    std::fprintf(stderr, "decent: rank %d of %d: error: %s\ndecent: aborting all ranks\n",
+                 c.rank(), c.size(), e.what());
+    std::fflush(stderr);
+    MPI_Abort(c.handle(), kExitFailure);
+  }
 #else
   throw NotSupported("--backend mpi: this decent was built without MPI (DECENT_WITH_MPI=OFF)");
 #endif

@@ -30,15 +30,6 @@ MPI_Datatype mpi_type(DataType type) {
   return type == DataType::f32 ? MPI_FLOAT : MPI_DOUBLE;
 }
 
-// Divides in place by n (averages after a sum).
-void divide(const Buffer& data, int n) {
-  if (data.type == DataType::f32)
-    for (std::size_t c = 0; c < data.count; ++c)
-      static_cast<float*>(data.data)[c] /= static_cast<float>(n);
-  else
-    for (std::size_t c = 0; c < data.count; ++c) static_cast<double*>(data.data)[c] /= n;
-}
-
 std::string rank_list(const std::vector<int>& ranks) {
   std::string s;
   for (std::size_t i = 0; i < ranks.size(); ++i) s += (i ? ", " : "") + std::to_string(ranks[i]);
@@ -81,7 +72,29 @@ MpiCommunicator::MpiCommunicator(MPI_Comm comm) {
 MpiCommunicator::~MpiCommunicator() {
   int finalized = 0;
   MPI_Finalized(&finalized);
-  if (!finalized && comm_ != MPI_COMM_NULL && !broken_) MPI_Comm_free(&comm_);
+  if (broken_) {
+    // Requests of the failed operation may still complete (a late peer): keep their buffers
+    // alive for the rest of the process. Moving a vector keeps its storage where it is.
+    struct Kept {
+      std::vector<std::uint64_t> a, b;
+      std::vector<unsigned char> c, f, g;
+      std::vector<std::vector<unsigned char>> d;
+      std::vector<ExchangeHeader> e;
+    };
+    static_cast<void>(new Kept{std::move(sizes_mine_), std::move(sizes_all_), std::move(staging_),
+                               std::move(gathered_), std::move(slice_), std::move(slots_),
+                               std::move(received_headers_)});
+    return;  // MPI_Comm_free would wait for those requests
+  }
+  if (!finalized && comm_ != MPI_COMM_NULL) MPI_Comm_free(&comm_);
+}
+
+void MpiCommunicator::cancel_outstanding() {
+  for (auto& r : requests_)
+    if (r != MPI_REQUEST_NULL) {
+      MPI_Cancel(&r);
+      MPI_Request_free(&r);
+    }
 }
 
 void MpiCommunicator::set_chunk(std::size_t values) {
@@ -147,10 +160,13 @@ void MpiCommunicator::wait_collective(MPI_Request& request, const char* what) {
 }
 
 void MpiCommunicator::check_sizes(const Buffer& data, const char* what) {
-  std::vector<std::uint64_t> all(2 * static_cast<std::size_t>(size_));
-  const std::uint64_t mine[2] = {data.count, data.element_size()};
+  sizes_all_.assign(2 * static_cast<std::size_t>(size_), 0);
+  sizes_mine_ = {data.count, data.element_size()};
+  const auto& all = sizes_all_;
+  const auto& mine = sizes_mine_;
   MPI_Request request;
-  check_mpi(MPI_Iallgather(mine, 2, MPI_UINT64_T, all.data(), 2, MPI_UINT64_T, comm_, &request),
+  check_mpi(MPI_Iallgather(sizes_mine_.data(), 2, MPI_UINT64_T, sizes_all_.data(), 2,
+                           MPI_UINT64_T, comm_, &request),
             what);
   wait_collective(request, what);
   for (int r = 0; r < size_; ++r) {
@@ -164,32 +180,88 @@ void MpiCommunicator::check_sizes(const Buffer& data, const char* what) {
   }
 }
 
-template <typename Post>
-void MpiCommunicator::collective_in_chunks(const Buffer& data, const char* what, Post post) {
+template <typename Run>
+void MpiCommunicator::collective_in_chunks(const Buffer& data, const char* what, Run run) {
   ensure_usable();
   check_sizes(data, what);
-  // MPI counts are int: larger buffers go as several collectives.
-  const std::size_t max_chunk = static_cast<std::size_t>(std::numeric_limits<int>::max());
+  // The values go through staging_ (see its comment), in chunks of at most 2^26 values (MPI
+  // counts are int, and the staging copy stays bounded).
+  const std::size_t max_chunk = std::size_t{1} << 26, size = data.element_size();
   auto* bytes = static_cast<unsigned char*>(data.data);
   for (std::size_t begin = 0; begin < data.count; begin += max_chunk) {
-    MPI_Request request;
-    check_mpi(post(bytes + begin * data.element_size(),
-                   static_cast<int>(std::min(max_chunk, data.count - begin)), &request),
-              what);
-    wait_collective(request, what);
+    const std::size_t count = std::min(max_chunk, data.count - begin);
+    if (staging_.size() < count * size) staging_.resize(count * size);
+    std::copy_n(bytes + begin * size, count * size, staging_.data());
+    run(count);
+    std::copy_n(staging_.data(), count * size, bytes + begin * size);
   }
 }
 
+namespace {
+
+// Sums slice `mine` of every rank's chunk in rank order, from zero, then averages: the very
+// operations, in the same order, as the local backend's allreduce (LocalCommunicator::sum_slice),
+// so that both give bit-identical results.
+template <typename T>
+void sum_in_rank_order(const unsigned char* received, std::size_t length, int ranks, bool average,
+                       unsigned char* out) {
+  const auto* in = reinterpret_cast<const T*>(received);
+  auto* result = reinterpret_cast<T*>(out);
+  std::fill(result, result + length, T{0});
+  for (int r = 0; r < ranks; ++r)
+    for (std::size_t c = 0; c < length; ++c) result[c] += in[static_cast<std::size_t>(r) * length + c];
+  if (average)
+    for (std::size_t c = 0; c < length; ++c) result[c] /= static_cast<T>(ranks);
+}
+
+}  // namespace
+
 void MpiCommunicator::allreduce_buffer(Buffer data, ReduceOp op) {
-  collective_in_chunks(data, "allreduce", [&](void* at, int count, MPI_Request* request) {
-    return MPI_Iallreduce(MPI_IN_PLACE, at, count, mpi_type(data.type), MPI_SUM, comm_, request);
+  // Not MPI_Iallreduce: its summation order depends on the MPI library's algorithm, so results
+  // would differ from the in-process run in the last bits. Instead rank r receives everybody's
+  // slice r (all-to-all), sums it in rank order, and all slices are gathered back: 2x the data
+  // per rank, like a ring all-reduce.
+  const auto n = static_cast<std::size_t>(size_), me = static_cast<std::size_t>(rank_);
+  const std::size_t size = data.element_size();
+  collective_in_chunks(data, "allreduce", [&](std::size_t count) {
+    auto bound = [&](std::size_t r) { return count * r / n; };
+    const std::size_t length = bound(me + 1) - bound(me);
+    std::vector<int> send_counts(n), send_displs(n), recv_counts(n), recv_displs(n);
+    for (std::size_t r = 0; r < n; ++r) {
+      send_counts[r] = static_cast<int>(bound(r + 1) - bound(r));
+      send_displs[r] = static_cast<int>(bound(r));
+      recv_counts[r] = static_cast<int>(length);
+      recv_displs[r] = static_cast<int>(r * length);
+    }
+    if (gathered_.size() < n * length * size) gathered_.resize(n * length * size);
+    if (slice_.size() < length * size) slice_.resize(length * size);
+    MPI_Request request;
+    check_mpi(MPI_Ialltoallv(staging_.data(), send_counts.data(), send_displs.data(),
+                             mpi_type(data.type), gathered_.data(), recv_counts.data(),
+                             recv_displs.data(), mpi_type(data.type), comm_, &request),
+              "allreduce");
+    wait_collective(request, "allreduce");
+    if (data.type == DataType::f32)
+      sum_in_rank_order<float>(gathered_.data(), length, size_, op == ReduceOp::average,
+                               slice_.data());
+    else
+      sum_in_rank_order<double>(gathered_.data(), length, size_, op == ReduceOp::average,
+                                slice_.data());
+    check_mpi(MPI_Iallgatherv(slice_.data(), static_cast<int>(length), mpi_type(data.type),
+                              staging_.data(), send_counts.data(), send_displs.data(),
+                              mpi_type(data.type), comm_, &request),
+              "allreduce");
+    wait_collective(request, "allreduce");
   });
-  if (op == ReduceOp::average) divide(data, size_);
 }
 
 void MpiCommunicator::broadcast_buffer(Buffer data, int root) {
-  collective_in_chunks(data, "broadcast", [&](void* at, int count, MPI_Request* request) {
-    return MPI_Ibcast(at, count, mpi_type(data.type), root, comm_, request);
+  collective_in_chunks(data, "broadcast", [&](std::size_t count) {
+    MPI_Request request;
+    check_mpi(MPI_Ibcast(staging_.data(), static_cast<int>(count), mpi_type(data.type), root,
+                         comm_, &request),
+              "broadcast");
+    wait_collective(request, "broadcast");
   });
 }
 
@@ -375,6 +447,8 @@ void MpiCommunicator::finish_exchange() {
                                        [](MPI_Request r) { return r != MPI_REQUEST_NULL; });
   if (outstanding || next < chunks) {
     broken_ = true;
+    // Collect who is missing first; then cancel, so that no receive writes into slots_ and no
+    // send reads the caller's x after this throws.
     std::vector<int> silent, not_taking;
     for (std::size_t i = 0; i < requests_.size(); ++i)
       if (requests_[i] != MPI_REQUEST_NULL) {
@@ -382,6 +456,7 @@ void MpiCommunicator::finish_exchange() {
         if (std::find(list.begin(), list.end(), request_info_[i].peer) == list.end())
           list.push_back(request_info_[i].peer);
       }
+    cancel_outstanding();
     throw TimeoutError(fmt::format(
         "neighbour average at step {}: rank {} waited {:.3g} s;{}{} (a peer that is stuck, gone, "
         "or on another topology or step)",

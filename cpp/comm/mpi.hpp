@@ -4,7 +4,8 @@
 // every in-neighbour (a 32-byte header, then the values in chunks), so directed and time-varying
 // graphs cannot deadlock and buffers of any size work. Completion is polled against the
 // communicator's timeout; collectives are the non-blocking MPI-3 ones, polled the same way, so a
-// rank that never arrives produces an error naming it instead of a hang.
+// rank that never arrives produces an error naming it instead of a hang. The all-reduce sums in
+// rank order, exactly as the local backend does, so that both give bit-identical results.
 #pragma once
 
 #include <mpi.h>
@@ -64,10 +65,10 @@ class MpiCommunicator final : public Communicator {
   void finish_exchange() override;
   // Polls one collective request until done; on timeout names the ranks that did not arrive.
   void wait_collective(MPI_Request& request, const char* what);
-  // Checks sizes, then posts `post(pointer, count, &request)` for each INT_MAX-sized chunk of
-  // `data` and waits for it.
-  template <typename Post>
-  void collective_in_chunks(const Buffer& data, const char* what, Post post);
+  // Checks sizes, then for each chunk of `data`: copies it into staging_, calls run(count),
+  // which leaves the chunk's result in staging_, and copies that back.
+  template <typename Run>
+  void collective_in_chunks(const Buffer& data, const char* what, Run run);
   // Every rank must pass the same count and type to a collective.
   void check_sizes(const Buffer& data, const char* what);
   void ensure_usable() const;
@@ -88,6 +89,16 @@ class MpiCommunicator final : public Communicator {
   std::vector<std::size_t> slot_request_;          // position in requests_ of slot (neighbor, s)
   std::vector<MPI_Request> requests_;
   std::vector<Request> request_info_;
+
+  // Every buffer an MPI request may still write into after a timeout: a collective cannot be
+  // cancelled, and a late peer completes it later (even inside MPI_Finalize). Collectives work on
+  // these instead of the caller's memory, and a broken communicator leaks them on destruction
+  // instead of freeing memory that MPI may still write (0.1.0 crashed in MPI_Finalize).
+  std::vector<std::uint64_t> sizes_mine_, sizes_all_;  // check_sizes
+  std::vector<unsigned char> staging_;                 // allreduce and broadcast values
+  std::vector<unsigned char> gathered_, slice_;        // allreduce: everybody's slice, its sum
+  // Cancels and frees the outstanding exchange requests (after a failure).
+  void cancel_outstanding();
 };
 
 }  // namespace decent::comm

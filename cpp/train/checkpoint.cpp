@@ -13,7 +13,8 @@
 namespace decent::train {
 namespace {
 
-constexpr char kMagic[8] = {'D', 'E', 'C', 'E', 'N', 'T', 'C', '1'};
+constexpr char kMagic[8] = {'D', 'E', 'C', 'E', 'N', 'T', 'C', '2'};
+constexpr char kMagicV1[8] = {'D', 'E', 'C', 'E', 'N', 'T', 'C', '1'};
 
 class Writer {
  public:
@@ -110,6 +111,11 @@ void save_checkpoint(const std::string& path, const NodeCheckpoint& c) {
   w.vec(c.optimizer_state);
   w.u64(c.algorithm_state.size());
   for (const auto& a : c.algorithm_state) w.vec(a);
+  w.u64(c.settings.size());
+  for (const auto& [name, value] : c.settings) {
+    w.str(name);
+    w.str(value);
+  }
   const auto crc = crc_of(w.bytes.data(), w.bytes.size());
   w.raw(&crc, 4);
   write_file_atomically(path, w.bytes);
@@ -119,7 +125,8 @@ NodeCheckpoint load_checkpoint(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw IoError("checkpoint " + path + ": cannot be opened");
   const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (bytes.size() < 12 || std::memcmp(bytes.data(), kMagic, 8) != 0)
+  const bool v1 = bytes.size() >= 12 && std::memcmp(bytes.data(), kMagicV1, 8) == 0;
+  if (bytes.size() < 12 || (!v1 && std::memcmp(bytes.data(), kMagic, 8) != 0))
     throw IoError("checkpoint " + path + ": not a decent checkpoint (magic at byte offset 0)");
   std::uint32_t stored;
   std::memcpy(&stored, bytes.data() + bytes.size() - 4, 4);
@@ -145,6 +152,14 @@ NodeCheckpoint load_checkpoint(const std::string& path) {
   const auto arrays = r.u64();
   if (arrays > 16) throw IoError("checkpoint " + path + ": corrupt algorithm state count");
   for (std::uint64_t i = 0; i < arrays; ++i) c.algorithm_state.push_back(r.vec<float>());
+  if (!v1) {
+    const auto count = r.u64();
+    if (count > 1024) throw IoError("checkpoint " + path + ": corrupt settings count");
+    for (std::uint64_t i = 0; i < count; ++i) {
+      auto name = r.str();
+      c.settings.emplace_back(std::move(name), r.str());
+    }
+  }
   if (r.pos() != body.size())
     throw IoError("checkpoint " + path + ": unexpected data after byte offset " +
                   std::to_string(r.pos()));

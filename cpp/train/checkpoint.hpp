@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace decent::train {
@@ -19,12 +20,16 @@ struct NodeCheckpoint {
   std::vector<float> parameters, buffers;
   std::vector<double> optimizer_state;
   std::vector<std::vector<float>> algorithm_state;
+  // The run's settings (train/settings.hpp), compared on resume; empty in version-1 files.
+  std::vector<std::pair<std::string, std::string>> settings;
 };
 
 std::string checkpoint_path(const std::string& dir, int rank);
 
 void save_checkpoint(const std::string& path, const NodeCheckpoint& c);
 
+// Writes format version 2 (magic DECENTC2: version 1 and the settings after the algorithm
+// state). Reads both versions.
 // Throws IoError naming the file (and the byte offset) when it is missing, truncated or corrupt.
 NodeCheckpoint load_checkpoint(const std::string& path);
 

@@ -1,8 +1,10 @@
 #include "train/trainer.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -17,6 +19,7 @@
 #include "optim/schedule.hpp"
 #include "train/checkpoint.hpp"
 #include "train/files.hpp"
+#include "train/settings.hpp"
 
 namespace decent::train {
 namespace {
@@ -77,6 +80,26 @@ void require_finite(std::span<const float> values, const std::string& what, std:
       throw NumericalError(
           fmt::format("after step {}: {} holds {} at index {}; lower --lr or add --warmup-epochs",
                       step, what, values[i], i));
+}
+
+// Collective: every node starts at the same step. Nodes resumed from files of different steps
+// would otherwise wait on each other's collectives until the timeout (0.1.0 hung for 120 s).
+void check_same_start(comm::Communicator& comm, std::int64_t first_step,
+                      const std::string& resume_dir) {
+  std::vector<double> steps(static_cast<std::size_t>(comm.size()), 0.0);
+  steps[static_cast<std::size_t>(comm.rank())] = static_cast<double>(first_step);
+  comm.allreduce(steps.data(), steps.size(), comm::ReduceOp::sum);
+  if (std::all_of(steps.begin(), steps.end(), [&](double s) { return s == steps[0]; })) return;
+  std::vector<std::string> per_node;
+  for (std::size_t r = 0; r < steps.size(); ++r)
+    per_node.push_back(fmt::format(
+        "{} at step {}",
+        resume_dir.empty() ? fmt::format("node {}", r) : checkpoint_path(resume_dir, static_cast<int>(r)),
+        static_cast<std::int64_t>(steps[r])));
+  throw InvalidArgument(fmt::format(
+      "resume: the nodes' checkpoints are from different steps ({}): every node must resume from "
+      "the same step (copy a complete checkpoint folder of one save)",
+      fmt::join(per_node, ", ")));
 }
 
 }  // namespace
@@ -169,6 +192,15 @@ void check_checkpoint(const NodeCheckpoint& c, const TrainOptions& o, int rank, 
   if (c.model != o.model) mismatch("model", c.model, o.model);
   if (c.algorithm != o.algorithm) mismatch("algorithm", c.algorithm, o.algorithm);
   if (c.optimizer != o.optimizer) mismatch("optimizer", c.optimizer, o.optimizer);
+  if (!c.settings.empty()) {  // version-1 checkpoints do not record them
+    const auto changed = changed_settings(c.settings, run_settings(o, nodes));
+    if (!changed.empty())
+      throw InvalidArgument(fmt::format(
+          "{}: node {}'s checkpoint was written by a run with other settings ({}; checkpoint -> "
+          "now): continue with the checkpoint's settings (its run's config.json), or start a new "
+          "run",
+          context, rank, fmt::join(changed, ", ")));
+  }
   if (model != nullptr && (c.parameters.size() != model->parameters().size() ||
                            c.buffers.size() != model->buffers().size()))
     mismatch("parameter count", std::to_string(c.parameters.size()),
@@ -198,6 +230,8 @@ TrainResult train_node(comm::Communicator& comm, const topology::Topology& topol
                        const NodeCheckpoint* start_state) {
   validate(o);
   const int n = comm.size(), rank = comm.rank();
+  const auto settings = run_settings(o, n);
+  check_same_settings(comm, settings);  // before anything that could wait on a differing rank
   if (o.threads > 0) nn::set_threads(o.threads);
   auto model = build_model_for(o, data);
   const auto dim = model->parameter_count();
@@ -252,6 +286,7 @@ TrainResult train_node(comm::Communicator& comm, const topology::Topology& topol
     c.buffers.assign(model->buffers().begin(), model->buffers().end());
     c.optimizer_state = optimizer->state();
     c.algorithm_state = algorithm->state();
+    c.settings = settings;
     return c;
   };
   std::int64_t first_step = 0;
@@ -270,6 +305,7 @@ TrainResult train_node(comm::Communicator& comm, const topology::Topology& topol
     loader.seek(c.loader_epoch, c.loader_batch);
     first_step = c.step;
   }
+  check_same_start(comm, first_step, o.resume);
   auto save = [&](std::int64_t done) {
     const auto dir = (std::filesystem::path(o.out) / "checkpoint").string();
     std::filesystem::create_directories(dir);

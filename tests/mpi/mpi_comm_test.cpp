@@ -116,7 +116,34 @@ TEST_CASE("mpi: the same numbers as the local backend") {
     });
     REQUIRE(over_mpi.size() == in_process.size());
     for (std::size_t k = 0; k < over_mpi.size(); ++k)
-      CHECK(over_mpi[k] == doctest::Approx(in_process[k]).epsilon(1e-6));
+      CHECK(over_mpi[k] == in_process[k]);  // bit-identical, as docs/communication.md says
+  }
+}
+
+TEST_CASE("mpi: allreduce is bit-identical to the local backend where the order of sums matters") {
+  const int n = world_size();
+  // Values of very different magnitudes and signs: their float sum depends on the order.
+  auto values = [](int rank, std::size_t count) {
+    std::vector<float> v(count);
+    for (std::size_t i = 0; i < count; ++i)
+      v[i] = static_cast<float>(std::ldexp(1.0 + 0.37 * static_cast<double>((rank * 31 + i) % 17),
+                                           static_cast<int>((rank * 7 + i * 3) % 40) - 20)) *
+             (((rank + i) % 3 == 0) ? -1.0f : 1.0f);
+    return v;
+  };
+  comm::MpiCommunicator c;
+  for (auto op : {comm::ReduceOp::sum, comm::ReduceOp::average}) {
+    for (std::size_t count : {std::size_t{1}, std::size_t{7}, std::size_t{4099}}) {
+      auto mine = values(c.rank(), count);
+      c.allreduce(mine.data(), mine.size(), op);
+      std::vector<float> in_process;
+      comm::run_local(n, [&](comm::Communicator& l) {
+        auto v = values(l.rank(), count);
+        l.allreduce(v.data(), v.size(), op);
+        if (l.rank() == 0) in_process = v;
+      });
+      CHECK(mine == in_process);
+    }
   }
 }
 
@@ -222,8 +249,8 @@ TEST_CASE("mpi: the convergence lab gives the same numbers as in-process, same s
     REQUIRE(over_mpi.records.size() == in_process.size());
     CAPTURE(algorithm);
     for (std::size_t k = 0; k < in_process.size(); ++k) {
-      CHECK(over_mpi.records[k].error == doctest::Approx(in_process[k].error).epsilon(1e-12));
-      CHECK(over_mpi.records[k].loss == doctest::Approx(in_process[k].loss).epsilon(1e-12));
+      CHECK(over_mpi.records[k].error == in_process[k].error);  // bit-identical
+      CHECK(over_mpi.records[k].loss == in_process[k].loss);
       CHECK(over_mpi.records[k].global_averages == in_process[k].global_averages);
     }
   }

@@ -2,6 +2,8 @@
 // detection, and the CLI's errors for bad flags.
 #include <doctest/doctest.h>
 
+#include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
@@ -254,6 +256,99 @@ TEST_CASE(
   REQUIRE(aga.size() == 2);
   CHECK(aga[0] == 2);
   fs::remove_all(dir);
+}
+
+}  // namespace decent::train
+
+namespace decent::train {
+
+TEST_CASE("resume refuses checkpoints of different steps and runs with other settings") {
+  const auto dir = temp_dir("resume_checks");
+  auto run = [&](const std::string& out, std::vector<std::string> extra) {
+    std::vector<std::string> args = {"--model", "mlp",   "--data",     "synthetic", "--nodes",
+                                     "2",       "--topology", "ring", "--no-plots", "-q",
+                                     "--out",   out};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return cli(args);
+  };
+  const auto a = (dir / "a").string(), b = (dir / "b").string();
+  REQUIRE(run(a, {"--max-steps", "4"}).code == 0);
+  REQUIRE(run(b, {"--max-steps", "2"}).code == 0);
+  // A folder mixing node 0 of step 4 with node 1 of step 2: fails at once (0.1.0 hung 120 s).
+  fs::copy_file(fs::path(b) / "checkpoint" / "node-1.ckpt", fs::path(a) / "checkpoint" / "node-1.ckpt",
+                fs::copy_options::overwrite_existing);
+  const auto start = std::chrono::steady_clock::now();
+  auto r = run((dir / "c").string(), {"--resume", a + "/checkpoint"});
+  CHECK(r.code == 1);
+  CHECK(r.err.find("the nodes' checkpoints are from different steps (" + a +
+                   "/checkpoint/node-0.ckpt at step 4, " + a +
+                   "/checkpoint/node-1.ckpt at step 2)") != std::string::npos);
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(20));
+
+  // Other settings than the checkpoint's: refused, naming each with both values.
+  r = run((dir / "d").string(), {"--resume", b + "/checkpoint", "--lr", "0.2", "--seed", "7"});
+  CHECK(r.code == 1);
+  CHECK(r.err.find("written by a run with other settings (lr: 0.1 -> 0.2, seed: 1 -> 7;") !=
+        std::string::npos);
+  // The same settings (and a longer max-steps, which only says where to stop) continue.
+  r = run((dir / "e").string(), {"--resume", b + "/checkpoint", "--max-steps", "6"});
+  CHECK_MESSAGE(r.code == 0, r.err);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("a run whose parameters overflow after the last loss fails instead of saving them") {
+  // One step at lr 1e300: its loss (at the initial parameters) is finite, the update is not.
+  const auto dir = temp_dir("overflow");
+  const auto r = cli({"--model", "mlp", "--data", "synthetic", "--nodes", "2", "--max-steps", "1",
+                      "--lr", "1e300", "--no-plots", "-q", "--out", dir.string()});
+  CHECK(r.code == 1);
+  CHECK(r.err.find("after step 1: the node-averaged parameters holds") != std::string::npos);
+  CHECK(!fs::exists(dir / "model.bin"));
+  fs::remove_all(dir);
+}
+
+TEST_CASE("outputs on a full disk fail with the file named") {
+  const auto dir = temp_dir("full_disk");
+  const std::vector<std::string> args = {"--model", "mlp", "--data", "synthetic", "--nodes", "2",
+                                         "--max-steps", "2", "--no-plots", "-q", "--out",
+                                         dir.string()};
+  fs::create_directories(dir);
+  fs::create_symlink("/dev/full", dir / "metrics.jsonl");  // every write: ENOSPC
+  auto r = cli(args);
+  CHECK(r.code == 1);
+  CHECK(r.err.find("file " + (dir / "metrics.jsonl").string() + ": write failed") !=
+        std::string::npos);
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  fs::create_symlink("/dev/full", dir / "model.bin.tmp");  // the atomic write's temporary file
+  r = cli(args);
+  CHECK(r.code == 1);
+  CHECK(r.err.find("file " + (dir / "model.bin.tmp").string() + ": write failed") !=
+        std::string::npos);
+  fs::remove_all(dir);
+  r = cli({"--model", "mlp", "--data", "synthetic", "--out", "/proc/decent-no-such-folder"});
+  CHECK(r.code == 1);
+  CHECK(r.err.find("output folder /proc/decent-no-such-folder: cannot be created") !=
+        std::string::npos);
+}
+
+TEST_CASE("bad data and partitions fail before training with a message") {
+  auto r = cli({"--data", "synthetic", "--partition", "dirichlet:1e-6", "--out", ""});
+  CHECK(r.code == 1);  // 0.1.0 crashed (segmentation fault)
+  CHECK(r.err.find("or a larger dirichlet alpha") != std::string::npos);
+  r = cli({"--data", "synthetic", "--algorithm", "decentlam", "--topology", "exp", "--out", ""});
+  CHECK(r.code == 1);
+  CHECK(r.err.find("decentlam with momentum 0.9 diverges") != std::string::npos);
+}
+
+TEST_CASE("decent train under mpirun without --backend mpi refuses instead of running N jobs") {
+  ::setenv("OMPI_COMM_WORLD_SIZE", "8", 1);
+  const auto r = cli({"--data", "synthetic", "--model", "mlp", "--out", ""});
+  ::unsetenv("OMPI_COMM_WORLD_SIZE");
+  CHECK(r.code == 1);
+  CHECK(r.err.find("one of 8 ranks started by mpirun, but --backend is local") !=
+        std::string::npos);
+  CHECK(r.err.find("add --backend mpi") != std::string::npos);
 }
 
 }  // namespace decent::train
