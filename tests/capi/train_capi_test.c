@@ -147,7 +147,7 @@ static int on_progress(const decent_progress* p, void* user) {
 static decent_train_options small_options(void) {
   decent_train_options o;
   decent_train_default_options(&o);
-  o.model = "lenet";
+  o.model = "mlp"; /* reaches 100% on the synthetic set in 40 steps (lenet: 14%) */
   o.data = "synthetic";
   o.nodes = 2;
   o.topology = "ring";
@@ -239,7 +239,7 @@ static void test_trainer(void) {
   double acc = -1, loss = -1;
   CHECK(decent_trainer_evaluate(whole, &acc, &loss) == DECENT_OK);
   CHECK(fabs(acc - log.accuracy) < 1e-12); /* the same averaged model as the last report */
-  CHECK(acc > 0.1);                        /* better than chance over 10 classes */
+  CHECK(acc > 0.6); /* reaches 1.0; a trainer that does not learn stays near chance (0.1) */
   CHECK_FAILS(decent_trainer_step(whole, 1), DECENT_ERR_OUT_OF_RANGE, "complete");
 
   /* Stopped by the callback after its second report (10 steps), then stepped and run on: the
@@ -280,7 +280,7 @@ static void test_trainer(void) {
   free(b);
   free(c);
 
-  o.model = "mlp";
+  o.model = "lenet";
   decent_trainer* other = NULL;
   CHECK(decent_trainer_create(&o, &other) == DECENT_OK);
   CHECK_FAILS(decent_trainer_load(other, dir), DECENT_ERR_INVALID_ARGUMENT,

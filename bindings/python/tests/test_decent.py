@@ -93,7 +93,8 @@ def small(**kw):
 
 def test_trainer_runs_reports_and_learns():
     seen = []
-    with decent.Trainer(small()) as t:
+    # mlp reaches 100% on the synthetic set in 40 steps (lenet: 14%, too close to chance).
+    with decent.Trainer(small(model="mlp")) as t:
         t.run(lambda p: seen.append(p))
         assert t.steps == (40, 40)
         acc, loss = t.evaluate()
@@ -102,7 +103,7 @@ def test_trainer_runs_reports_and_learns():
     assert len(train) == 8 and len(evals) == 1
     assert train[-1]["loss"] < train[0]["loss"]
     assert evals[0]["test_accuracy"] == pytest.approx(acc, abs=1e-12)
-    assert acc > 0.1
+    assert acc > 0.6  # a trainer that does not learn stays near chance, 0.1
 
 
 def test_callback_stops_and_exceptions_propagate():

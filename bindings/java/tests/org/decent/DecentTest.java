@@ -96,14 +96,16 @@ public class DecentTest {
   @Test
   public void trainerReportsLearnsStopsAndRethrows() {
     List<Progress> seen = new ArrayList<>();
-    try (Trainer t = new Trainer(small())) {
+    TrainOptions mlp = small();
+    mlp.model = "mlp"; // reaches 100% on the synthetic set in 40 steps (lenet: 14%)
+    try (Trainer t = new Trainer(mlp)) {
       t.run(p -> {
         seen.add(p);
         return false;
       });
       assertArrayEquals(new long[] {40, 40}, t.steps());
       double[] eval = t.evaluate();
-      assertTrue(eval[0] > 0.1);
+      assertTrue("accuracy " + eval[0], eval[0] > 0.6); // not learning stays near 0.1
     }
     List<Double> losses = new ArrayList<>();
     for (Progress p : seen) if (!p.eval) losses.add(p.loss);
