@@ -10,6 +10,9 @@ and releases the GIL while it trains.
         t.run(lambda p: print(p["kind"], p["step"], p["loss"], p["test_accuracy"]))
         print(t.evaluate())
 """
+import atexit
+import weakref
+
 import numpy as np
 
 from . import capi as _decent
@@ -108,10 +111,24 @@ class Topology(_Handle):
         """||P - 11^T/n||_2 of the product over `steps` steps (0: one period)."""
         return _decent.decent_topology_rho(self.handle, start, steps)
 
+    def _check_node(self, node):
+        # numpy would raise its own IndexError for node >= n and wrap a negative node around.
+        n = self.nodes
+        if not isinstance(node, (int, np.integer)) or not 0 <= node < n:
+            raise OutOfRange("node %r: expected 0 <= node < %d" % (node, n))
+        return int(node)
+
     def in_neighbors(self, node, step=0):
         """{j: w_node,j} for the nodes `node` receives from at `step` (self excluded)."""
+        node = self._check_node(node)
         row = self.weights(step)[node]
-        return {j: float(row[j]) for j in np.flatnonzero(row) if j != node}
+        return {int(j): float(row[j]) for j in np.flatnonzero(row) if j != node}
+
+    def out_neighbors(self, node, step=0):
+        """{i: w_i,node} for the nodes that receive from `node` at `step` (self excluded)."""
+        node = self._check_node(node)
+        column = self.weights(step)[:, node]
+        return {int(i): float(column[i]) for i in np.flatnonzero(column) if i != node}
 
 
 class Comm:
@@ -126,12 +143,18 @@ class Comm:
 
     @classmethod
     def mpi(cls):
-        return cls(_decent.decent_comm_mpi_create(), owned=True)
+        """This rank's communicator (initialises MPI). close() it when done; one still open when
+        the interpreter exits is closed then, so that MPI is always finalised (mpirun reports a
+        rank that exits without MPI_Finalize as failed)."""
+        comm = cls(_decent.decent_comm_mpi_create(), owned=True)
+        _open_mpi_comms.add(comm)
+        return comm
 
     def close(self):
         if self._owned and self._h is not None:
             _decent.decent_comm_free(self._h)
         self._h = None
+        _open_mpi_comms.discard(self)
 
     def __enter__(self):
         return self
@@ -167,6 +190,15 @@ class Comm:
         """In place: data <- sum_j w_ij data_j with W^(step) of `topology`."""
         _decent.decent_comm_neighbor_average(self._h, topology.handle, step, data)
         return data
+
+
+_open_mpi_comms = weakref.WeakSet()
+
+
+@atexit.register
+def _close_mpi_comms():
+    for comm in list(_open_mpi_comms):
+        comm.close()
 
 
 def run_local(nodes, fn, timeout=0.0):

@@ -1,5 +1,6 @@
 """Tests of the Python binding (run by /usr/bin/python3 -m pytest with PYTHONPATH=build/python)."""
 import math
+import os
 import threading
 
 import numpy as np
@@ -24,6 +25,13 @@ def test_topology_matches_closed_forms():
             w = t.weights()
             assert np.allclose(w.sum(axis=0), 1) and np.allclose(w.sum(axis=1), 1)
             assert t.in_neighbors(0) == {1: pytest.approx(1 / 3), n - 1: pytest.approx(1 / 3)}
+            assert t.out_neighbors(0) == t.in_neighbors(0)  # symmetric
+    with decent.Topology("ring", 4) as t:
+        for bad in (4, 7, -1):  # numpy raised IndexError for 7 and wrapped -1 around
+            with pytest.raises(decent.OutOfRange, match=r"node %d: expected 0 <= node < 4" % bad):
+                t.in_neighbors(bad)
+            with pytest.raises(decent.OutOfRange):
+                t.out_neighbors(bad)
     # one-peer exponential graph on a power of 2: the product over a period is exact averaging
     with decent.Topology("one-peer-exp", 16) as t:
         assert np.allclose(t.product(), np.full((16, 16), 1 / 16), atol=1e-15)
@@ -186,3 +194,26 @@ def test_in_process_nodes_average_with_their_neighbours():
 
     with pytest.raises(KeyError, match="node two"):
         decent.run_local(4, failing, timeout=30)
+
+
+def test_an_mpi_comm_left_open_is_closed_at_exit(tmp_path):
+    """A script that never calls Comm.close() still finalises MPI: mpirun exits 0 (it exited 1)."""
+    import shutil
+    import subprocess
+    import sys
+    mpirun = shutil.which("mpirun")
+    if mpirun is None:
+        pytest.skip("mpirun is not installed (apt-get install openmpi-bin)")
+    script = tmp_path / "left_open.py"
+    script.write_text("import decent\n"
+                      "c = decent.Comm.mpi()\n"
+                      "import numpy as np\n"
+                      "x = np.ones(3, dtype=np.float32)\n"
+                      "c.allreduce(x)\n"
+                      "assert x[0] == c.size\n"
+                      "print('rank', c.rank, 'done')\n")
+    env = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
+    r = subprocess.run([mpirun, "--oversubscribe", "-np", "2", sys.executable, str(script)],
+                       env=env, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert r.stdout.count("done") == 2
