@@ -18,7 +18,7 @@ for arg in "$@"; do
 done
 
 packages=(
-  g++ cmake ninja-build pkg-config          # toolchain
+  g++ cmake ninja-build make pkg-config     # toolchain (make: the default-generator check)
   libeigen3-dev libfmt-dev libcli11-dev     # linear algebra, formatting, command line
   nlohmann-json3-dev doctest-dev            # JSON output, unit tests
   libdnnl-dev                               # oneDNN: CPU layers

@@ -1,12 +1,11 @@
 /* The C ABI from plain C, linked only against libdecent.so: versions, status names, the
  * thread-local error message, and every topology entry point on good and bad input. */
 #include <decent/decent.h>
+#include <dirent.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
-
-#include <dirent.h>
 
 #include "capi_check.h"
 

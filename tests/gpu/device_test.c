@@ -10,6 +10,12 @@ int main(void) {
     printf("SKIP: decent was built without CUDA (%s)\n", decent_build_info());
     return 77;
   }
+  /* Built with CUDA: the plugin must load here (it links the CUDA runtime statically), GPU or
+   * not. */
+  if (strstr(decent_build_info(), "\"cuda_plugin\":\"loaded\"") == NULL) {
+    printf("FAIL: the CUDA plugin libdecent_cuda.so did not load: %s\n", decent_build_info());
+    return 1;
+  }
   int devices = 0;
   if (decent_cuda_device_count(&devices) != DECENT_OK) {
     printf("FAIL: decent_cuda_device_count: %s\n", decent_last_error());
