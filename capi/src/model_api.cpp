@@ -23,7 +23,7 @@ decent::nn::Model& model_of(const decent_model* m) {
 void require_exact(std::size_t count, std::size_t needed, const char* argument) {
   if (count != needed)
     throw decent::InvalidArgument(
-        fmt::format("argument '{}' holds {} values; the model has {}", argument, count, needed));
+        fmt::format("argument '{}' holds {} values; the model needs {}", argument, count, needed));
 }
 
 }  // namespace

@@ -1,5 +1,5 @@
 // Decentralized optimisation algorithms over flat parameter buffers, one interface for all
-// (DESIGN.md, "The algorithms, in one form"). Update equations: ALGORITHMS.md and
+// (docs/design.md, "The algorithms, in one form"). Update equations: docs/algorithms.md and
 // docs/algorithms.md. Every node calls step() with k = 0, 1, 2, ... in order; the algorithm
 // calls the gradient oracle once per step, at the point it needs, so that adapt-with-combine
 // forms can overlap the neighbour exchange with the gradient computation.

@@ -1,4 +1,4 @@
-// The algorithms of ALGORITHMS.md. Notation in comments: x = this node's parameters, g = its
+// The algorithms of docs/algorithms.md. Notation in comments: x = this node's parameters, g = its
 // gradient, W = the mixing matrix of the step (one neighbour average), gamma = lr.
 #include <fmt/format.h>
 

@@ -53,8 +53,8 @@ void run_on_nodes(const std::string& backend, const std::string& spec, int nodes
     if (c.size() == 1) throw;
     // The other ranks would wait for this one until their timeout, and a rank that stopped
     // (or was stopped) keeps MPI_Finalize from returning: end the whole job now.
-    std::fprintf(stderr, "decent: rank %d of %d: error: %s\ndecent: aborting all ranks\n",
-                 c.rank(), c.size(), e.what());
+    std::fprintf(stderr, "decent: rank %d of %d: error: %s\ndecent: aborting all ranks\n", c.rank(),
+                 c.size(), e.what());
     std::fflush(stderr);
     MPI_Abort(c.handle(), kExitFailure);
   }

@@ -165,8 +165,8 @@ void MpiCommunicator::check_sizes(const Buffer& data, const char* what) {
   const auto& all = sizes_all_;
   const auto& mine = sizes_mine_;
   MPI_Request request;
-  check_mpi(MPI_Iallgather(sizes_mine_.data(), 2, MPI_UINT64_T, sizes_all_.data(), 2,
-                           MPI_UINT64_T, comm_, &request),
+  check_mpi(MPI_Iallgather(sizes_mine_.data(), 2, MPI_UINT64_T, sizes_all_.data(), 2, MPI_UINT64_T,
+                           comm_, &request),
             what);
   wait_collective(request, what);
   for (int r = 0; r < size_; ++r) {
@@ -209,7 +209,8 @@ void sum_in_rank_order(const unsigned char* received, std::size_t length, int ra
   auto* result = reinterpret_cast<T*>(out);
   std::fill(result, result + length, T{0});
   for (int r = 0; r < ranks; ++r)
-    for (std::size_t c = 0; c < length; ++c) result[c] += in[static_cast<std::size_t>(r) * length + c];
+    for (std::size_t c = 0; c < length; ++c)
+      result[c] += in[static_cast<std::size_t>(r) * length + c];
   if (average)
     for (std::size_t c = 0; c < length; ++c) result[c] /= static_cast<T>(ranks);
 }
@@ -258,8 +259,8 @@ void MpiCommunicator::allreduce_buffer(Buffer data, ReduceOp op) {
 void MpiCommunicator::broadcast_buffer(Buffer data, int root) {
   collective_in_chunks(data, "broadcast", [&](std::size_t count) {
     MPI_Request request;
-    check_mpi(MPI_Ibcast(staging_.data(), static_cast<int>(count), mpi_type(data.type), root,
-                         comm_, &request),
+    check_mpi(MPI_Ibcast(staging_.data(), static_cast<int>(count), mpi_type(data.type), root, comm_,
+                         &request),
               "broadcast");
     wait_collective(request, "broadcast");
   });

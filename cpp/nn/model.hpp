@@ -1,5 +1,5 @@
 // A model: a network of layers, its parameters in one contiguous 64-byte aligned buffer and its
-// gradients in another (DESIGN.md: mixing, all-reduce, optimizers and checkpoints then work on
+// gradients in another (docs/design.md: mixing, all-reduce, optimizers and checkpoints then work on
 // one flat array), plus a third buffer of non-trained state (batch-norm running statistics).
 // Layers hold views into these buffers.
 #pragma once

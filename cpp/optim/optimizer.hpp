@@ -5,7 +5,7 @@
 //
 // - sgd:  g' = g + wd x; v = m v + g'; d = v (heavy ball) or d = g' + m v (Nesterov), PyTorch's
 //         SGD without dampening. m = 0 gives plain SGD.
-// - lars: per segment l (You et al. 2017, ALGORITHMS.md):
+// - lars: per segment l (You et al. 2017, docs/algorithms.md):
 //         local_l = eta ||x_l|| / (||g_l|| + wd ||x_l||) (1 when a norm is 0);
 //         v = m v + local_l (g_l + wd x_l); d = v.
 // - lamb: Adam moments with bias correction, r = m_hat / (sqrt(v_hat) + eps), and per segment

@@ -92,6 +92,9 @@ double momentum_gossip_radius(const Topology& topology, double beta) {
 }
 
 double rho(const Topology& topology, std::int64_t start, std::int64_t steps) {
+  if (steps < 0 || steps > kMaxProductSteps)
+    throw OutOfRange(
+        fmt::format("steps {}: expected 0 (one period) to {}", steps, kMaxProductSteps));
   if (steps == 0) steps = topology.period();
   return deviation_norm(product(topology, start, steps), topology.nodes());
 }

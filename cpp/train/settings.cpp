@@ -11,10 +11,18 @@
 namespace decent::train {
 namespace {
 
-std::string text(double v) { return fmt::format("{}", v); }  // shortest exact form
-std::string text(bool v) { return v ? "true" : "false"; }
-std::string text(std::int64_t v) { return std::to_string(v); }
-std::string text(std::uint64_t v) { return std::to_string(v); }
+std::string text(double v) {
+  return fmt::format("{}", v);
+}  // shortest exact form
+std::string text(bool v) {
+  return v ? "true" : "false";
+}
+std::string text(std::int64_t v) {
+  return std::to_string(v);
+}
+std::string text(std::uint64_t v) {
+  return std::to_string(v);
+}
 
 // FNV-1a, cut to 52 bits so that the hash is exact as a double (the all-reduce's type).
 double hash52(const std::string& s) {
@@ -96,7 +104,8 @@ void check_same_settings(comm::Communicator& comm, const Settings& settings) {
         }
     }
     if (!fields.empty())
-      problems.push_back(fmt::format("rank {} differs from rank 0 in {}", r, fmt::join(fields, ", ")));
+      problems.push_back(
+          fmt::format("rank {} differs from rank 0 in {}", r, fmt::join(fields, ", ")));
   }
   if (problems.empty()) return;
   std::vector<std::string> here;

@@ -92,10 +92,11 @@ void check_same_start(comm::Communicator& comm, std::int64_t first_step,
   if (std::all_of(steps.begin(), steps.end(), [&](double s) { return s == steps[0]; })) return;
   std::vector<std::string> per_node;
   for (std::size_t r = 0; r < steps.size(); ++r)
-    per_node.push_back(fmt::format(
-        "{} at step {}",
-        resume_dir.empty() ? fmt::format("node {}", r) : checkpoint_path(resume_dir, static_cast<int>(r)),
-        static_cast<std::int64_t>(steps[r])));
+    per_node.push_back(fmt::format("{} at step {}",
+                                   resume_dir.empty()
+                                       ? fmt::format("node {}", r)
+                                       : checkpoint_path(resume_dir, static_cast<int>(r)),
+                                   static_cast<std::int64_t>(steps[r])));
   throw InvalidArgument(fmt::format(
       "resume: the nodes' checkpoints are from different steps ({}): every node must resume from "
       "the same step (copy a complete checkpoint folder of one save)",

@@ -8,8 +8,8 @@ by least squares over the sizes with a measured (finite, non-zero) transient sta
 
   P = n / (1-rho)             strongly convex, iid        (Koloskova et al. 2020; Pu et al. 2021)
   P = n / (1-rho)^2           strongly convex, non-iid    (same; Yuan, Alghunaim, Huang 2023)
-  P = n^3 rho^4 / (1-rho)^2   non-convex, iid             (ALGORITHMS.md)
-  P = n^3 rho^4 / (1-rho)^4   non-convex, non-iid         (ALGORITHMS.md)
+  P = n^3 rho^4 / (1-rho)^2   non-convex, iid             (docs/algorithms.md)
+  P = n^3 rho^4 / (1-rho)^4   non-convex, non-iid         (docs/algorithms.md)
   P = n                       a plain power law
 
 A slope b near 1 means T grows like P. The lab's problems are l2-regularised, hence strongly

@@ -92,6 +92,9 @@ static void test_ring(void) {
   double rho = 0;
   CHECK(decent_topology_rho(t, 0, 1, &rho) == DECENT_OK);
   CHECK(fabs(rho - (1.0 / 3 + 2.0 / 3 * cos(2 * pi / 8))) < 1e-12);
+  /* steps 0 (one period) is valid, so the message must not say "1 <= steps" */
+  CHECK_FAILS(decent_topology_rho(t, 0, -1, &rho), DECENT_ERR_OUT_OF_RANGE,
+              "steps -1: expected 0 (one period) to");
 
   double w[64];
   CHECK(decent_topology_weights(t, 0, w, 64) == DECENT_OK);

@@ -94,7 +94,7 @@ static void test_model(void) {
   float* x = malloc(sizeof(float) * (size_t)params);
   CHECK(decent_model_get_parameters(m, x, (size_t)params) == DECENT_OK);
   CHECK_FAILS(decent_model_get_parameters(m, x, (size_t)params - 1), DECENT_ERR_INVALID_ARGUMENT,
-              "the model has 61684");
+              "the model needs 61684");
   x[0] = 42.0f;
   CHECK(decent_model_set_parameters(m, x, (size_t)params) == DECENT_OK);
   x[0] = 0;
@@ -353,7 +353,7 @@ static void test_null_arguments(void) {
   CHECK_FAILS(decent_model_set_parameters(m, NULL, (size_t)params), DECENT_ERR_INVALID_ARGUMENT,
               "'values' is NULL");
   CHECK_FAILS(decent_model_set_parameters(m, f, 4), DECENT_ERR_INVALID_ARGUMENT, "holds 4 values");
-  CHECK_FAILS(decent_model_get_buffers(m, f, 4), DECENT_ERR_INVALID_ARGUMENT, "the model has 0");
+  CHECK_FAILS(decent_model_get_buffers(m, f, 4), DECENT_ERR_INVALID_ARGUMENT, "the model needs 0");
   CHECK(decent_model_shape(m, &i64, NULL, NULL, NULL) == DECENT_OK && i64 == 1);
   decent_model_free(m);
 }

@@ -1,5 +1,5 @@
-// Algorithms against theory (ALGORITHMS.md): on the fully connected graph D-SGD is parallel SGD
-// iterate for iterate; with heterogeneous data and exact gradients, gradient tracking, exact
+// Algorithms against theory (docs/algorithms.md): on the fully connected graph D-SGD is parallel
+// SGD iterate for iterate; with heterogeneous data and exact gradients, gradient tracking, exact
 // diffusion and D2 reach x* while D-SGD stalls at a bias that grows as the graph gets sparser;
 // PGA and local SGD with H = 1 are parallel SGD; parallel SGD's noise floor falls as 1/n.
 #include <doctest/doctest.h>
@@ -96,8 +96,8 @@ TEST_CASE("a minibatch gradient is an unbiased estimate of the full gradient") {
   lab::ProblemOptions p;
   p.kind = lab::ProblemKind::logistic;
   const lab::LocalProblem problem(p, 0);
-  std::vector<double> x(p.dimension, 0.3), full(p.dimension), g(p.dimension),
-      sum(p.dimension, 0.0), sum_sq(p.dimension, 0.0);
+  std::vector<double> x(p.dimension, 0.3), full(p.dimension), g(p.dimension), sum(p.dimension, 0.0),
+      sum_sq(p.dimension, 0.0);
   Rng rng(1);
   problem.gradient(x, full, 0, rng);
   const int draws = 20000;
@@ -304,9 +304,10 @@ TEST_CASE("decent sweep: one row per combination, with psgd as the reference") {
 }
 
 TEST_CASE("stochastic, heterogeneous, n = 32: transient iterations ring > exp >= one-peer-exp") {
-  // D-SGD's extra error over parallel SGD scales with rho^2/(1-rho)^2 (ALGORITHMS.md): ring 0.987,
-  // static exponential 0.667, one-peer exponential exact over a period. Decaying steps, as in the
-  // theory's transient stage; curves averaged over 2 seeds and smoothed over 10 logged points.
+  // D-SGD's extra error over parallel SGD scales with rho^2/(1-rho)^2 (docs/algorithms.md): ring
+  // 0.987, static exponential 0.667, one-peer exponential exact over a period. Decaying steps, as
+  // in the theory's transient stage; curves averaged over 2 seeds and smoothed over 10 logged
+  // points.
   lab::SweepOptions s;
   s.base.problem.kind = lab::ProblemKind::logistic;
   s.base.problem.heterogeneous = true;

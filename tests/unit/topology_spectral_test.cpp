@@ -109,7 +109,7 @@ TEST_CASE("2-D torus RxC with weights 1/5: rho from its product eigenvalues") {
     CAPTURE(c);
     const Topology t("torus:" + std::to_string(r) + "x" + std::to_string(c), 0);
     CHECK(rho(t) == doctest::Approx(expected).epsilon(1e-10));
-    if (r == c && r >= 4)  // ALGORITHMS.md: 1 - rho = 4/5 sin^2(pi / side)
+    if (r == c && r >= 4)  // docs/algorithms.md: 1 - rho = 4/5 sin^2(pi / side)
       CHECK(1 - rho(t) == doctest::Approx(0.8 * std::pow(std::sin(pi / r), 2)).epsilon(1e-10));
   }
 }
@@ -167,7 +167,7 @@ TEST_CASE("one-peer exponential, n not a power of 2: the period product is 2^-ta
     CHECK(contraction < 1.0);
     CHECK(contraction <= static_cast<double>(terms - n) / static_cast<double>(terms) + 1e-12);
   }
-  for (int n : {6, 12, 24})  // ALGORITHMS.md: max entry error 1/(2n)
+  for (int n : {6, 12, 24})  // docs/algorithms.md: max entry error 1/(2n)
     CHECK(max_abs_deviation_from_average(product(Topology("one-peer-exp", n), 0, ceil_log2(n)),
                                          n) == doctest::Approx(1.0 / (2 * n)).epsilon(1e-12));
 }

@@ -265,9 +265,9 @@ namespace decent::train {
 TEST_CASE("resume refuses checkpoints of different steps and runs with other settings") {
   const auto dir = temp_dir("resume_checks");
   auto run = [&](const std::string& out, std::vector<std::string> extra) {
-    std::vector<std::string> args = {"--model", "mlp",   "--data",     "synthetic", "--nodes",
-                                     "2",       "--topology", "ring", "--no-plots", "-q",
-                                     "--out",   out};
+    std::vector<std::string> args = {"--model",    "mlp", "--data",     "synthetic",
+                                     "--nodes",    "2",   "--topology", "ring",
+                                     "--no-plots", "-q",  "--out",      out};
     args.insert(args.end(), extra.begin(), extra.end());
     return cli(args);
   };
@@ -275,8 +275,8 @@ TEST_CASE("resume refuses checkpoints of different steps and runs with other set
   REQUIRE(run(a, {"--max-steps", "4"}).code == 0);
   REQUIRE(run(b, {"--max-steps", "2"}).code == 0);
   // A folder mixing node 0 of step 4 with node 1 of step 2: fails at once (0.1.0 hung 120 s).
-  fs::copy_file(fs::path(b) / "checkpoint" / "node-1.ckpt", fs::path(a) / "checkpoint" / "node-1.ckpt",
-                fs::copy_options::overwrite_existing);
+  fs::copy_file(fs::path(b) / "checkpoint" / "node-1.ckpt",
+                fs::path(a) / "checkpoint" / "node-1.ckpt", fs::copy_options::overwrite_existing);
   const auto start = std::chrono::steady_clock::now();
   auto r = run((dir / "c").string(), {"--resume", a + "/checkpoint"});
   CHECK(r.code == 1);
@@ -309,9 +309,9 @@ TEST_CASE("a run whose parameters overflow after the last loss fails instead of 
 
 TEST_CASE("outputs on a full disk fail with the file named") {
   const auto dir = temp_dir("full_disk");
-  const std::vector<std::string> args = {"--model", "mlp", "--data", "synthetic", "--nodes", "2",
-                                         "--max-steps", "2", "--no-plots", "-q", "--out",
-                                         dir.string()};
+  const std::vector<std::string> args = {"--model",    "mlp", "--data",      "synthetic",
+                                         "--nodes",    "2",   "--max-steps", "2",
+                                         "--no-plots", "-q",  "--out",       dir.string()};
   fs::create_directories(dir);
   fs::create_symlink("/dev/full", dir / "metrics.jsonl");  // every write: ENOSPC
   auto r = cli(args);

@@ -64,7 +64,7 @@ def test_arrays_cross_without_copies_and_types_are_checked():
         ro = np.zeros(m.parameter_count, dtype=np.float32)
         ro.flags.writeable = False
         capi.decent_model_get_parameters(m.handle, ro)
-    with pytest.raises(decent.InvalidArgument, match="the model has"):
+    with pytest.raises(decent.InvalidArgument, match="the model needs"):
         m.parameters = np.zeros(3, dtype=np.float32)
 
 

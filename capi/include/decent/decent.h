@@ -1,7 +1,7 @@
 /*
  * decent.h: the stable C ABI of libdecent.
  *
- * Conventions (see DESIGN.md):
+ * Conventions (see docs/design.md):
  *  - Every function returns a decent_status; DECENT_OK (0) is success. After a failure,
  *    decent_last_error() returns a message for the calling thread naming the function, the bad
  *    value and what was expected. A success does not clear the message.

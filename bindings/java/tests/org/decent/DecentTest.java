@@ -56,7 +56,7 @@ public class DecentTest {
       m.setParameters(Comm.floats(3));
       fail("accepted 3 parameters");
     } catch (DecentException e) {
-      assertTrue(e.getMessage(), e.getMessage().contains("the model has"));
+      assertTrue(e.getMessage(), e.getMessage().contains("the model needs"));
     }
     try (Model m = new Model("lenet", 1, 28, 28, 10, 1)) {
       m.setParameters(FloatBuffer.allocate(10));  // not direct
