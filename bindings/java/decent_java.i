@@ -267,3 +267,5 @@ DECENT_JAVA_RETHROW(decent_comm_run_local, 3)
 %immutable decent_train_options::optimizer;
 %immutable decent_train_options::schedule;
 %immutable decent_train_options::out;
+%immutable decent_train_options::milestones;
+%immutable decent_train_options::resume;

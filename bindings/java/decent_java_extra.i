@@ -6,6 +6,7 @@ decent_status decent_java_trainer_create(decent_train_options* options, const ch
                                          const char* partition, const char* topology,
                                          const char* algorithm, const char* optimizer,
                                          const char* schedule, const char* output,
+                                         const char* milestones, const char* resume,
                                          decent_trainer** out) {
   if (!options) return decent_trainer_create(NULL, out);
   decent_train_options o = *options;
@@ -18,6 +19,8 @@ decent_status decent_java_trainer_create(decent_train_options* options, const ch
   if (optimizer) o.optimizer = optimizer;
   if (schedule) o.schedule = schedule;
   if (output) o.out = output;
+  o.milestones = milestones;
+  o.resume = resume;
   return decent_trainer_create(&o, out);
 }
 %}

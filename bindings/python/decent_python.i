@@ -217,4 +217,5 @@ static int decent_py_node_call(decent_comm* comm, int rank, void* user) {
 %apply const char* OPTION_STRING { const char* model, const char* data, const char* data_dir,
                                    const char* partition, const char* topology,
                                    const char* algorithm, const char* optimizer,
-                                   const char* schedule, const char* out };
+                                   const char* schedule, const char* out,
+                                   const char* milestones, const char* resume };

@@ -1,11 +1,16 @@
 // decent_train_default_options, decent_trainer_*: validates arguments, converts the options
 // struct and forwards to train::LocalTrainer.
+#include <algorithm>
 #include <cmath>
+#include <cstddef>
 #include <limits>
+#include <variant>
 
 #include "api_guard.hpp"
+#include "core/parse.hpp"
 #include "handles.hpp"
 #include "live_handles.hpp"
+#include "train/option_table.hpp"
 
 namespace {
 
@@ -48,58 +53,179 @@ class TrainingGuard {
   decent_trainer& handle_;
 };
 
-// Checks struct_size: the caller's struct must be this header's (or, in later versions, an older
-// prefix of it). A larger one comes from a newer header whose fields this library cannot honour.
-void check_struct_size(std::size_t size, std::size_t ours, const char* what) {
-  if (size == ours) return;
-  if (size > ours)
-    throw decent::NotSupported(fmt::format(
-        "{}.struct_size {} is larger than this library's {}: the caller was built against a "
-        "newer decent.h",
-        what, size, ours));
-  throw decent::InvalidArgument(fmt::format(
-      "{}.struct_size {} (expected {}): fill the struct with decent_train_default_options first",
-      what, size, ours));
+// The C struct's fields, each named as its option in the options table (train/option_table.hpp),
+// which gives the TrainOptions field, the default and the checks. Only the C layout is here.
+enum class CType { str, i32, i64, u64, f64 };
+struct CField {
+  const char* name;
+  std::size_t offset;
+  CType type;
+};
+#define DECENT_FIELD(n, t) \
+  { #n, offsetof(decent_train_options, n), CType::t }
+constexpr CField kFields[] = {
+    DECENT_FIELD(model, str),
+    DECENT_FIELD(data, str),
+    DECENT_FIELD(data_dir, str),
+    DECENT_FIELD(partition, str),
+    DECENT_FIELD(topology, str),
+    DECENT_FIELD(algorithm, str),
+    DECENT_FIELD(optimizer, str),
+    DECENT_FIELD(schedule, str),
+    DECENT_FIELD(out, str),
+    DECENT_FIELD(nodes, i32),
+    DECENT_FIELD(awc, i32),
+    DECENT_FIELD(nesterov, i32),
+    DECENT_FIELD(threads, i32),
+    DECENT_FIELD(width, i64),
+    DECENT_FIELD(period, i64),
+    DECENT_FIELD(epochs, i64),
+    DECENT_FIELD(batch, i64),
+    DECENT_FIELD(train_limit, i64),
+    DECENT_FIELD(test_limit, i64),
+    DECENT_FIELD(log_every, i64),
+    DECENT_FIELD(max_steps, i64),
+    DECENT_FIELD(lr, f64),
+    DECENT_FIELD(momentum, f64),
+    DECENT_FIELD(weight_decay, f64),
+    DECENT_FIELD(warmup_epochs, f64),
+    DECENT_FIELD(seed, u64),
+    DECENT_FIELD(crop_padding, i64),
+    DECENT_FIELD(aga_warmup, i64),
+    DECENT_FIELD(checkpoint_every, i64),
+    DECENT_FIELD(milestones, str),
+    DECENT_FIELD(resume, str),
+    DECENT_FIELD(flip, i32),
+    DECENT_FIELD(scale_lr, i32),
+    DECENT_FIELD(eval_nodes, i32),
+};
+#undef DECENT_FIELD
+
+// The struct of decent 0.1.0 ended with `seed`: the shortest a caller may pass.
+constexpr std::size_t kOldestSize =
+    offsetof(decent_train_options, seed) + sizeof(decent_train_options::seed);
+
+template <typename T>
+T& at(decent_train_options& c, const CField& f) {
+  return *reinterpret_cast<T*>(reinterpret_cast<char*>(&c) + f.offset);
+}
+template <typename T>
+const T& at(const decent_train_options& c, const CField& f) {
+  return *reinterpret_cast<const T*>(reinterpret_cast<const char*>(&c) + f.offset);
 }
 
-TrainOptions to_options(const decent_train_options& c) {
-  check_struct_size(c.struct_size, sizeof(decent_train_options), "options");
-  TrainOptions o;
-  auto str = [](const char* v, std::string& field) {
-    if (v) field = v;
-  };
-  str(c.model, o.model);
-  str(c.data, o.data);
-  str(c.data_dir, o.data_dir);
-  str(c.partition, o.partition);
-  str(c.topology, o.topology);
-  str(c.algorithm, o.algorithm);
-  str(c.optimizer, o.optimizer);
-  str(c.schedule, o.schedule);
-  o.out = c.out ? c.out : "";
-  o.nodes = c.nodes;
-  o.awc = c.awc != 0;
-  o.nesterov = c.nesterov != 0;
-  o.threads = c.threads;
-  o.width = c.width;
-  o.period = c.period;
-  o.epochs = c.epochs;
-  o.batch = c.batch;
-  o.train_limit = c.train_limit;
-  o.test_limit = c.test_limit;
-  o.log_every = c.log_every;
-  o.max_steps = c.max_steps;
-  o.lr = c.lr;
-  o.momentum = c.momentum;
-  o.weight_decay = c.weight_decay;
-  o.warmup_epochs = c.warmup_epochs;
-  o.seed = c.seed;
-  if (o.train_limit < 0 || o.test_limit < 0 || o.max_steps < 0 || o.width < 0 || o.period < 1)
+[[noreturn]] void mismatch(const CField& f) {
+  throw decent::Error(decent::Status::internal,
+                      fmt::format("options.{}: its C type does not fit its option", f.name));
+}
+
+// Checks struct_size: this header's struct, or an older prefix of it (from 0.1.0 on). A larger
+// one comes from a newer header whose fields this library cannot honour.
+void check_struct_size(std::size_t size) {
+  const std::size_t ours = sizeof(decent_train_options);
+  if (size > ours)
+    throw decent::NotSupported(
+        fmt::format("options.struct_size {} is larger than this library's {}: the caller was "
+                    "built against a newer decent.h",
+                    size, ours));
+  if (size < kOldestSize)
     throw decent::InvalidArgument(
-        "options: train_limit, test_limit, max_steps and width must be "
-        ">= 0 and period >= 1");
-  if (!(o.momentum >= 0 && o.momentum < 1))
-    throw decent::InvalidArgument(fmt::format("options.momentum {}: expected [0, 1)", o.momentum));
+        fmt::format("options.struct_size {} (expected {} to {}): fill the struct with "
+                    "decent_train_default_options first",
+                    size, kOldestSize, ours));
+}
+
+std::vector<double> parse_milestones(const std::string& text) {
+  std::vector<double> epochs;
+  std::size_t begin = 0;
+  while (begin <= text.size() && !text.empty()) {
+    const auto comma = text.find(',', begin);
+    const auto piece = text.substr(begin, comma == std::string::npos ? comma : comma - begin);
+    epochs.push_back(decent::parse_double(piece, "options.milestones"));
+    if (comma == std::string::npos) break;
+    begin = comma + 1;
+  }
+  return epochs;
+}
+
+// One C field into its TrainOptions field. NULL strings keep the default, except `out`, whose C
+// default is no output.
+void read_field(const decent_train_options& c, const CField& f, TrainOptions& o) {
+  const auto& spec = decent::train::option_spec(f.name);
+  std::visit(
+      [&](auto member) {
+        auto& field = o.*member;
+        using V = std::decay_t<decltype(field)>;
+        if constexpr (std::is_same_v<V, std::string>) {
+          if (f.type != CType::str) mismatch(f);
+          const char* v = at<const char*>(c, f);
+          if (v != nullptr)
+            field = v;
+          else if (std::string(f.name) == "out")
+            field.clear();
+        } else if constexpr (std::is_same_v<V, std::vector<double>>) {
+          if (f.type != CType::str) mismatch(f);
+          const char* v = at<const char*>(c, f);
+          field = v ? parse_milestones(v) : std::vector<double>{};
+        } else if constexpr (std::is_same_v<V, bool>) {
+          if (f.type != CType::i32) mismatch(f);
+          field = at<std::int32_t>(c, f) != 0;
+        } else if constexpr (std::is_same_v<V, int>) {
+          if (f.type != CType::i32) mismatch(f);
+          field = at<std::int32_t>(c, f);
+        } else if constexpr (std::is_same_v<V, std::int64_t>) {
+          if (f.type != CType::i64) mismatch(f);
+          field = at<std::int64_t>(c, f);
+        } else if constexpr (std::is_same_v<V, std::uint64_t>) {
+          if (f.type != CType::u64) mismatch(f);
+          field = at<std::uint64_t>(c, f);
+        } else {
+          if (f.type != CType::f64) mismatch(f);
+          field = at<double>(c, f);
+        }
+      },
+      spec.field);
+}
+
+// The default of one C field, from TrainOptions' defaults (strings point into `defaults`).
+void write_default(decent_train_options& c, const CField& f, const TrainOptions& defaults) {
+  const auto& spec = decent::train::option_spec(f.name);
+  std::visit(
+      [&](auto member) {
+        const auto& field = defaults.*member;
+        using V = std::decay_t<decltype(field)>;
+        if constexpr (std::is_same_v<V, std::string>) {
+          // "" (no folder, no resume) and out (C's default: no files) are NULL.
+          at<const char*>(c, f) =
+              field.empty() || std::string(f.name) == "out" ? nullptr : field.c_str();
+        } else if constexpr (std::is_same_v<V, std::vector<double>>) {
+          at<const char*>(c, f) = nullptr;  // the default has no milestones
+        } else if constexpr (std::is_same_v<V, bool> || std::is_same_v<V, int>) {
+          at<std::int32_t>(c, f) = static_cast<std::int32_t>(field);
+        } else {
+          at<V>(c, f) = field;
+        }
+      },
+      spec.field);
+}
+
+// Every option of the table has its C field (an option added to the table but not to the struct
+// would silently keep its default for C callers): checked once, at the first defaults call.
+void check_fields_cover_table() {
+  for (const auto& spec : decent::train::train_option_table())
+    if (std::none_of(std::begin(kFields), std::end(kFields),
+                     [&](const CField& f) { return std::string(f.name) == spec.name; }))
+      throw decent::Error(decent::Status::internal,
+                          fmt::format("option {} has no field in decent_train_options", spec.name));
+}
+
+// The caller's struct as far as struct_size reaches; the rest keeps TrainOptions' defaults.
+TrainOptions to_options(const decent_train_options& c) {
+  check_struct_size(c.struct_size);
+  TrainOptions o;
+  for (const auto& f : kFields)
+    if (f.offset < c.struct_size) read_field(c, f, o);
+  if (c.struct_size <= offsetof(decent_train_options, out)) o.out.clear();
   return o;
 }
 
@@ -118,35 +244,12 @@ extern "C" {
 decent_status decent_train_default_options(decent_train_options* options) {
   DECENT_API_BEGIN();
   auto& c = require(options, "options");
-  const TrainOptions o;
+  static const TrainOptions defaults;  // the strings point into it
+  static const bool covered = (check_fields_cover_table(), true);
+  (void)covered;
   c = decent_train_options{};
   c.struct_size = sizeof(decent_train_options);
-  c.model = "resnet20";
-  c.data = "fashion-mnist";
-  c.data_dir = nullptr;
-  c.partition = "iid";
-  c.topology = "one-peer-exp";
-  c.algorithm = "dsgd";
-  c.optimizer = "sgd";
-  c.schedule = "cosine";
-  c.out = nullptr;
-  c.nodes = o.nodes;
-  c.awc = 0;
-  c.nesterov = 0;
-  c.threads = 0;
-  c.width = 0;
-  c.period = o.period;
-  c.epochs = o.epochs;
-  c.batch = o.batch;
-  c.train_limit = 0;
-  c.test_limit = 0;
-  c.log_every = o.log_every;
-  c.max_steps = 0;
-  c.lr = o.lr;
-  c.momentum = o.momentum;
-  c.weight_decay = o.weight_decay;
-  c.warmup_epochs = o.warmup_epochs;
-  c.seed = o.seed;
+  for (const auto& f : kFields) write_default(c, f, defaults);
   DECENT_API_END();
 }
 

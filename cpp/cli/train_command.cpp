@@ -19,6 +19,7 @@
 #include "core/parse.hpp"
 #include "nn/builders.hpp"
 #include "train/files.hpp"
+#include "train/option_table.hpp"
 #include "train/trainer.hpp"
 
 namespace decent::cli {
@@ -32,42 +33,16 @@ struct TrainCliOptions {
   std::string config_file;  // expanded before parsing (cli/config_file.hpp)
 };
 
+// The resolved configuration: every option of the table (train/option_table.hpp), with the
+// run's real node and thread counts, and the backend.
 nlohmann::json to_json(const TrainCliOptions& c, int nodes, int threads) {
-  const auto& o = c.t;
-  return {{"model", o.model},
-          {"width", o.width},
-          {"data", o.data},
-          {"data_dir", o.data_dir},
-          {"partition", o.partition},
-          {"train_limit", o.train_limit},
-          {"test_limit", o.test_limit},
-          {"crop_padding", o.crop_padding},
-          {"flip", o.flip},
-          {"nodes", nodes},
-          {"backend", c.backend},
-          {"topology", o.topology},
-          {"algorithm", o.algorithm},
-          {"awc", o.awc},
-          {"period", o.period},
-          {"aga_warmup", o.aga_warmup},
-          {"optimizer", o.optimizer},
-          {"epochs", o.epochs},
-          {"batch", o.batch},
-          {"lr", o.lr},
-          {"scale_lr", o.scale_lr},
-          {"momentum", o.momentum},
-          {"nesterov", o.nesterov},
-          {"weight_decay", o.weight_decay},
-          {"schedule", o.schedule},
-          {"milestones", o.milestones},
-          {"warmup_epochs", o.warmup_epochs},
-          {"seed", o.seed},
-          {"threads", threads},
-          {"log_every", o.log_every},
-          {"eval_nodes", o.eval_nodes},
-          {"max_steps", o.max_steps},
-          {"resume", o.resume},
-          {"checkpoint_every", o.checkpoint_every}};
+  nlohmann::json j;
+  for (const auto& spec : train::train_option_table())
+    std::visit([&](auto member) { j[spec.name] = c.t.*member; }, spec.field);
+  j["nodes"] = nodes;
+  j["threads"] = threads;
+  j["backend"] = c.backend;
+  return j;
 }
 
 // Collects the metric lines on node 0, writes them as they come and draws the plots at the end.
@@ -177,7 +152,7 @@ class RunLog {
 
 void run(TrainCliOptions c, std::ostream& out) {
   auto& o = c.t;
-  train::validate(o);
+  train::validate(o, train::Naming::flag);
   if (c.backend == "local" && o.threads == 0) o.threads = train::default_threads_per_node(o.nodes);
   const auto data = train::load_datasets(o);
   if (c.backend == "local") train::check_run(o, data, topology::Topology(o.topology, o.nodes));
@@ -229,6 +204,38 @@ void run(TrainCliOptions c, std::ostream& out) {
   }
 }
 
+// One flag of the options table, with its limits and choices checked by CLI11 (exit code 2).
+void add_table_option(CLI::App& cmd, train::TrainOptions& o, const train::OptionSpec& spec) {
+  const auto flag = train::option_label(spec, train::Naming::flag);
+  const std::string names = *spec.short_flag ? std::string(spec.short_flag) + "," + flag : flag;
+  std::visit(
+      [&](auto member) {
+        auto& field = o.*member;
+        using V = std::decay_t<decltype(field)>;
+        if constexpr (std::is_same_v<V, bool>) {
+          cmd.add_flag(names, field, spec.help);
+        } else {
+          auto* option = cmd.add_option(names, field, spec.help);
+          if constexpr (std::is_same_v<V, std::vector<double>>) option->delimiter(',');
+          if constexpr (std::is_same_v<V, std::string>) {
+            if (spec.choices) option->check(CLI::IsMember(spec.choices()));
+          } else {
+            option->check(CLI::Validator(
+                [&spec](std::string& value) -> std::string {
+                  try {
+                    train::check_option_number(spec, std::stod(value), "value");
+                  } catch (const std::exception& e) {
+                    return e.what();
+                  }
+                  return {};
+                },
+                "", "range"));
+          }
+        }
+      },
+      spec.field);
+}
+
 }  // namespace
 
 void add_train_command(CLI::App& app, Action& action) {
@@ -242,67 +249,7 @@ void add_train_command(CLI::App& app, Action& action) {
   cmd->option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   cmd->add_option("--config", c->config_file,
                   "Read options from this TOML file (keys are the long flag names; flags win)");
-  cmd->add_option("-m,--model", o.model, "Model: " + join(nn::model_names()));
-  cmd->add_option("--width", o.width, "First-stage channels (0: the model's own)")
-      ->check(CLI::Range(0, 4096));
-  cmd->add_option("-d,--data", o.data, "fashion-mnist (default), mnist, cifar10 or synthetic")
-      ->check(CLI::IsMember({"fashion-mnist", "mnist", "cifar10", "synthetic"}));
-  cmd->add_option("--data-dir", o.data_dir,
-                  "Dataset folder (default for fashion-mnist: /usr/share/datasets/fashion-mnist)");
-  cmd->add_option("--partition", o.partition, "iid (default), dirichlet[:alpha] or sorted");
-  cmd->add_option("--train-limit", o.train_limit, "Use only the first N training images")
-      ->check(CLI::NonNegativeNumber);
-  cmd->add_option("--test-limit", o.test_limit, "Use only the first N test images")
-      ->check(CLI::NonNegativeNumber);
-  cmd->add_option("--crop-padding", o.crop_padding,
-                  "Random crop after zero padding by this much (0: off)")
-      ->check(CLI::Range(0, 64));
-  cmd->add_flag("--flip", o.flip, "Random horizontal flips");
-  cmd->add_option("-n,--nodes", o.nodes, "In-process nodes (local backend; mpi: the ranks)")
-      ->check(CLI::Range(1, 4096));
-  cmd->add_option("-t,--topology", o.topology, "Topology spec (decent topology --list)");
-  cmd->add_option("-a,--algorithm", o.algorithm, "Algorithm: " + join(algo::algorithm_names()));
-  cmd->add_flag("--awc", o.awc, "Adapt-with-combine: overlap the exchange with the gradient");
-  cmd->add_option("--period", o.period,
-                  "Global-averaging period H (pga, local_sgd; aga's initial H)")
-      ->check(CLI::Range(1, 1 << 20));
-  cmd->add_option("--aga-warmup", o.aga_warmup,
-                  "aga: steps whose mean loss is the reference for the period (0: one period)")
-      ->check(CLI::Range(std::int64_t{0}, std::int64_t{1} << 40));
-  cmd->add_option("--optimizer", o.optimizer, "sgd (default), lars or lamb")
-      ->check(CLI::IsMember({"sgd", "lars", "lamb"}));
-  cmd->add_option("-e,--epochs", o.epochs, "Epochs (default 2)")->check(CLI::Range(1, 100000));
-  cmd->add_option("-b,--batch", o.batch, "Batch size per node (default 32)")
-      ->check(CLI::Range(1, 1 << 20));
-  cmd->add_option("--lr", o.lr, "Learning rate (default 0.1)")->check(CLI::PositiveNumber);
-  cmd->add_flag("--scale-lr", o.scale_lr, "Linear scaling rule: lr * nodes * batch / 256");
-  cmd->add_option("--momentum", o.momentum, "Momentum (default 0.9)")
-      ->check(CLI::Range(0.0, 0.999999));
-  cmd->add_flag("--nesterov", o.nesterov, "Nesterov momentum (sgd)");
-  cmd->add_option("--weight-decay", o.weight_decay, "Weight decay (default 5e-4)")
-      ->check(CLI::NonNegativeNumber);
-  cmd->add_option("--schedule", o.schedule, "cosine (default), step or constant")
-      ->check(CLI::IsMember({"cosine", "step", "constant"}));
-  cmd->add_option("--milestones", o.milestones, "Epochs where the step schedule multiplies by 0.1")
-      ->delimiter(',');
-  cmd->add_option("--warmup-epochs", o.warmup_epochs, "Linear warm-up epochs (default 0)")
-      ->check(CLI::NonNegativeNumber);
-  cmd->add_option("-s,--seed", o.seed, "Seed of weights, partition and shuffles (default 1)");
-  cmd->add_option("--threads", o.threads, "oneDNN threads per node (default: cores / nodes)")
-      ->check(CLI::Range(0, 1024));
-  cmd->add_option("--log-every", o.log_every, "Steps between metric lines (default 20)")
-      ->check(CLI::Range(1, 1 << 30));
-  cmd->add_flag("--eval-nodes", o.eval_nodes, "Also evaluate every node's own model");
-  cmd->add_option("-o,--out", o.out,
-                  "Output folder: config.json, metrics.jsonl, plots, model.bin, checkpoint/ "
-                  "(default runs/train; \"\" for none)");
-  cmd->add_option("--resume", o.resume,
-                  "Continue from this checkpoint folder (an earlier run's OUT/checkpoint)");
-  cmd->add_option("--checkpoint-every", o.checkpoint_every,
-                  "Steps between checkpoints in OUT/checkpoint (0: only at the end)")
-      ->check(CLI::NonNegativeNumber);
-  cmd->add_option("--max-steps", o.max_steps, "Stop after this many steps (0: all epochs)")
-      ->check(CLI::NonNegativeNumber);
+  for (const auto& spec : train::train_option_table()) add_table_option(*cmd, o, spec);
   cmd->add_option("--backend", c->backend, "local (threads, default) or mpi (under mpirun)")
       ->check(CLI::IsMember({"local", "mpi"}));
   cmd->add_flag(

@@ -11,11 +11,11 @@ namespace decent::train {
 
 LocalTrainer::LocalTrainer(TrainOptions options) : options_(std::move(options)) {
   options_.resume.clear();
-  validate(options_);
+  validate(options_, Naming::field);  // the C ABI's engine: name the struct's fields
   if (options_.threads == 0) options_.threads = default_threads_per_node(options_.nodes);
   const topology::Topology t(options_.topology, options_.nodes);  // fails here, not in a thread
   data_ = load_datasets(options_);
-  check_run(options_, data_, t);
+  check_run(options_, data_, t, Naming::field);
   total_ = train::total_steps(options_, data_, options_.nodes);
 }
 

@@ -7,22 +7,10 @@
 #include <map>
 
 #include "core/error.hpp"
+#include "train/option_table.hpp"
 
 namespace decent::train {
 namespace {
-
-std::string text(double v) {
-  return fmt::format("{}", v);
-}  // shortest exact form
-std::string text(bool v) {
-  return v ? "true" : "false";
-}
-std::string text(std::int64_t v) {
-  return std::to_string(v);
-}
-std::string text(std::uint64_t v) {
-  return std::to_string(v);
-}
 
 // FNV-1a, cut to 52 bits so that the hash is exact as a double (the all-reduce's type).
 double hash52(const std::string& s) {
@@ -34,35 +22,12 @@ double hash52(const std::string& s) {
 }  // namespace
 
 Settings run_settings(const TrainOptions& o, int nodes) {
-  std::vector<std::string> milestones;
-  for (double m : o.milestones) milestones.push_back(text(m));
-  return {{"model", o.model},
-          {"width", text(o.width)},
-          {"data", o.data},
-          {"data_dir", o.data_dir},
-          {"partition", o.partition},
-          {"train_limit", text(o.train_limit)},
-          {"test_limit", text(o.test_limit)},
-          {"crop_padding", text(o.crop_padding)},
-          {"flip", text(o.flip)},
-          {"nodes", std::to_string(nodes)},
-          {"topology", o.topology},
-          {"algorithm", o.algorithm},
-          {"awc", text(o.awc)},
-          {"period", text(o.period)},
-          {"aga_warmup", text(o.aga_warmup)},
-          {"optimizer", o.optimizer},
-          {"epochs", text(o.epochs)},
-          {"batch", text(o.batch)},
-          {"lr", text(o.lr)},
-          {"scale_lr", text(o.scale_lr)},
-          {"momentum", text(o.momentum)},
-          {"nesterov", text(o.nesterov)},
-          {"weight_decay", text(o.weight_decay)},
-          {"schedule", o.schedule},
-          {"milestones", fmt::format("{}", fmt::join(milestones, ","))},
-          {"warmup_epochs", text(o.warmup_epochs)},
-          {"seed", text(o.seed)}};
+  Settings settings;
+  for (const auto& spec : train_option_table())
+    if (spec.defines_run)
+      settings.emplace_back(spec.name, std::string(spec.name) == "nodes" ? std::to_string(nodes)
+                                                                         : option_text(spec, o));
+  return settings;
 }
 
 std::vector<std::string> changed_settings(const Settings& a, const Settings& b) {

@@ -19,6 +19,7 @@
 #include "optim/schedule.hpp"
 #include "train/checkpoint.hpp"
 #include "train/files.hpp"
+#include "train/option_table.hpp"
 #include "train/settings.hpp"
 
 namespace decent::train {
@@ -119,8 +120,9 @@ void check_output_folder(const std::string& dir) {
   std::filesystem::remove(probe, ec);
 }
 
-void check_run(const TrainOptions& o, const Datasets& data, const topology::Topology& topology) {
-  validate(o);
+void check_run(const TrainOptions& o, const Datasets& data, const topology::Topology& topology,
+               Naming naming) {
+  validate(o, naming);
   const int n = topology.nodes();
   auto model = build_model_for(o, data);  // an unknown model or a bad width fails here
   const auto per_epoch = steps_per_epoch(o, data, n);
@@ -133,8 +135,8 @@ void check_run(const TrainOptions& o, const Datasets& data, const topology::Topo
     if (static_cast<std::int64_t>(parts[r].size()) < o.batch)
       throw InvalidArgument(fmt::format(
           "partition \"{}\" over {} nodes gives node {} {} training samples, fewer than one batch "
-          "of {}: use fewer nodes, a smaller --batch{}",
-          o.partition, n, r, parts[r].size(), o.batch,
+          "of {}: use fewer nodes, a smaller {}{}",
+          o.partition, n, r, parts[r].size(), o.batch, option_label(option_spec("batch"), naming),
           o.partition.rfind("dirichlet", 0) == 0 ? " or a larger dirichlet alpha" : ""));
   check_output_folder(o.out);
 }
@@ -206,24 +208,6 @@ void check_checkpoint(const NodeCheckpoint& c, const TrainOptions& o, int rank, 
                            c.buffers.size() != model->buffers().size()))
     mismatch("parameter count", std::to_string(c.parameters.size()),
              std::to_string(model->parameters().size()));
-}
-
-void validate(const TrainOptions& o) {
-  auto bad = [](const std::string& m) { throw InvalidArgument(m); };
-  if (o.epochs < 1) bad(fmt::format("--epochs {}: expected >= 1", o.epochs));
-  if (o.batch < 1) bad(fmt::format("--batch {}: expected >= 1", o.batch));
-  if (!(o.lr > 0) || !std::isfinite(o.lr)) bad(fmt::format("--lr {}: expected > 0", o.lr));
-  if (!(o.weight_decay >= 0)) bad("--weight-decay must be >= 0");
-  if (!(o.warmup_epochs >= 0) || o.warmup_epochs > static_cast<double>(o.epochs))
-    bad(fmt::format("--warmup-epochs {}: expected 0 to --epochs", o.warmup_epochs));
-  if (o.log_every < 1) bad("--log-every must be >= 1");
-  if (o.threads < 0) bad("--threads must be >= 0");
-  if (o.nodes < 1) bad("--nodes must be >= 1");
-  const auto& names = algo::algorithm_names();
-  if (std::find(names.begin(), names.end(), o.algorithm) == names.end())
-    bad("algorithm \"" + o.algorithm + "\": unknown; expected one of " +
-        fmt::format("{}", fmt::join(names, ", ")));
-  data::parse_partition(o.partition, o.seed);
 }
 
 TrainResult train_node(comm::Communicator& comm, const topology::Topology& topology,

@@ -13,6 +13,7 @@
 #include "topology/topology.hpp"
 #include "train/checkpoint.hpp"
 #include "train/datasets.hpp"
+#include "train/option_table.hpp"
 #include "train/options.hpp"
 
 namespace decent::train {
@@ -70,16 +71,14 @@ TrainResult train_node(comm::Communicator& comm, const topology::Topology& topol
                        const TrainOptions& options, const Datasets& data, const Reporter& reporter,
                        const NodeCheckpoint* start_state = nullptr);
 
-// Checks option values before any node starts (names the bad option).
-void validate(const TrainOptions& options);
-
 // Everything that can be checked before the first step, so that a run fails at once instead
 // of at run time (or, for the output folder, after the whole training): validate(), the model,
 // schedule and optimizer names, the algorithm on this topology (decentlam on graphs where it
 // diverges), every node's part of the data holding at least one batch, and the output folder
 // being writable (check_output_folder).
+// Messages name options as `naming` says (flags for the CLI, fields for the C ABI).
 void check_run(const TrainOptions& options, const Datasets& data,
-               const topology::Topology& topology);
+               const topology::Topology& topology, Naming naming = Naming::flag);
 
 // Creates `dir` if needed and writes and removes a probe file in it; IoError naming the folder
 // otherwise. "" (no output) passes.

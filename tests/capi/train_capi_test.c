@@ -3,6 +3,7 @@
  * independent facts (sizes, a round trip, a falling loss, a stopped-and-continued run equal to an
  * uninterrupted one, a saved-and-loaded trainer equal to the original). */
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -144,6 +145,17 @@ static int on_progress(const decent_progress* p, void* user) {
   return log->stop_after > 0 && log->train_reports >= log->stop_after;
 }
 
+struct lr_log {
+  int count;
+  double lr[16];
+};
+
+static int record_lr(const decent_progress* p, void* user) {
+  struct lr_log* log = user;
+  if (p->kind == DECENT_PROGRESS_TRAIN && log->count < 16) log->lr[log->count++] = p->lr;
+  return 0;
+}
+
 static decent_train_options small_options(void) {
   decent_train_options o;
   decent_train_default_options(&o);
@@ -189,6 +201,33 @@ static void test_trainer(void) {
   o.momentum = 1.5;
   CHECK_FAILS(decent_trainer_create(&o, &t), DECENT_ERR_INVALID_ARGUMENT, "momentum");
   CHECK_FAILS(decent_trainer_create(NULL, &t), DECENT_ERR_INVALID_ARGUMENT, "'options' is NULL");
+  /* Bad values name the struct field (0.1.0 named the CLI flag: "--lr nan"). */
+  o = small_options();
+  o.lr = NAN;
+  CHECK_FAILS(decent_trainer_create(&o, &t), DECENT_ERR_INVALID_ARGUMENT,
+              "options.lr nan: expected > 0");
+  o = small_options();
+  o.nodes = 0;
+  CHECK_FAILS(decent_trainer_create(&o, &t), DECENT_ERR_INVALID_ARGUMENT,
+              "options.nodes 0: expected [1, 4096]");
+  o = small_options();
+  o.crop_padding = -5;
+  CHECK_FAILS(decent_trainer_create(&o, &t), DECENT_ERR_INVALID_ARGUMENT,
+              "options.crop_padding -5: expected [0, 64]");
+  o = small_options();
+  o.milestones = "1,x";
+  CHECK_FAILS(decent_trainer_create(&o, &t), DECENT_ERR_INVALID_ARGUMENT, "options.milestones");
+  /* A caller built against 0.1.0's header passes a struct that ends at `seed`: what follows is
+   * not read (here: garbage that the full struct would refuse), the defaults apply. */
+  o = small_options();
+  o.crop_padding = -5;
+  o.milestones = (const char*)&o; /* not a string: must not be read */
+  o.struct_size = offsetof(decent_train_options, seed) + sizeof o.seed;
+  CHECK(decent_trainer_create(&o, &t) == DECENT_OK);
+  decent_trainer_free(t);
+  t = NULL;
+  o.struct_size = offsetof(decent_train_options, seed); /* shorter than 0.1.0's: refused */
+  CHECK_FAILS(decent_trainer_create(&o, &t), DECENT_ERR_INVALID_ARGUMENT, "options.struct_size");
   /* Everything that 0.1.0 accepted at create and failed only at run time (or, for the output
    * folder, after the whole training, as INTERNAL). */
   o = small_options();
@@ -241,6 +280,21 @@ static void test_trainer(void) {
   CHECK(fabs(acc - log.accuracy) < 1e-12); /* the same averaged model as the last report */
   CHECK(acc > 0.6); /* reaches 1.0; a trainer that does not learn stays near chance (0.1) */
   CHECK_FAILS(decent_trainer_step(whole, 1), DECENT_ERR_OUT_OF_RANGE, "complete");
+
+  /* The step schedule with milestones from C (0.1.0's struct had none: step was constant):
+   * 312 steps an epoch, so the milestone at epoch 0.05 is step 15; lr 0.05, then 0.005. */
+  decent_train_options stepped = small_options();
+  stepped.schedule = "step";
+  stepped.milestones = "0.05";
+  stepped.max_steps = 25;
+  decent_trainer* st = NULL;
+  CHECK(decent_trainer_create(&stepped, &st) == DECENT_OK);
+  struct lr_log lrs = {0, {0}};
+  CHECK(decent_trainer_run(st, record_lr, &lrs) == DECENT_OK);
+  CHECK(lrs.count == 5);
+  CHECK(fabs(lrs.lr[2] - 0.05) < 1e-12);  /* steps 10-14 */
+  CHECK(fabs(lrs.lr[3] - 0.005) < 1e-12); /* step 19 */
+  decent_trainer_free(st);
 
   /* Stopped by the callback after its second report (10 steps), then stepped and run on: the
    * same parameters as the uninterrupted run, bit for bit. */

@@ -180,9 +180,19 @@ CliRun cli(std::vector<std::string> args) {
 }  // namespace
 
 TEST_CASE("decent train: clear errors for bad flags") {
+  // Names and ranges of the options table are usage errors (exit 2), with the accepted values.
   auto r = cli({"--algorithm", "sgd2", "--data", "synthetic", "--out", ""});
+  CHECK(r.code == 2);
+  CHECK(r.err.find("--algorithm: sgd2 not in {psgd,dsgd,") != std::string::npos);
+  r = cli({"--lr", "nan", "--data", "synthetic", "--out", ""});
+  CHECK(r.code == 2);
+  CHECK(r.err.find("--lr: value nan: expected > 0") != std::string::npos);
+  r = cli({"--momentum", "1", "--data", "synthetic", "--out", ""});
+  CHECK(r.code == 2);
+  CHECK(r.err.find("--momentum: value 1: expected [0, 1)") != std::string::npos);
+  r = cli({"--warmup-epochs", "3", "--epochs", "2", "--data", "synthetic", "--out", ""});
   CHECK(r.code == 1);
-  CHECK(r.err.find("algorithm \"sgd2\": unknown; expected one of psgd") != std::string::npos);
+  CHECK(r.err.find("--warmup-epochs 3: expected at most --epochs (2)") != std::string::npos);
   r = cli({"--partition", "weird", "--data", "synthetic", "--out", ""});
   CHECK(r.code == 1);
   CHECK(r.err.find("expected iid, dirichlet[:alpha] or sorted") != std::string::npos);

@@ -143,7 +143,8 @@ mutable struct Trainer
     strings::Vector{String}  # kept alive: the options struct points into them until create
 end
 function Trainer(; kwargs...)
-    o = L.TrainOptions(zeros(Int, 27)...)
+    # Zeros of the right count; decent_train_default_options then fills in every default.
+    o = L.TrainOptions(zeros(Int, fieldcount(L.TrainOptions))...)
     check(L.decent_train_default_options(o))
     keep = String[]
     for (k, v) in kwargs

@@ -42,6 +42,14 @@ mutable struct TrainOptions
     weight_decay::Cdouble
     warmup_epochs::Cdouble
     seed::UInt64
+    crop_padding::Int64
+    aga_warmup::Int64
+    checkpoint_every::Int64
+    milestones::Cstring
+    resume::Cstring
+    flip::Int32
+    scale_lr::Int32
+    eval_nodes::Int32
 end
 
 # decent_progress.

@@ -288,11 +288,9 @@ class Model(_Handle):
 
 
 class TrainOptions:
-    """The options of decent_train_options (docs/training.md); unknown names raise
-    InvalidArgument. Strings are kept here, alive, while the C struct points at them."""
-
-    _STRINGS = ("model", "data", "data_dir", "partition", "topology", "algorithm", "optimizer",
-                "schedule", "out")
+    """The options of decent_train_options (docs/training.md), starting from the library's own
+    defaults (decent_train_default_options); unknown names raise InvalidArgument. Strings are
+    kept here, alive, while the C struct points at them; booleans become the struct's 0/1."""
 
     def __init__(self, **options):
         self._c = _decent.decent_train_options()
@@ -306,11 +304,14 @@ class TrainOptions:
             return object.__setattr__(self, name, value)
         if name == "struct_size" or not hasattr(self._c, name):
             raise InvalidArgument("TrainOptions: unknown option %r" % name, 1)
-        if name in self._STRINGS:
+        # A string field reads back as str or None (the struct's const char*), never a number.
+        if isinstance(getattr(self._c, name), (str, type(None))):
+            if isinstance(value, (list, tuple)):  # milestones=[30, 60]
+                value = ",".join(str(v) for v in value)
             value = None if value is None else str(value).encode()
             self._keep[name] = value
-        elif name in ("awc", "nesterov"):  # C int flags
-            value = 1 if value else 0
+        elif isinstance(value, bool):
+            value = int(value)
         setattr(self._c, name, value)
 
     def __getattr__(self, name):

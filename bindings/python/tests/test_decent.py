@@ -217,3 +217,13 @@ def test_an_mpi_comm_left_open_is_closed_at_exit(tmp_path):
                        env=env, capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stdout + r.stderr
     assert r.stdout.count("done") == 2
+
+
+def test_train_options_start_from_the_library_defaults_and_take_the_new_fields():
+    o = decent.TrainOptions()
+    assert (o.model, o.nodes, o.lr, o.epochs) == ("resnet20", 8, 0.1, 2)  # decent.h's defaults
+    assert o.milestones is None and o.resume is None and o.flip == 0
+    o = decent.TrainOptions(schedule="step", milestones=[0.05], flip=True, crop_padding=2)
+    assert o.milestones == "0.05" and o.flip == 1 and o.crop_padding == 2
+    with pytest.raises(decent.InvalidArgument, match="options.crop_padding 99: expected"):
+        decent.Trainer(small(crop_padding=99))

@@ -303,10 +303,12 @@ DECENT_API decent_status decent_model_predict(decent_model* model, const float* 
 /* Training                                                                                   */
 /* ------------------------------------------------------------------------------------------ */
 
-/* Options of a training run; the fields mirror `decent train`'s flags (docs/training.md).
- * Always fill with decent_train_default_options first: struct_size lets later versions add
- * fields at the end without breaking callers built against this header. Strings are copied at
- * decent_trainer_create; NULL means the default. */
+/* Options of a training run; the fields mirror `decent train`'s flags (docs/training.md lists
+ * each with its default and range). Always fill with decent_train_default_options first:
+ * struct_size lets later versions add fields at the end without breaking callers built against
+ * this header, and a caller's older, shorter struct is read as far as it goes (the fields it
+ * lacks take their defaults). Strings are copied at decent_trainer_create; NULL means the
+ * default. Bad values are refused there, naming the field (options.lr, ...). */
 typedef struct decent_train_options {
   size_t struct_size;    /* sizeof(decent_train_options), set by the default function */
   const char* model;     /* "resnet20" */
@@ -315,7 +317,7 @@ typedef struct decent_train_options {
   const char* partition; /* "iid" (also dirichlet[:alpha], sorted) */
   const char* topology;  /* "one-peer-exp" (any decent_topology_create spec) */
   const char* algorithm; /* "dsgd" (psgd, dmsgd, decentlam, gradient_tracking,
-                            exact_diffusion, d2, pga, local_sgd) */
+                            exact_diffusion, d2, pga, aga, local_sgd) */
   const char* optimizer; /* "sgd" (also lars, lamb) */
   const char* schedule;  /* "cosine" (also step, constant) */
   const char* out;       /* NULL or "": write no files; else checkpoints go to OUT/checkpoint */
@@ -324,7 +326,7 @@ typedef struct decent_train_options {
   int32_t nesterov;      /* 0 */
   int32_t threads;       /* 0: cores / nodes oneDNN threads per node */
   int64_t width;         /* 0: the model's own first-stage width */
-  int64_t period;        /* 8: global averaging period of pga and local_sgd */
+  int64_t period;        /* 8: global averaging period of pga and local_sgd; aga's initial one */
   int64_t epochs;        /* 2 */
   int64_t batch;         /* 32 per node */
   int64_t train_limit;   /* 0: all training images */
@@ -336,6 +338,15 @@ typedef struct decent_train_options {
   double weight_decay;   /* 5e-4 */
   double warmup_epochs;  /* 0 */
   uint64_t seed;         /* 1 */
+  /* Since 0.2.0 (a 0.1.0 caller's struct ends above; these then take their defaults). */
+  int64_t crop_padding;     /* 0: no random crop; P: crop after zero padding by P */
+  int64_t aga_warmup;       /* 0: aga's reference loss is the first period's */
+  int64_t checkpoint_every; /* 0: checkpoints (with out) only at the end; N: every N steps */
+  const char* milestones;   /* NULL or "": none; "30,60": epochs where the step schedule x 0.1 */
+  const char* resume;       /* NULL or "": from scratch; else a checkpoint folder */
+  int32_t flip;             /* 0; nonzero: random horizontal flips */
+  int32_t scale_lr;         /* 0; nonzero: lr * nodes * batch / 256 (linear scaling rule) */
+  int32_t eval_nodes;       /* 0; nonzero: also evaluate every node's own model */
 } decent_train_options;
 
 /* Fills *options with the defaults above and sets struct_size. */

@@ -1,26 +1,74 @@
 package org.decent;
 
+import org.decent.capi.capi;
 import org.decent.capi.decent_train_options;
 
-/** Options of a training run (decent_train_options; docs/training.md), with the defaults of
- * decent_train_default_options. Fields are public: set what differs. */
+/** Options of a training run (decent_train_options; docs/training.md). A new object holds the
+ * library's own defaults, read from decent_train_default_options (never restated here). Fields
+ * are public: set what differs; a null string means the library's default. */
 public final class TrainOptions {
-  public String model = "resnet20", data = "fashion-mnist", dataDir, partition = "iid",
-      topology = "one-peer-exp", algorithm = "dsgd", optimizer = "sgd", schedule = "cosine", out;
-  public int nodes = 8, threads = 0;
-  public boolean awc = false, nesterov = false;
-  public long width = 0, period = 8, epochs = 2, batch = 32, trainLimit = 0, testLimit = 0,
-      logEvery = 20, maxSteps = 0, seed = 1;
-  public double lr = 0.1, momentum = 0.9, weightDecay = 5e-4, warmupEpochs = 0;
+  public String model, data, dataDir, partition, topology, algorithm, optimizer, schedule, out;
+  /** Step-schedule milestones in epochs, comma-separated ("30,60"); null: none. */
+  public String milestones;
+  /** A checkpoint folder to continue from; null: from scratch. */
+  public String resume;
+  public int nodes, threads;
+  public boolean awc, nesterov, flip, scaleLr, evalNodes;
+  public long width, period, epochs, batch, trainLimit, testLimit, logEvery, maxSteps, seed,
+      cropPadding, agaWarmup, checkpointEvery;
+  public double lr, momentum, weightDecay, warmupEpochs;
 
-  decent_train_options toNative() {
+  public TrainOptions() {
     Native.load();
+    decent_train_options d = new decent_train_options();
+    capi.decent_train_default_options(d);
+    model = d.getModel();
+    data = d.getData();
+    dataDir = d.getData_dir();
+    partition = d.getPartition();
+    topology = d.getTopology();
+    algorithm = d.getAlgorithm();
+    optimizer = d.getOptimizer();
+    schedule = d.getSchedule();
+    out = d.getOut();
+    milestones = d.getMilestones();
+    resume = d.getResume();
+    nodes = d.getNodes();
+    threads = d.getThreads();
+    awc = d.getAwc() != 0;
+    nesterov = d.getNesterov() != 0;
+    flip = d.getFlip() != 0;
+    scaleLr = d.getScale_lr() != 0;
+    evalNodes = d.getEval_nodes() != 0;
+    width = d.getWidth();
+    period = d.getPeriod();
+    epochs = d.getEpochs();
+    batch = d.getBatch();
+    trainLimit = d.getTrain_limit();
+    testLimit = d.getTest_limit();
+    logEvery = d.getLog_every();
+    maxSteps = d.getMax_steps();
+    seed = d.getSeed().longValue();
+    cropPadding = d.getCrop_padding();
+    agaWarmup = d.getAga_warmup();
+    checkpointEvery = d.getCheckpoint_every();
+    lr = d.getLr();
+    momentum = d.getMomentum();
+    weightDecay = d.getWeight_decay();
+    warmupEpochs = d.getWarmup_epochs();
+  }
+
+  /** The numeric fields in a native struct; the strings go to decent_java_trainer_create. */
+  decent_train_options toNative() {
     decent_train_options o = new decent_train_options();
-    org.decent.capi.capi.decent_train_default_options(o);
+    capi.decent_train_default_options(o);
     o.setNodes(nodes);
     o.setThreads(threads);
     o.setAwc(awc ? 1 : 0);
     o.setNesterov(nesterov ? 1 : 0);
+    o.setFlip(flip ? 1 : 0);
+    o.setScale_lr(scaleLr ? 1 : 0);
+    o.setEval_nodes(evalNodes ? 1 : 0);
     o.setWidth(width);
     o.setPeriod(period);
     o.setEpochs(epochs);
@@ -29,6 +77,9 @@ public final class TrainOptions {
     o.setTest_limit(testLimit);
     o.setLog_every(logEvery);
     o.setMax_steps(maxSteps);
+    o.setCrop_padding(cropPadding);
+    o.setAga_warmup(agaWarmup);
+    o.setCheckpoint_every(checkpointEvery);
     o.setLr(lr);
     o.setMomentum(momentum);
     o.setWeight_decay(weightDecay);

@@ -12,7 +12,8 @@ public final class Trainer extends Handle {
   private static long create(TrainOptions o) {
     decent_train_options n = o.toNative();
     return created(out -> capi.decent_java_trainer_create(n, o.model, o.data, o.dataDir,
-        o.partition, o.topology, o.algorithm, o.optimizer, o.schedule, o.out, out));
+        o.partition, o.topology, o.algorithm, o.optimizer, o.schedule, o.out, o.milestones, o.resume,
+        out));
   }
 
   @Override

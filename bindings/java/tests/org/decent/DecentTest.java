@@ -94,6 +94,23 @@ public class DecentTest {
   }
 
   @Test
+  public void trainOptionsHoldTheLibraryDefaults() {
+    TrainOptions o = new TrainOptions(); // read from decent_train_default_options
+    assertEquals("resnet20", o.model);
+    assertEquals(8, o.nodes);
+    assertEquals(0.1, o.lr, 0.0);
+    assertEquals(20, o.logEvery);
+    assertEquals(null, o.milestones);
+    TrainOptions bad = small();
+    bad.cropPadding = 99;
+    try (Trainer t = new Trainer(bad)) {
+      fail("crop padding 99 was accepted");
+    } catch (DecentException e) {
+      assertTrue(e.getMessage(), e.getMessage().contains("options.crop_padding 99"));
+    }
+  }
+
+  @Test
   public void trainerReportsLearnsStopsAndRethrows() {
     List<Progress> seen = new ArrayList<>();
     TrainOptions mlp = small();
