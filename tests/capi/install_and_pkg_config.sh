@@ -20,3 +20,13 @@ if [ -n "$pydir" ]; then
   PYTHONPATH=$(dirname "$pydir") /usr/bin/python3 -c \
     'import decent, sys; t = decent.Topology("ring", 4); assert t.nodes == 4; print("installed python package:", decent.__file__)'
 fi
+# The Julia package is installed (0.1.0's install left it out), and the CUDA plugin, when built,
+# lies next to libdecent and loads from the installed command.
+[ -f "$prefix/share/julia/packages/Decent/src/Decent.jl" ] ||
+  { echo "FAILED: the Julia package is not installed"; exit 1; }
+if grep -q 'with_cuda":true' "$build/CMakeCache.txt" 2>/dev/null || [ -f "$build/libdecent_cuda.so" ]; then
+  [ -f "$libdir/libdecent_cuda.so" ] || { echo "FAILED: libdecent_cuda.so is not installed"; exit 1; }
+  "$prefix/bin/decent" --version | grep -q '"cuda_plugin":"loaded"' ||
+    { echo "FAILED: the installed decent does not load its CUDA plugin"; exit 1; }
+fi
+echo "installed: header, library, pkg-config, Python, Julia${libdir:+, plugin if built}"
