@@ -29,7 +29,10 @@ decent_status decent_dataset_open(const char* kind, const char* path, int train,
   const std::string dir = path ? path : "";
   auto d = std::make_unique<decent_dataset>();
   d->set = decent::data::open_dataset(k, dir, train != 0, "a path");
-  d->norm = decent::data::normalization_of(d->set);
+  // Both splits are normalised with the training split's statistics, as the trainer does, so
+  // that a caller's own accuracy on the test split equals the trainer's.
+  d->norm = decent::data::normalization_of(
+      train != 0 ? d->set : decent::data::open_dataset(k, dir, true, "a path"));
   *out = decent::capi::publish(std::move(d), "decent_dataset");
   DECENT_API_END();
 }

@@ -36,7 +36,7 @@ struct decent_comm {
 
 struct decent_dataset {
   decent::data::ImageSet set;
-  decent::data::Normalization norm;  // the set's own, for decent_dataset_batch
+  decent::data::Normalization norm;  // the training split's, for decent_dataset_batch
 };
 
 struct decent_model {

@@ -110,9 +110,7 @@ decent_status decent_model_predict(decent_model* model, const float* images, siz
   if (batch < 1) throw decent::InvalidArgument(fmt::format("batch {}: expected >= 1", batch));
   require_exact(images_count, static_cast<std::size_t>(batch * m.sample_size()), "images_count");
   require_count(logits_count, static_cast<std::size_t>(batch * m.classes()), "logits");
-  const auto& out = m.forward(std::span(images, images_count), batch, decent::nn::Mode::infer);
-  decent::nn::Tensor plain = decent::nn::Tensor::view(decent::nn::plain_desc(out.dims()), logits);
-  decent::nn::reorder(out, plain);
+  m.predict(std::span(images, images_count), batch, std::span(logits, logits_count));
   DECENT_API_END();
 }
 

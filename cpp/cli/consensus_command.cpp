@@ -9,8 +9,8 @@
 #include "cli/commands.hpp"
 #include "cli/plot.hpp"
 #include "cli/run_nodes.hpp"
-#include "comm/consensus.hpp"
 #include "core/error.hpp"
+#include "lab/consensus.hpp"
 
 namespace decent::cli {
 namespace {
@@ -22,7 +22,7 @@ struct ConsensusCliOptions {
   std::string format = "table";
   std::string plot;
   double timeout_s = 0;
-  comm::ConsensusOptions run;
+  lab::ConsensusOptions run;
 };
 
 void report(const ConsensusCliOptions& o, const topology::Topology& t, std::string_view backend,
@@ -55,7 +55,7 @@ void run(const ConsensusCliOptions& o, std::ostream& out) {
                            : comm::default_timeout();
   run_on_nodes(o.backend, o.spec, o.nodes, timeout,
                [&](comm::Communicator& c, const topology::Topology& t) {
-                 const auto errors = comm::run_consensus(c, t, o.run);
+                 const auto errors = lab::run_consensus(c, t, o.run);
                  if (c.rank() == 0) report(o, t, c.backend(), errors, out);
                });
 }

@@ -144,6 +144,17 @@ Model::Evaluation Model::evaluate(std::span<const float> images,
   return e;
 }
 
+void Model::predict(std::span<const float> images, std::int64_t batch, std::span<float> logits) {
+  if (batch < 1)
+    throw InvalidArgument("predict: batch " + std::to_string(batch) + ": expected >= 1");
+  if (logits.size() < static_cast<std::size_t>(batch * classes_))
+    throw BufferTooSmall("predict: logits hold " + std::to_string(logits.size()) + " values; " +
+                         std::to_string(batch * classes_) + " are needed");
+  const Tensor& out = forward(images, batch, Mode::infer);
+  Tensor plain = Tensor::view(plain_desc(out.dims()), logits.data());
+  reorder(out, plain);
+}
+
 std::string Model::summary() const {
   std::string s =
       name_ + " on " + to_string(input_) + ", " + std::to_string(classes_) + " classes\n";

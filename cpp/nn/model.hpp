@@ -57,6 +57,10 @@ class Model {
   };
   Evaluation evaluate(std::span<const float> images, std::span<const std::int32_t> labels);
 
+  // Inference logits of `batch` images (plain batch x C x H x W) into `logits` (plain
+  // batch x classes, row-major), whatever layout the backend computed them in.
+  void predict(std::span<const float> images, std::int64_t batch, std::span<float> logits);
+
   // One line per layer with its parameter count, and the total.
   std::string summary() const;
 

@@ -1,18 +1,15 @@
-// Loads the training and test sets a run names, with the normalisation computed on the
-// training set.
+// The data of a training run: data::load_datasets with the run's options.
 #pragma once
 
-#include "data/image_set.hpp"
-#include "data/loader.hpp"
+#include "data/datasets.hpp"
 #include "train/options.hpp"
 
 namespace decent::train {
 
-struct Datasets {
-  data::ImageSet train, test;
-  data::Normalization norm;
-};
+using Datasets = data::Datasets;
 
-Datasets load_datasets(const TrainOptions& o);
+inline Datasets load_datasets(const TrainOptions& o) {
+  return data::load_datasets(o.data, o.data_dir, o.train_limit, o.test_limit);
+}
 
 }  // namespace decent::train

@@ -510,7 +510,100 @@ static void test_callback_reentrance(void) {
   decent_trainer_free(r.trainer);
 }
 
+/* A caller's own accuracy on the test split (decent_dataset_batch + decent_model_predict) equals
+ * the trainer's evaluation, prediction for prediction: both normalise the test split with the
+ * training split's statistics (0.1.0's decent_dataset_batch used the test split's own). lenet
+ * after 40 steps is near its decision boundaries, so another normalisation changes predictions. */
+static void test_own_accuracy_matches_the_trainer(void) {
+  decent_train_options o = small_options();
+  o.model = "lenet";
+  decent_trainer* t = NULL;
+  CHECK(decent_trainer_create(&o, &t) == DECENT_OK);
+  CHECK(decent_trainer_run(t, NULL, NULL) == DECENT_OK);
+  double trainer_accuracy = -1;
+  CHECK(decent_trainer_evaluate(t, &trainer_accuracy, NULL) == DECENT_OK);
+  decent_model* m = NULL;
+  CHECK(decent_trainer_model(t, &m) == DECENT_OK);
+  decent_dataset* test = NULL;
+  CHECK(decent_dataset_open("synthetic", NULL, 0, &test) == DECENT_OK);
+  int64_t n = 0;
+  CHECK(decent_dataset_size(test, &n) == DECENT_OK && n == 2000);
+  enum { kBatch = 200 };
+  int64_t idx[kBatch];
+  int32_t labels[kBatch];
+  float* images = malloc(sizeof(float) * kBatch * 784);
+  float logits[kBatch * 10];
+  int64_t correct = 0;
+  for (int64_t start = 0; start < n; start += kBatch) {
+    for (int i = 0; i < kBatch; ++i) idx[i] = start + i;
+    CHECK(decent_dataset_batch(test, idx, kBatch, images, kBatch * 784, labels, kBatch) ==
+          DECENT_OK);
+    CHECK(decent_model_predict(m, images, kBatch * 784, kBatch, logits, kBatch * 10) == DECENT_OK);
+    for (int i = 0; i < kBatch; ++i) {
+      int best = 0;
+      for (int k = 1; k < 10; ++k)
+        if (logits[i * 10 + k] > logits[i * 10 + best]) best = k;
+      correct += best == labels[i];
+    }
+  }
+  free(images);
+  CHECK(fabs((double)correct / (double)n - trainer_accuracy) < 1e-12);
+  decent_dataset_free(test);
+  decent_model_free(m);
+  decent_trainer_free(t);
+}
+
+static void write_be32(FILE* f, uint32_t v) {
+  const unsigned char b[4] = {(unsigned char)(v >> 24), (unsigned char)(v >> 16),
+                              (unsigned char)(v >> 8), (unsigned char)v};
+  fwrite(b, 1, 4, f);
+}
+
+/* Two 2x2 images per split: training pixels 0 and 255 (mean 0.5, deviation 0.5 on [0, 1]),
+ * test pixels all 255. With the training statistics a test pixel is (1 - 0.5) / 0.5 = 1; with
+ * the test split's own (0.1.0) it was 0. */
+static void test_test_split_uses_training_statistics(void) {
+  char dir[] = "/tmp/decent_norm_XXXXXX";
+  CHECK(mkdtemp(dir) != NULL);
+  const char* names[4] = {"train-images-idx3-ubyte", "train-labels-idx1-ubyte",
+                          "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"};
+  for (int k = 0; k < 4; ++k) {
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", dir, names[k]);
+    FILE* f = fopen(path, "wb");
+    CHECK(f != NULL);
+    if (f == NULL) return;
+    const int images = k % 2 == 0, test = k >= 2;
+    write_be32(f, images ? 0x803 : 0x801);
+    write_be32(f, 2);
+    if (images) {
+      write_be32(f, 2);
+      write_be32(f, 2);
+      for (int i = 0; i < 2; ++i)
+        for (int j = 0; j < 4; ++j) fputc(test || i == 1 ? 255 : 0, f);
+    } else {
+      fputc(3, f);
+      fputc(7, f);
+    }
+    fclose(f);
+  }
+  decent_dataset* d = NULL;
+  CHECK(decent_dataset_open("mnist", dir, 0, &d) == DECENT_OK);
+  int64_t idx[2] = {0, 1};
+  float images[8];
+  int32_t labels[2];
+  CHECK(decent_dataset_batch(d, idx, 2, images, 8, labels, 2) == DECENT_OK);
+  for (int j = 0; j < 8; ++j) CHECK(fabs(images[j] - 1.0) < 1e-5);
+  CHECK(labels[0] == 3 && labels[1] == 7);
+  decent_dataset_free(d);
+  char cmd[128];
+  snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+  CHECK(system(cmd) == 0);
+}
+
 int main(void) {
+  test_test_split_uses_training_statistics();
+  test_own_accuracy_matches_the_trainer();
   test_wrong_kind_frees();
   test_callback_reentrance();
   test_null_arguments();

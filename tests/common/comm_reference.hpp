@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "comm/consensus.hpp"
+#include "lab/consensus.hpp"
 #include "topology/topology.hpp"
 
 namespace decent::test {
@@ -16,7 +16,7 @@ template <typename T = float>
 std::vector<std::vector<T>> start_vectors(int nodes, std::size_t count, std::uint64_t seed) {
   std::vector<std::vector<T>> x;
   for (int i = 0; i < nodes; ++i) {
-    const auto v = comm::consensus_start(seed, i, count);
+    const auto v = lab::consensus_start(seed, i, count);
     x.emplace_back(v.begin(), v.end());
   }
   return x;

@@ -10,10 +10,10 @@
 #include <thread>
 
 #include "../common/comm_reference.hpp"
-#include "comm/consensus.hpp"
 #include "comm/local.hpp"
 #include "comm/mpi.hpp"
 #include "core/error.hpp"
+#include "lab/consensus.hpp"
 #include "lab/lab.hpp"
 
 using namespace decent;
@@ -103,15 +103,15 @@ TEST_CASE("mpi: the same numbers as the local backend") {
   const int n = world_size();
   for (const char* spec : {"ring", "exp", "one-peer-exp"}) {
     const topology::Topology t(spec, n);
-    comm::ConsensusOptions options;
+    lab::ConsensusOptions options;
     options.iterations = 12;
     options.dimension = 500;
     options.seed = 9;
     comm::MpiCommunicator c;
-    const auto over_mpi = comm::run_consensus(c, t, options);
+    const auto over_mpi = lab::run_consensus(c, t, options);
     std::vector<double> in_process;
     comm::run_local(n, [&](comm::Communicator& local) {
-      auto e = comm::run_consensus(local, t, options);
+      auto e = lab::run_consensus(local, t, options);
       if (local.rank() == 0) in_process = e;
     });
     REQUIRE(over_mpi.size() == in_process.size());

@@ -1,7 +1,7 @@
 // The consensus experiment and `decent consensus`: the error decays at the rate rho of the
 // topology (the second-largest |eigenvalue| of a symmetric W, a theorem of linear algebra), the
 // one-peer exponential graph reaches consensus in log2 n steps, and the CLI's outputs and errors.
-#include "comm/consensus.hpp"
+#include "lab/consensus.hpp"
 
 #include <doctest/doctest.h>
 
@@ -21,13 +21,13 @@ namespace {
 
 std::vector<double> consensus_errors(const char* spec, int n, std::int64_t iterations) {
   const topology::Topology t(spec, n);
-  comm::ConsensusOptions options;
+  lab::ConsensusOptions options;
   options.iterations = iterations;
   options.dimension = 256;
   options.seed = 1;
   std::vector<double> errors;
   comm::run_local(n, [&](comm::Communicator& c) {
-    auto e = comm::run_consensus(c, t, options);
+    auto e = lab::run_consensus(c, t, options);
     if (c.rank() == 0) errors = e;
   });
   return errors;

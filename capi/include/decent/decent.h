@@ -239,8 +239,10 @@ DECENT_API decent_status decent_dataset_size(const decent_dataset* dataset, int6
 DECENT_API decent_status decent_dataset_shape(const decent_dataset* dataset, int64_t* channels,
                                               int64_t* height, int64_t* width, int64_t* classes);
 
-/* Images `indices[0..count)` as floats normalised per channel with this set's mean and standard
- * deviation (count x C x H x W, images_count >= that) and their labels (labels_count >= count).
+/* Images `indices[0..count)` as floats normalised per channel with the mean and standard
+ * deviation of the kind's training split (for both splits, as the trainer does; 0.1.0 used the
+ * test split's own) (count x C x H x W, images_count >= that) and their labels
+ * (labels_count >= count).
  * DECENT_ERR_OUT_OF_RANGE names an index outside [0, size). */
 DECENT_API decent_status decent_dataset_batch(const decent_dataset* dataset, const int64_t* indices,
                                               size_t count, float* images, size_t images_count,

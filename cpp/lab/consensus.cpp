@@ -1,4 +1,4 @@
-#include "comm/consensus.hpp"
+#include "lab/consensus.hpp"
 
 #include <fmt/format.h>
 
@@ -7,19 +7,19 @@
 #include "core/error.hpp"
 #include "core/rng.hpp"
 
-namespace decent::comm {
+namespace decent::lab {
 namespace {
 
 // ||X - 11^T X/n||_F over all nodes, with the mean and the sum in double.
-double consensus_distance(Communicator& comm, const std::vector<float>& x) {
+double consensus_distance(comm::Communicator& comm, const std::vector<float>& x) {
   std::vector<double> mean(x.begin(), x.end());
-  comm.allreduce(mean.data(), mean.size(), ReduceOp::average);
+  comm.allreduce(mean.data(), mean.size(), comm::ReduceOp::average);
   double squares = 0;
   for (std::size_t c = 0; c < x.size(); ++c) {
     const double d = static_cast<double>(x[c]) - mean[c];
     squares += d * d;
   }
-  comm.allreduce(&squares, 1, ReduceOp::sum);
+  comm.allreduce(&squares, 1, comm::ReduceOp::sum);
   return std::sqrt(squares);
 }
 
@@ -33,7 +33,7 @@ std::vector<float> consensus_start(std::uint64_t seed, int rank, std::size_t dim
   return x;
 }
 
-std::vector<double> run_consensus(Communicator& comm, const topology::Topology& topology,
+std::vector<double> run_consensus(comm::Communicator& comm, const topology::Topology& topology,
                                   const ConsensusOptions& options) {
   if (options.iterations < 0)
     throw InvalidArgument(fmt::format("iterations {}: expected >= 0", options.iterations));
@@ -48,4 +48,4 @@ std::vector<double> run_consensus(Communicator& comm, const topology::Topology& 
   return errors;
 }
 
-}  // namespace decent::comm
+}  // namespace decent::lab

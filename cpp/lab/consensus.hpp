@@ -9,7 +9,7 @@
 
 #include "comm/communicator.hpp"
 
-namespace decent::comm {
+namespace decent::lab {
 
 struct ConsensusOptions {
   std::int64_t iterations = 50;
@@ -23,7 +23,7 @@ std::vector<float> consensus_start(std::uint64_t seed, int rank, std::size_t dim
 
 // Runs the experiment on this node (call it on every node). Returns e_0 = 1, e_1, ..., e_K,
 // identical on every node.
-std::vector<double> run_consensus(Communicator& comm, const topology::Topology& topology,
+std::vector<double> run_consensus(comm::Communicator& comm, const topology::Topology& topology,
                                   const ConsensusOptions& options);
 
-}  // namespace decent::comm
+}  // namespace decent::lab
