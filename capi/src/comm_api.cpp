@@ -187,4 +187,21 @@ decent_status decent_comm_neighbor_average(decent_comm* comm, const decent_topol
   });
 }
 
+decent_status decent_comm_neighbor_average_start(decent_comm* comm, const decent_topology* topology,
+                                                 int64_t step, float* data, size_t count) {
+  return collective(comm, __func__, [&] {
+    auto& c = comm_of(comm);
+    const auto& t = decent::capi::live(topology, "decent_topology", "topology").impl;
+    if (t.nodes() != c.size())
+      throw decent::InvalidArgument(
+          fmt::format("the topology has {} nodes; the communicator {}", t.nodes(), c.size()));
+    if (step < 0) throw decent::OutOfRange(fmt::format("step {}: expected >= 0", step));
+    c.start_neighbor_average(data_of(data, count), count, t, step);
+  });
+}
+
+decent_status decent_comm_neighbor_average_finish(decent_comm* comm) {
+  return collective(comm, __func__, [&] { comm_of(comm).finish_neighbor_average(); });
+}
+
 }  // extern "C"

@@ -1,11 +1,16 @@
 // decent_model_*: validates arguments and forwards to cpp/nn.
 #include <algorithm>
+#include <cstring>
+#include <fstream>
+#include <iterator>
 
 #include "api_guard.hpp"
 #include "handles.hpp"
 #include "live_handles.hpp"
 #include "nn/builders.hpp"
 #include "nn/dnnl/context.hpp"
+#include "nn/model_file.hpp"
+#include "train/files.hpp"
 
 namespace {
 
@@ -111,6 +116,55 @@ decent_status decent_model_predict(decent_model* model, const float* images, siz
   require_exact(images_count, static_cast<std::size_t>(batch * m.sample_size()), "images_count");
   require_count(logits_count, static_cast<std::size_t>(batch * m.classes()), "logits");
   m.predict(std::span(images, images_count), batch, std::span(logits, logits_count));
+  DECENT_API_END();
+}
+
+decent_status decent_model_save(const decent_model* model, const char* path) {
+  DECENT_API_BEGIN();
+  const auto bytes = decent::nn::encode_model(model_of(model));
+  decent::train::write_file_atomically(&require(path, "path"), bytes);
+  DECENT_API_END();
+}
+
+decent_status decent_model_load(const char* path, decent_model** out) {
+  DECENT_API_BEGIN();
+  require(out, "out") = nullptr;
+  const std::string file = &require(path, "path");
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw decent::IoError("file " + file + ": cannot be opened");
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto m = std::make_unique<decent_model>();
+  m->impl = decent::nn::decode_model(bytes, "file " + file);
+  *out = decent::capi::publish(std::move(m), "decent_model");
+  DECENT_API_END();
+}
+
+decent_status decent_model_save_to_memory(const decent_model* model, void* buffer, size_t capacity,
+                                          size_t* size) {
+  DECENT_API_BEGIN();
+  const auto bytes = decent::nn::encode_model(model_of(model));
+  require(size, "size") = bytes.size();
+  if (capacity > 0) require(static_cast<char*>(buffer), "buffer");
+  decent::capi::require_count(capacity, bytes.size(), "buffer (capacity, in bytes)");
+  std::memcpy(buffer, bytes.data(), bytes.size());
+  DECENT_API_END();
+}
+
+decent_status decent_model_load_from_memory(const void* buffer, size_t size, decent_model** out) {
+  DECENT_API_BEGIN();
+  require(out, "out") = nullptr;
+  const auto* bytes = &require(static_cast<const char*>(buffer), "buffer");
+  auto m = std::make_unique<decent_model>();
+  m->impl = decent::nn::decode_model(std::string_view(bytes, size), "buffer");
+  *out = decent::capi::publish(std::move(m), "decent_model");
+  DECENT_API_END();
+}
+
+decent_status decent_set_threads(int threads) {
+  DECENT_API_BEGIN();
+  if (threads < 1 || threads > 1024)
+    throw decent::InvalidArgument(fmt::format("threads {}: expected 1 to 1024", threads));
+  decent::nn::set_threads(threads);
   DECENT_API_END();
 }
 

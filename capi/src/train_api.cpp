@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstddef>
 #include <limits>
+#include <nlohmann/json.hpp>
 #include <variant>
 
 #include "api_guard.hpp"
@@ -359,6 +360,29 @@ decent_status decent_trainer_save(const decent_trainer* trainer, const char* dir
 decent_status decent_trainer_load(decent_trainer* trainer, const char* dir) {
   DECENT_API_BEGIN();
   trainer_of(trainer).load(&require(dir, "dir"));
+  DECENT_API_END();
+}
+
+decent_status decent_trainer_finished(const decent_trainer* trainer, int* out) {
+  DECENT_API_BEGIN();
+  const auto& t = trainer_of(trainer);
+  require(out, "out") = t.steps_done() >= t.total_steps() ? 1 : 0;
+  DECENT_API_END();
+}
+
+decent_status decent_trainer_config_json(const decent_trainer* trainer, const char** out) {
+  DECENT_API_BEGIN();
+  auto& h = const_cast<decent_trainer&>(idle_handle(trainer));
+  auto& json = require(out, "out");
+  if (h.config_json.empty()) {
+    nlohmann::json j;
+    const auto& o = h.impl->options();
+    for (const auto& spec : decent::train::train_option_table())
+      std::visit([&](auto member) { j[spec.name] = o.*member; }, spec.field);
+    j["total_steps"] = h.impl->total_steps();
+    h.config_json = j.dump();
+  }
+  json = h.config_json.c_str();
   DECENT_API_END();
 }
 

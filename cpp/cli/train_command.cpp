@@ -18,6 +18,7 @@
 #include "core/error.hpp"
 #include "core/parse.hpp"
 #include "nn/builders.hpp"
+#include "nn/model_file.hpp"
 #include "train/files.hpp"
 #include "train/option_table.hpp"
 #include "train/trainer.hpp"
@@ -194,8 +195,13 @@ void run(TrainCliOptions c, std::ostream& out) {
              "epochs), {}\n",
              100 * e.test_accuracy, result.steps, e.epoch, format_duration(e.time_s));
   if (!o.out.empty()) {
-    train::save_model((std::filesystem::path(o.out) / "model.bin").string(), o.model,
-                      result.average_parameters, result.average_buffers);
+    auto model = train::build_model_for(o, data);
+    std::copy(result.average_parameters.begin(), result.average_parameters.end(),
+              model->parameters().begin());
+    std::copy(result.average_buffers.begin(), result.average_buffers.end(),
+              model->buffers().begin());
+    train::write_file_atomically((std::filesystem::path(o.out) / "model.bin").string(),
+                                 nn::encode_model(*model));
     if (c.plots)
       log->plot(o.out,
                 fmt::format("{} {} over {}, {} nodes", o.model, o.algorithm, o.topology, o.nodes));

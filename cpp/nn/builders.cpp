@@ -197,7 +197,9 @@ std::unique_ptr<Model> build_model(const ModelSpec& s) {
                           "...) and an ImageNet one 18, 34, 50, 101 or 152");
   else
     throw InvalidArgument("model \"" + s.name + "\": unknown; expected one of " + known_list());
-  return std::make_unique<Model>(s.name, std::move(net), s.input, s.classes, s.seed);
+  auto model = std::make_unique<Model>(s.name, std::move(net), s.input, s.classes, s.seed);
+  model->set_recipe(s.width, static_cast<int>(s.stem));
+  return model;
 }
 
 }  // namespace decent::nn

@@ -27,6 +27,14 @@ class Model {
   Model(std::string name, LayerPtr net, Dims input, std::int64_t classes, std::uint64_t seed);
 
   const std::string& name() const { return name_; }
+  // The builder's first-stage width (0: the architecture's own) and stem, as given to
+  // build_model: with name, input and classes they rebuild this architecture (model files).
+  std::int64_t width_option() const { return width_option_; }
+  int stem_option() const { return stem_option_; }
+  void set_recipe(std::int64_t width, int stem) {
+    width_option_ = width;
+    stem_option_ = stem;
+  }
   const Dims& input_dims() const { return input_; }
   std::int64_t classes() const { return classes_; }
   std::int64_t sample_size() const;  // C * H * W
@@ -68,6 +76,8 @@ class Model {
   void bind_all();
 
   std::string name_;
+  std::int64_t width_option_ = 0;
+  int stem_option_ = 0;
   LayerPtr net_;
   Dims input_;
   std::int64_t classes_;

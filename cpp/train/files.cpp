@@ -35,20 +35,4 @@ void write_file_atomically(const std::string& path, std::string_view bytes) {
   if (ec) throw IoError("file " + path + ": rename from " + tmp + " failed: " + ec.message());
 }
 
-void save_model(const std::string& path, const std::string& model_name,
-                std::span<const float> parameters, std::span<const float> buffers) {
-  std::string b = "DECENTM1";
-  auto put_u64 = [&b](std::uint64_t v) { b.append(reinterpret_cast<const char*>(&v), 8); };
-  put_u64(model_name.size());
-  b += model_name;
-  put_u64(parameters.size());
-  put_u64(buffers.size());
-  b.append(reinterpret_cast<const char*>(parameters.data()), parameters.size_bytes());
-  b.append(reinterpret_cast<const char*>(buffers.data()), buffers.size_bytes());
-  const auto crc = static_cast<std::uint32_t>(
-      crc32(0L, reinterpret_cast<const Bytef*>(b.data()), static_cast<uInt>(b.size())));
-  b.append(reinterpret_cast<const char*>(&crc), 4);
-  write_file_atomically(path, b);
-}
-
 }  // namespace decent::train

@@ -55,6 +55,39 @@ static int bad_op(decent_comm* comm, int rank, void* user) {
   return decent_comm_allreduce(comm, &v, 1, (decent_reduce_op)7) != DECENT_OK;
 }
 
+/* The non-blocking halves give the same W x as the blocking call, with work between them. */
+static float split_result[N][2];
+static int split_node(decent_comm* comm, int rank, void* user) {
+  (void)user;
+  float x[2] = {(float)rank, (float)(rank * rank)};
+  if (decent_comm_neighbor_average_start(comm, ring, 3, x, 2) != DECENT_OK) return 1;
+  volatile double work = 0;
+  for (int i = 0; i < 100000; ++i) work += i;
+  if (decent_comm_neighbor_average_finish(comm) != DECENT_OK) return 3;
+  split_result[rank][0] = x[0];
+  split_result[rank][1] = x[1];
+  return 0;
+}
+
+/* A second start before finish, and a finish without start, are refused (and, being failed
+ * calls on the node's communicator, fail the run though the node returns 0). */
+static int split_misuse(decent_comm* comm, int rank, void* user) {
+  int* refused = user;
+  float x[2] = {(float)rank, 0};
+  /* Both refusals come before this node's exchange can be cut short by another's return. */
+  if (decent_comm_neighbor_average_finish(comm) == DECENT_ERR_INVALID_ARGUMENT &&
+      strstr(decent_last_error(), "without a pending exchange") != NULL)
+    ++refused[rank];
+  if (decent_comm_neighbor_average_start(comm, ring, 0, x, 2) != DECENT_OK) return 1;
+  if (decent_comm_neighbor_average_start(comm, ring, 0, x, 2) == DECENT_ERR_INVALID_ARGUMENT &&
+      strstr(decent_last_error(), "an exchange is already pending") != NULL)
+    ++refused[rank];
+  decent_comm_neighbor_average_finish(comm);
+  float sync = 0; /* nobody returns (which ends the run) before every node has counted */
+  decent_comm_allreduce(comm, &sync, 1, DECENT_REDUCE_SUM);
+  return 0;
+}
+
 /* Node 1 arrives only after node 0's allreduce has timed out (timeout 0.3 s). */
 static int late_peer(decent_comm* comm, int rank, void* user) {
   const int ignore_failure = *(const int*)user;
@@ -109,6 +142,13 @@ int main(void) {
     CHECK(fabs(averaged[i][0] - y0) < 1e-5 && fabs(averaged[i][1] - y1) < 1e-5);
     CHECK(fabs(means[i] - (N - 1) / 2.0) < 1e-6);
   }
+  CHECK(decent_comm_run_local(N, 60, split_node, NULL) == DECENT_OK);
+  for (int i = 0; i < N; ++i)
+    CHECK(split_result[i][0] == averaged[i][0] && split_result[i][1] == averaged[i][1]);
+  int refused[N] = {0};
+  CHECK_FAILS(decent_comm_run_local(N, 60, split_misuse, refused), DECENT_ERR_INVALID_ARGUMENT,
+              "returned 0 after a failed collective");
+  for (int i = 0; i < N; ++i) CHECK(refused[i] == 2);
   CHECK_FAILS(decent_comm_run_local(4, 30, failing, NULL), DECENT_ERR_INVALID_ARGUMENT,
               "node 1 failed: decent_comm_broadcast: argument 'data' is NULL");
   CHECK_FAILS(decent_comm_run_local(2, 30, bad_root, NULL), DECENT_ERR_OUT_OF_RANGE,

@@ -601,7 +601,92 @@ static void test_test_split_uses_training_statistics(void) {
   CHECK(system(cmd) == 0);
 }
 
+/* A model saved to a file and to memory comes back with the same architecture, parameters and
+ * buffers: its predictions are bit for bit the original's. Corruption is an IO error. */
+static void test_model_files(void) {
+  decent_model* m = NULL;
+  CHECK(decent_model_create("resnet20", 1, 28, 28, 10, 5, &m) == DECENT_OK); /* has buffers */
+  int64_t params = 0, buffers = 0;
+  CHECK(decent_model_parameter_count(m, &params, &buffers) == DECENT_OK && buffers > 0);
+  float* b = malloc(sizeof(float) * (size_t)buffers);
+  CHECK(decent_model_get_buffers(m, b, (size_t)buffers) == DECENT_OK);
+  for (int64_t i = 0; i < buffers; ++i) b[i] += 0.25f * (float)(i % 7); /* not the defaults */
+  CHECK(decent_model_set_buffers(m, b, (size_t)buffers) == DECENT_OK);
+  free(b);
+  float images[2 * 784], before[20], after[20];
+  for (int i = 0; i < 2 * 784; ++i) images[i] = (float)((i * 37) % 101) / 50.0f - 1.0f;
+  CHECK(decent_model_predict(m, images, 2 * 784, 2, before, 20) == DECENT_OK);
+
+  char dir[] = "/tmp/decent_model_XXXXXX";
+  CHECK(mkdtemp(dir) != NULL);
+  char path[256];
+  snprintf(path, sizeof path, "%s/model.bin", dir);
+  CHECK(decent_model_save(m, path) == DECENT_OK);
+  decent_model* from_file = NULL;
+  CHECK(decent_model_load(path, &from_file) == DECENT_OK);
+  CHECK(decent_model_predict(from_file, images, 2 * 784, 2, after, 20) == DECENT_OK);
+  CHECK(memcmp(before, after, sizeof before) == 0);
+  int64_t c = 0, h = 0, w = 0, k = 0;
+  CHECK(decent_model_shape(from_file, &c, &h, &w, &k) == DECENT_OK);
+  CHECK(c == 1 && h == 28 && w == 28 && k == 10);
+
+  size_t size = 0;
+  CHECK_FAILS(decent_model_save_to_memory(m, NULL, 0, &size), DECENT_ERR_BUFFER_TOO_SMALL,
+              "capacity");
+  CHECK(size == 8 + 8 + 8 + 8 * 6 + 16 + 4 * (size_t)(params + buffers) + 4);
+  char* bytes = malloc(size);
+  CHECK_FAILS(decent_model_save_to_memory(m, bytes, size - 1, &size), DECENT_ERR_BUFFER_TOO_SMALL,
+              "capacity");
+  CHECK(decent_model_save_to_memory(m, bytes, size, &size) == DECENT_OK);
+  decent_model* from_memory = NULL;
+  CHECK(decent_model_load_from_memory(bytes, size, &from_memory) == DECENT_OK);
+  memset(after, 0, sizeof after);
+  CHECK(decent_model_predict(from_memory, images, 2 * 784, 2, after, 20) == DECENT_OK);
+  CHECK(memcmp(before, after, sizeof before) == 0);
+  bytes[100] ^= 1;
+  decent_model* bad = (decent_model*)&bad;
+  CHECK_FAILS(decent_model_load_from_memory(bytes, size, &bad), DECENT_ERR_IO, "checksum mismatch");
+  CHECK(bad == NULL);
+  CHECK_FAILS(decent_model_load_from_memory(bytes, 5, &bad), DECENT_ERR_IO, "not a decent model");
+  CHECK_FAILS(decent_model_load("/nonexistent/model.bin", &bad), DECENT_ERR_IO, "/nonexistent");
+  free(bytes);
+  decent_model_free(from_memory);
+  decent_model_free(from_file);
+  decent_model_free(m);
+  char cmd[128];
+  snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+  CHECK(system(cmd) == 0);
+  CHECK_FAILS(decent_set_threads(0), DECENT_ERR_INVALID_ARGUMENT, "threads 0");
+  CHECK(decent_set_threads(1) == DECENT_OK);
+}
+
+/* Whether a run finished or was stopped, and its resolved configuration. */
+static void test_trainer_state_queries(void) {
+  decent_train_options o = small_options();
+  decent_trainer* t = NULL;
+  CHECK(decent_trainer_create(&o, &t) == DECENT_OK);
+  int finished = -1;
+  CHECK(decent_trainer_finished(t, &finished) == DECENT_OK && finished == 0);
+  struct progress_log stop = {0, 0, 2, 0, 0, 0};
+  CHECK(decent_trainer_run(t, on_progress, &stop) == DECENT_OK); /* stopped after 10 steps */
+  CHECK(decent_trainer_finished(t, &finished) == DECENT_OK && finished == 0);
+  CHECK(decent_trainer_run(t, NULL, NULL) == DECENT_OK);
+  CHECK(decent_trainer_finished(t, &finished) == DECENT_OK && finished == 1);
+  const char* json = NULL;
+  CHECK(decent_trainer_config_json(t, &json) == DECENT_OK && json != NULL);
+  CHECK(json != NULL && json[0] == '{');
+  CHECK(json != NULL && strstr(json, "\"lr\":0.05") != NULL);
+  CHECK(json != NULL && strstr(json, "\"model\":\"mlp\"") != NULL);
+  CHECK(json != NULL && strstr(json, "\"threads\":1") != NULL);
+  CHECK(json != NULL && strstr(json, "\"weight_decay\":0.0005") != NULL); /* a default */
+  CHECK(json != NULL && strstr(json, "\"total_steps\":40") != NULL);
+  CHECK_FAILS(decent_trainer_finished(t, NULL), DECENT_ERR_INVALID_ARGUMENT, "'out' is NULL");
+  decent_trainer_free(t);
+}
+
 int main(void) {
+  test_model_files();
+  test_trainer_state_queries();
   test_test_split_uses_training_statistics();
   test_own_accuracy_matches_the_trainer();
   test_wrong_kind_frees();

@@ -75,6 +75,7 @@ decent_version() = ccall((:decent_version, libdecent), Cstring, ())
 decent_abi_version() = ccall((:decent_abi_version, libdecent), Cint, ())
 decent_build_info() = ccall((:decent_build_info, libdecent), Cstring, ())
 decent_cuda_device_count(out) = ccall((:decent_cuda_device_count, libdecent), decent_status, (Ptr{Cint},), out)
+decent_set_threads(threads) = ccall((:decent_set_threads, libdecent), decent_status, (Cint,), threads)
 
 # Topologies
 decent_topology_create(spec, nodes, out) = ccall((:decent_topology_create, libdecent), decent_status, (Cstring, Cint, Ptr{Ptr{Cvoid}}), spec, nodes, out)
@@ -101,6 +102,8 @@ decent_comm_backend(c, out) = ccall((:decent_comm_backend, libdecent), decent_st
 decent_comm_allreduce(c, data, count, op) = ccall((:decent_comm_allreduce, libdecent), decent_status, (Ptr{Cvoid}, Ptr{Cfloat}, Csize_t, Cint), c, data, count, op)
 decent_comm_broadcast(c, data, count, root) = ccall((:decent_comm_broadcast, libdecent), decent_status, (Ptr{Cvoid}, Ptr{Cfloat}, Csize_t, Cint), c, data, count, root)
 decent_comm_neighbor_average(c, t, step, data, count) = ccall((:decent_comm_neighbor_average, libdecent), decent_status, (Ptr{Cvoid}, Ptr{Cvoid}, Int64, Ptr{Cfloat}, Csize_t), c, t, step, data, count)
+decent_comm_neighbor_average_start(c, t, step, data, count) = ccall((:decent_comm_neighbor_average_start, libdecent), decent_status, (Ptr{Cvoid}, Ptr{Cvoid}, Int64, Ptr{Cfloat}, Csize_t), c, t, step, data, count)
+decent_comm_neighbor_average_finish(c) = ccall((:decent_comm_neighbor_average_finish, libdecent), decent_status, (Ptr{Cvoid},), c)
 
 # Datasets
 decent_dataset_open(kind, path, train, out) = ccall((:decent_dataset_open, libdecent), decent_status, (Cstring, Cstring, Cint, Ptr{Ptr{Cvoid}}), kind, path, train, out)
@@ -120,6 +123,10 @@ decent_model_set_parameters(m, values, count) = ccall((:decent_model_set_paramet
 decent_model_get_buffers(m, out, count) = ccall((:decent_model_get_buffers, libdecent), decent_status, (Ptr{Cvoid}, Ptr{Cfloat}, Csize_t), m, out, count)
 decent_model_set_buffers(m, values, count) = ccall((:decent_model_set_buffers, libdecent), decent_status, (Ptr{Cvoid}, Ptr{Cfloat}, Csize_t), m, values, count)
 decent_model_predict(m, images, images_count, batch, logits, logits_count) = ccall((:decent_model_predict, libdecent), decent_status, (Ptr{Cvoid}, Ptr{Cfloat}, Csize_t, Int64, Ptr{Cfloat}, Csize_t), m, images, images_count, batch, logits, logits_count)
+decent_model_save(m, path) = ccall((:decent_model_save, libdecent), decent_status, (Ptr{Cvoid}, Cstring), m, path)
+decent_model_load(path, out) = ccall((:decent_model_load, libdecent), decent_status, (Cstring, Ptr{Ptr{Cvoid}}), path, out)
+decent_model_save_to_memory(m, buffer, capacity, size) = ccall((:decent_model_save_to_memory, libdecent), decent_status, (Ptr{Cvoid}, Ptr{Cvoid}, Csize_t, Ptr{Csize_t}), m, buffer, capacity, size)
+decent_model_load_from_memory(buffer, size, out) = ccall((:decent_model_load_from_memory, libdecent), decent_status, (Ptr{Cvoid}, Csize_t, Ptr{Ptr{Cvoid}}), buffer, size, out)
 
 # Training
 decent_train_default_options(options) = ccall((:decent_train_default_options, libdecent), decent_status, (Ref{TrainOptions},), options)
@@ -128,6 +135,8 @@ decent_trainer_free(t) = ccall((:decent_trainer_free, libdecent), Cvoid, (Ptr{Cv
 decent_trainer_run(t, progress, user) = ccall((:decent_trainer_run, libdecent), decent_status, (Ptr{Cvoid}, Ptr{Cvoid}, Ptr{Cvoid}), t, progress, user)
 decent_trainer_step(t, steps) = ccall((:decent_trainer_step, libdecent), decent_status, (Ptr{Cvoid}, Int64), t, steps)
 decent_trainer_steps(t, done, total) = ccall((:decent_trainer_steps, libdecent), decent_status, (Ptr{Cvoid}, Ptr{Int64}, Ptr{Int64}), t, done, total)
+decent_trainer_finished(t, out) = ccall((:decent_trainer_finished, libdecent), decent_status, (Ptr{Cvoid}, Ptr{Cint}), t, out)
+decent_trainer_config_json(t, out) = ccall((:decent_trainer_config_json, libdecent), decent_status, (Ptr{Cvoid}, Ptr{Cstring}), t, out)
 decent_trainer_evaluate(t, accuracy, loss) = ccall((:decent_trainer_evaluate, libdecent), decent_status, (Ptr{Cvoid}, Ptr{Cdouble}, Ptr{Cdouble}), t, accuracy, loss)
 decent_trainer_model(t, out) = ccall((:decent_trainer_model, libdecent), decent_status, (Ptr{Cvoid}, Ptr{Ptr{Cvoid}}), t, out)
 decent_trainer_save(t, dir) = ccall((:decent_trainer_save, libdecent), decent_status, (Ptr{Cvoid}, Cstring), t, dir)

@@ -21,7 +21,7 @@ from .errors import (BufferTooSmall, CommunicationError, Error, InternalError,  
                      OutOfRange, TimeoutError)
 
 __all__ = ["Topology", "Comm", "run_local", "Dataset", "Model", "Trainer", "TrainOptions",
-           "Error", "version", "build_info"]
+           "Error", "version", "build_info", "set_threads"]
 
 
 def version():
@@ -33,6 +33,11 @@ def build_info():
     """The build's features as a dict (with_dnnl, with_mpi, with_cuda, with_nccl, ...)."""
     import json
     return json.loads(_decent.decent_build_info())
+
+
+def set_threads(threads):
+    """CPU threads of the layers (oneDNN) for models used from the calling thread."""
+    _decent.decent_set_threads(threads)
 
 
 if _decent.decent_abi_version() != _decent.DECENT_ABI_VERSION:
@@ -191,6 +196,19 @@ class Comm:
         _decent.decent_comm_neighbor_average(self._h, topology.handle, step, data)
         return data
 
+    def neighbor_average_start(self, topology, step, data):
+        """Starts neighbor_average without waiting, so that work (a backward pass) can overlap
+        the exchange; finish() completes it. Until then `data` must not be written; this object
+        keeps it (and the topology) alive."""
+        _decent.decent_comm_neighbor_average_start(self._h, topology.handle, step, data)
+        self._pending = (topology, data)
+
+    def neighbor_average_finish(self):
+        """Waits for the neighbours and writes the average into the started array; returns it."""
+        _decent.decent_comm_neighbor_average_finish(self._h)
+        pending, self._pending = getattr(self, "_pending", (None, None)), None
+        return pending[1]
+
 
 _open_mpi_comms = weakref.WeakSet()
 
@@ -279,6 +297,15 @@ class Model(_Handle):
     def buffers(self, values):
         _decent.decent_model_set_buffers(self.handle, np.ascontiguousarray(values, np.float32))
 
+    def save(self, path):
+        """Writes the model (architecture, parameters, buffers; CRC-32) to a file."""
+        _decent.decent_model_save(self.handle, str(path))
+
+    @classmethod
+    def load(cls, path):
+        """The model a file written by save() (or `decent train`'s model.bin) holds."""
+        return cls(None, _handle=_decent.decent_model_load(str(path)))
+
     def predict(self, images):
         """Logits (N x classes) of images N x C x H x W (normalised like the training data)."""
         x = np.ascontiguousarray(images, dtype=np.float32)
@@ -342,6 +369,17 @@ class Trainer(_Handle):
     def steps(self):
         """(completed steps, total steps)."""
         return tuple(_decent.decent_trainer_steps(self.handle))
+
+    @property
+    def finished(self):
+        """True when every step of the run is done; False when it was stopped or not run."""
+        return bool(_decent.decent_trainer_finished(self.handle))
+
+    @property
+    def config(self):
+        """The resolved configuration: every option with the value the run uses."""
+        import json
+        return json.loads(_decent.decent_trainer_config_json(self.handle))
 
     def evaluate(self):
         """(accuracy, loss) of the node-averaged model on the test set."""

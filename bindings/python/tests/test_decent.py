@@ -227,3 +227,35 @@ def test_train_options_start_from_the_library_defaults_and_take_the_new_fields()
     assert o.milestones == "0.05" and o.flip == 1 and o.crop_padding == 2
     with pytest.raises(decent.InvalidArgument, match="options.crop_padding 99: expected"):
         decent.Trainer(small(crop_padding=99))
+
+
+def test_model_files_trainer_state_and_split_neighbour_average(tmp_path):
+    with decent.Trainer(small(max_steps=10)) as t:
+        assert not t.finished
+        t.run(lambda p: p["step"] >= 5)  # stopped at the first report
+        assert not t.finished
+        t.run()
+        assert t.finished
+        assert t.config["lr"] == 0.05 and t.config["threads"] == 1
+        m = t.model()
+    images = np.random.default_rng(3).standard_normal((3, 1, 28, 28)).astype(np.float32)
+    m.save(tmp_path / "m.bin")
+    again = decent.Model.load(tmp_path / "m.bin")
+    assert np.array_equal(m.predict(images), again.predict(images))
+    (tmp_path / "m.bin").write_bytes(b"DECENTM1 old format")
+    with pytest.raises(decent.IoError, match="format 1"):
+        decent.Model.load(tmp_path / "m.bin")
+    decent.set_threads(1)
+
+    with decent.Topology("ring", 4) as ring:
+        w = ring.weights(0)
+        out = {}
+
+        def node(comm, rank):
+            x = np.array([rank, rank * rank], dtype=np.float32)
+            comm.neighbor_average_start(ring, 0, x)
+            out[rank] = comm.neighbor_average_finish().copy()
+        decent.run_local(4, node)
+        for i in range(4):
+            expected = w[i] @ np.array([[j, j * j] for j in range(4)], dtype=np.float64)
+            assert np.allclose(out[i], expected, atol=1e-6)

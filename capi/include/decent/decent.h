@@ -81,6 +81,10 @@ DECENT_API const char* decent_build_info(void);
  * device or driver is present (never an error for that). */
 DECENT_API decent_status decent_cuda_device_count(int* out);
 
+/* CPU threads of the neural-network layers (oneDNN on OpenMP) for calls made from this thread
+ * (models and datasets; a trainer's nodes take options.threads): 1 to 1024. */
+DECENT_API decent_status decent_set_threads(int threads);
+
 /* ------------------------------------------------------------------------------------------ */
 /* Topologies                                                                                 */
 /* ------------------------------------------------------------------------------------------ */
@@ -211,6 +215,17 @@ DECENT_API decent_status decent_comm_neighbor_average(decent_comm* comm,
                                                       const decent_topology* topology, int64_t step,
                                                       float* data, size_t count);
 
+/* The same in two halves, so that a caller can overlap the exchange with its own work (a backward
+ * pass): _start sends data to the out-neighbours and posts the receives; until _finish returns,
+ * `data` must stay alive and unwritten (it may be read) and the topology alive; _finish waits for
+ * the neighbours and writes the average into `data`. One exchange at a time per communicator:
+ * a second _start before _finish, or _finish without _start, is DECENT_ERR_INVALID_ARGUMENT. */
+DECENT_API decent_status decent_comm_neighbor_average_start(decent_comm* comm,
+                                                            const decent_topology* topology,
+                                                            int64_t step, float* data,
+                                                            size_t count);
+DECENT_API decent_status decent_comm_neighbor_average_finish(decent_comm* comm);
+
 /* ------------------------------------------------------------------------------------------ */
 /* Datasets                                                                                   */
 /* ------------------------------------------------------------------------------------------ */
@@ -300,6 +315,21 @@ DECENT_API decent_status decent_model_set_buffers(decent_model* model, const flo
 DECENT_API decent_status decent_model_predict(decent_model* model, const float* images,
                                               size_t images_count, int64_t batch, float* logits,
                                               size_t logits_count);
+
+/* Model files (the format of `decent train`'s model.bin, docs/nn.md): the architecture (name,
+ * input shape, classes, width), the parameters and the batch-norm buffers, with a CRC-32, so that
+ * a program can ship a trained model without its training run. The file is written atomically
+ * (a temporary file, then a rename). Loading fails with DECENT_ERR_IO naming the file and byte
+ * offset for a truncated or corrupt file. */
+DECENT_API decent_status decent_model_save(const decent_model* model, const char* path);
+DECENT_API decent_status decent_model_load(const char* path, decent_model** out);
+/* The same bytes in the caller's memory. *size always receives the size the model needs;
+ * capacity 0 (buffer may be NULL) asks for it, a smaller capacity is DECENT_ERR_BUFFER_TOO_SMALL.
+ */
+DECENT_API decent_status decent_model_save_to_memory(const decent_model* model, void* buffer,
+                                                     size_t capacity, size_t* size);
+DECENT_API decent_status decent_model_load_from_memory(const void* buffer, size_t size,
+                                                       decent_model** out);
 
 /* ------------------------------------------------------------------------------------------ */
 /* Training                                                                                   */
@@ -411,6 +441,17 @@ DECENT_API decent_status decent_trainer_step(decent_trainer* trainer, int64_t st
 /* Completed and total steps. Either output may be NULL. */
 DECENT_API decent_status decent_trainer_steps(const decent_trainer* trainer, int64_t* done,
                                               int64_t* total);
+
+/* *out = 1 when every step of the run is done, 0 when it was stopped (by the progress
+ * callback, or by decent_trainer_step) or has not started: decent_trainer_run returns DECENT_OK
+ * in both cases. */
+DECENT_API decent_status decent_trainer_finished(const decent_trainer* trainer, int* out);
+
+/* The trainer's resolved configuration as one JSON object: every option with the value the run
+ * uses (defaults filled in, threads resolved), keyed by the field names of decent_train_options.
+ * *out is owned by the trainer and valid until it is freed. */
+DECENT_API decent_status decent_trainer_config_json(const decent_trainer* trainer,
+                                                    const char** out);
 
 /* The node-averaged model (parameters and batch-norm statistics) on the test set: accuracy in
  * [0, 1] and mean loss. Either output may be NULL. */
