@@ -298,9 +298,13 @@ TrainResult train_node(comm::Communicator& comm, const topology::Topology& topol
     if (rank == 0 && reporter.on_checkpoint) reporter.on_checkpoint(dir);
   };
 
+  TrainResult result;
+  result.steps_per_epoch = per_epoch;
   const auto start = Clock::now();
   auto log_time = start, eval_time = start;
   std::int64_t log_step = first_step, eval_step = first_step;
+  // Evaluates the node-averaged model after `done` steps into result (the evaluation and the
+  // averaged parameters and buffers) and returns the evaluation.
   auto evaluate = [&](std::int64_t done) {
     EvalPoint e;
     e.step = done;
@@ -342,11 +346,11 @@ TrainResult train_node(comm::Communicator& comm, const topology::Topology& topol
     e.time_s = seconds_since(start);
     eval_time = Clock::now();
     eval_step = done;
-    return std::make_pair(e, std::make_pair(std::move(avg_p), std::move(avg_b)));
+    result.final_eval = e;
+    result.average_parameters = std::move(avg_p);
+    result.average_buffers = std::move(avg_b);
+    return e;
   };
-
-  TrainResult result;
-  result.steps_per_epoch = per_epoch;
   for (step = first_step; step < total; ++step) {
     const double lr = optim::learning_rate(sched, step);
     algorithm->set_lr(lr);
@@ -380,11 +384,8 @@ TrainResult train_node(comm::Communicator& comm, const topology::Topology& topol
       }
     }
     if (done % per_epoch == 0 || done == total || stop) {
-      auto [e, avg] = evaluate(done);
+      const auto e = evaluate(done);
       if (rank == 0 && reporter.on_eval) reporter.on_eval(e);
-      result.final_eval = e;
-      result.average_parameters = std::move(avg.first);
-      result.average_buffers = std::move(avg.second);
     }
     if (!o.out.empty() &&
         ((o.checkpoint_every > 0 && done % o.checkpoint_every == 0) || done == total || stop))
@@ -394,12 +395,7 @@ TrainResult train_node(comm::Communicator& comm, const topology::Topology& topol
       break;
     }
   }
-  if (result.average_parameters.empty()) {  // no step ran (already at the end): evaluate as is
-    auto [e, avg] = evaluate(step);
-    result.final_eval = e;
-    result.average_parameters = std::move(avg.first);
-    result.average_buffers = std::move(avg.second);
-  }
+  if (result.average_parameters.empty()) evaluate(step);  // no step ran: evaluate as it is
   result.steps = step;
   result.final_state = capture(step);
   return result;
