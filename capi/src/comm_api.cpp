@@ -63,6 +63,17 @@ decent_status collective(decent_comm* comm, const char* function, Body body) noe
   }
 }
 
+// The topology of a neighbour average on `c` at `step`, after checking both fit.
+const decent::topology::Topology& topology_for(const decent::comm::Communicator& c,
+                                               const decent_topology* topology, int64_t step) {
+  const auto& t = decent::capi::live(topology, "decent_topology", "topology").impl;
+  if (t.nodes() != c.size())
+    throw decent::InvalidArgument(
+        fmt::format("the topology has {} nodes; the communicator {}", t.nodes(), c.size()));
+  if (step < 0) throw decent::OutOfRange(fmt::format("step {}: expected >= 0", step));
+  return t;
+}
+
 float* data_of(float* data, std::size_t count) {
   return count == 0 ? data : &require(data, "data");
 }
@@ -178,12 +189,7 @@ decent_status decent_comm_neighbor_average(decent_comm* comm, const decent_topol
                                            int64_t step, float* data, size_t count) {
   return collective(comm, __func__, [&] {
     auto& c = comm_of(comm);
-    const auto& t = decent::capi::live(topology, "decent_topology", "topology").impl;
-    if (t.nodes() != c.size())
-      throw decent::InvalidArgument(
-          fmt::format("the topology has {} nodes; the communicator {}", t.nodes(), c.size()));
-    if (step < 0) throw decent::OutOfRange(fmt::format("step {}: expected >= 0", step));
-    c.neighbor_average(data_of(data, count), count, t, step);
+    c.neighbor_average(data_of(data, count), count, topology_for(c, topology, step), step);
   });
 }
 
@@ -191,12 +197,7 @@ decent_status decent_comm_neighbor_average_start(decent_comm* comm, const decent
                                                  int64_t step, float* data, size_t count) {
   return collective(comm, __func__, [&] {
     auto& c = comm_of(comm);
-    const auto& t = decent::capi::live(topology, "decent_topology", "topology").impl;
-    if (t.nodes() != c.size())
-      throw decent::InvalidArgument(
-          fmt::format("the topology has {} nodes; the communicator {}", t.nodes(), c.size()));
-    if (step < 0) throw decent::OutOfRange(fmt::format("step {}: expected >= 0", step));
-    c.start_neighbor_average(data_of(data, count), count, t, step);
+    c.start_neighbor_average(data_of(data, count), count, topology_for(c, topology, step), step);
   });
 }
 
