@@ -6,7 +6,8 @@
  *  - Scalar out-parameters are arrays of length >= 1 (int[], long[], double[]).
  *  - Arrays are direct NIO buffers (no copies): FloatBuffer, DoubleBuffer, IntBuffer, LongBuffer
  *    allocated with ByteBuffer.allocateDirect(...).order(ByteOrder.nativeOrder()).
- *  - Callbacks are org.decent.ProgressListener and org.decent.NodeFunction; the native threads
+ *  - Callbacks are org.decent.ProgressListener and org.decent.NativeNodeFunction (behind the
+ *    public org.decent.NodeFunction, which receives a Comm); the native threads
  *    that call them attach to the JVM for the call. */
 
 %{
@@ -238,7 +239,7 @@ DECENT_JAVA_BUFFER(float, FloatBuffer, data, count)
 }
 %enddef
 DECENT_JAVA_CALLBACK(decent_progress_fn, progress, ProgressListener, decent_java_progress)
-DECENT_JAVA_CALLBACK(decent_node_fn, fn, NodeFunction, decent_java_node)
+DECENT_JAVA_CALLBACK(decent_node_fn, fn, NativeNodeFunction, decent_java_node)
 
 /* An exception thrown by a callback wins over the status it caused. */
 %define DECENT_JAVA_RETHROW(FUNCTION, ARG)

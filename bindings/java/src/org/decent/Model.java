@@ -45,4 +45,38 @@ public final class Model extends Handle {
     capi.decent_model_predict(handle(), images, batch, logits);
     return logits;
   }
+
+  /** {channels, height, width, classes}. */
+  public long[] shape() {
+    long[] c = new long[1], h = new long[1], w = new long[1], k = new long[1];
+    capi.decent_model_shape(handle(), c, h, w, k);
+    return new long[] {c[0], h[0], w[0], k[0]};
+  }
+
+  /** Batch-norm running statistics (0 for models without batch norm). */
+  public long bufferCount() {
+    long[] b = new long[1];
+    capi.decent_model_parameter_count(handle(), null, b);
+    return b[0];
+  }
+
+  public FloatBuffer buffers() {
+    FloatBuffer b = Native.floats(bufferCount());
+    capi.decent_model_get_buffers(handle(), b);
+    return b;
+  }
+
+  public void setBuffers(FloatBuffer values) {
+    capi.decent_model_set_buffers(handle(), values);
+  }
+
+  /** Writes the model (architecture, parameters, buffers; CRC-32) to a file. */
+  public void save(String path) {
+    capi.decent_model_save(handle(), path);
+  }
+
+  /** The model a file written by save() (or decent train's model.bin) holds. */
+  public static Model load(String path) {
+    return new Model(created(out -> capi.decent_model_load(path, out)));
+  }
 }

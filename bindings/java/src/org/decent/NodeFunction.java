@@ -1,8 +1,8 @@
 package org.decent;
 
-/** The body of one in-process node (Comm.runLocal), called on that node's thread with a lent
- * communicator handle (wrap it with new Comm(handle)). */
+/** The body of one in-process node (Comm.runLocal), called on that node's thread with its
+ * communicator, which belongs to the run: use it only inside this call, do not close it. */
 @FunctionalInterface
 public interface NodeFunction {
-  void run(long comm, int rank);
+  void run(Comm comm, int rank);
 }

@@ -42,4 +42,45 @@ public final class Topology extends Handle {
     w.get(out);
     return out;
   }
+
+  /** Steps after which a time-varying topology repeats (1 for a static one). */
+  public int period() {
+    int[] p = new int[1];
+    capi.decent_topology_period(handle(), p);
+    return p[0];
+  }
+
+  /** W^(start+steps-1) ... W^(start), row-major n x n; steps 0: one period. */
+  public double[] product(long start, long steps) {
+    int n = nodes();
+    DoubleBuffer p = Native.doubles((long) n * n);
+    capi.decent_topology_product(handle(), start, steps, p);
+    double[] out = new double[n * n];
+    p.get(out);
+    return out;
+  }
+
+  /** {j: w_node,j} for the nodes that `node` receives from at `step` (itself excluded). */
+  public java.util.Map<Integer, Double> inNeighbors(int node, long step) {
+    return neighbors(node, step, true);
+  }
+
+  /** {i: w_i,node} for the nodes that receive from `node` at `step` (itself excluded). */
+  public java.util.Map<Integer, Double> outNeighbors(int node, long step) {
+    return neighbors(node, step, false);
+  }
+
+  private java.util.Map<Integer, Double> neighbors(int node, long step, boolean in) {
+    int n = nodes();
+    if (node < 0 || node >= n) {
+      throw new DecentException(2, "node " + node + ": expected 0 <= node < " + n);
+    }
+    double[] w = weights(step);
+    java.util.Map<Integer, Double> m = new java.util.TreeMap<>();
+    for (int j = 0; j < n; ++j) {
+      double v = in ? w[node * n + j] : w[j * n + node];
+      if (j != node && v != 0) m.put(j, v);
+    }
+    return m;
+  }
 }

@@ -157,8 +157,7 @@ public class DecentTest {
     final int n = 4;
     final float[][] got = new float[n][];
     try (Topology ring = new Topology("ring", n)) {
-      Comm.runLocal(n, 60, (handle, rank) -> {
-        Comm c = new Comm(handle);
+      Comm.runLocal(n, 60, (c, rank) -> {
         FloatBuffer x = Comm.floats(1);
         x.put(0, rank);
         c.neighborAverage(ring, 0, x);
@@ -176,13 +175,50 @@ public class DecentTest {
       }
     }
     try {
-      Comm.runLocal(3, 30, (handle, rank) -> {
+      Comm.runLocal(3, 30, (c, rank) -> {
         if (rank == 1) throw new ArithmeticException("node one");
-        new Comm(handle).allreduceAverage(Comm.floats(2));
+        c.allreduceAverage(Comm.floats(2));
       });
       fail("the node's exception was lost");
     } catch (ArithmeticException e) {
       assertEquals("node one", e.getMessage());
+    }
+  }
+
+  @Test
+  public void theFullerApi() {
+    assertEquals(3, Decent.version().split("\\.").length);
+    try (Topology t = new Topology("one-peer-exp", 8)) {
+      assertEquals(3, t.period());
+      double[] p = t.product(0, 0); // exact averaging over a period for n = 8
+      for (double v : p) assertEquals(0.125, v, 1e-12);
+      assertEquals(1, t.inNeighbors(0, 0).size());
+      assertEquals(1, t.outNeighbors(0, 0).size());
+      try {
+        t.inNeighbors(8, 0);
+        fail("node 8 of 8 was accepted");
+      } catch (DecentException e) {
+        assertTrue(e.getMessage(), e.getMessage().contains("node 8"));
+      }
+    }
+    final float[][] got = new float[3][];
+    Comm.runLocal(3, 30, (c, rank) -> {
+      FloatBuffer s = Comm.floats(1);
+      s.put(0, rank + 1);
+      c.allreduceSum(s);
+      FloatBuffer b = Comm.floats(1);
+      b.put(0, rank == 2 ? 42 : 0);
+      c.broadcast(b, 2);
+      got[rank] = new float[] {s.get(0), b.get(0)};
+    });
+    for (float[] g : got) {
+      assertEquals(6.0, g[0], 0.0);
+      assertEquals(42.0, g[1], 0.0);
+    }
+    try (Model m = new Model("resnet20", 1, 28, 28, 10, 1)) {
+      assertArrayEquals(new long[] {1, 28, 28, 10}, m.shape());
+      assertTrue(m.bufferCount() > 0);
+      assertEquals(m.bufferCount(), m.buffers().capacity());
     }
   }
 }
