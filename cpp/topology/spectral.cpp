@@ -35,9 +35,10 @@ std::vector<double> product(const Topology& topology, std::int64_t start, std::i
   if (steps < 1 || steps > kMaxProductSteps)
     throw OutOfRange(fmt::format("steps {}: expected 1 <= steps <= {}", steps, kMaxProductSteps));
   const auto size = static_cast<std::size_t>(n);
-  std::vector<double> p(size * size, 0.0), next(size * size);
-  for (std::size_t i = 0; i < size; ++i) p[i * size + i] = 1.0;
-  for (std::int64_t k = start; k < start + steps; ++k) {
+  // The first factor is W^(start) itself (applying it to I gives the same numbers, exactly, at
+  // O(n * nnz) cost: 60% of `decent topology` on a dense 1500-node graph).
+  std::vector<double> p = topology.at(start).dense(), next(size * size);
+  for (std::int64_t k = start + 1; k < start + steps; ++k) {
     topology.at(k).apply(p.data(), next.data(), size);
     p.swap(next);
   }
