@@ -1,7 +1,8 @@
 // Benchmark (run under mpirun -np 8): time per iteration of decent's neighbour averaging over
 // the ring, static exponential and one-peer exponential graphs, against OpenMPI's own
 // MPI_Allreduce of the same buffer and a bare MPI_Sendrecv of it to one peer (the transport's
-// limit for one-peer exchange), all measured in the same run. Prints JSON Lines on rank 0.
+// limit for one-peer exchange), all measured in the same run; and decent's own all-reduce
+// against MPI_Allreduce. Prints JSON Lines on rank 0.
 //
 //   mpirun -np 8 build/tests/bench/comm/bench_mpi_neighbor_average [floats ...] [--reps R]
 //                                                                  [--chunk FLOATS]
@@ -71,6 +72,14 @@ int main(int argc, char** argv) {
                                       MPI_Allreduce(MPI_IN_PLACE, x.data(), static_cast<int>(count),
                                                     MPI_FLOAT, MPI_SUM, world);
                                     }));
+    // decent's own all-reduce sums in rank order (all-to-all, sum, all-gather, through staging
+    // buffers) so as to be bit-identical to the in-process backend: its price against OpenMPI's.
+    const double ours = report("decent allreduce", time_per_call(world, reps, [&] {
+                                 comm.allreduce(x.data(), count, decent::comm::ReduceOp::sum);
+                               }));
+    if (rank == 0)
+      std::printf("{\"ranks\":%d,\"floats\":%zu,\"decent_allreduce_over_mpi_allreduce\":%.3f}\n", n,
+                  count, ours / allreduce);
     const double sendrecv =
         report("MPI_Sendrecv", time_per_call(world, reps, [&] {
                  MPI_Sendrecv(x.data(), static_cast<int>(count), MPI_FLOAT, (rank + 1) % n, 0,
