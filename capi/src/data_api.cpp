@@ -97,4 +97,16 @@ decent_status decent_dataset_partition(const decent_dataset* dataset, const char
   DECENT_API_END();
 }
 
+decent_status decent_dataset_normalization(const decent_dataset* dataset, float* mean,
+                                           float* stddev, size_t count) {
+  DECENT_API_BEGIN();
+  const auto& norm = decent::capi::live(dataset, "decent_dataset", "dataset").norm;
+  require(mean, "mean");
+  require(stddev, "stddev");
+  require_count(count, norm.mean.size(), "mean/stddev (count)");
+  std::copy(norm.mean.begin(), norm.mean.end(), mean);
+  std::copy(norm.stddev.begin(), norm.stddev.end(), stddev);
+  DECENT_API_END();
+}
+
 }  // extern "C"

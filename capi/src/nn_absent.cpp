@@ -27,6 +27,7 @@ DECENT_ABSENT(decent_dataset_batch, const decent_dataset*, const int64_t*, size_
               int32_t*, size_t)
 DECENT_ABSENT(decent_dataset_partition, const decent_dataset*, const char*, int, uint64_t, int,
               int64_t*, size_t, size_t*)
+DECENT_ABSENT(decent_dataset_normalization, const decent_dataset*, float*, float*, size_t)
 DECENT_ABSENT(decent_model_create, const char*, int64_t, int64_t, int64_t, int64_t, uint64_t,
               decent_model**)
 void decent_model_free(decent_model*) {}

@@ -595,6 +595,13 @@ static void test_test_split_uses_training_statistics(void) {
   CHECK(decent_dataset_batch(d, idx, 2, images, 8, labels, 2) == DECENT_OK);
   for (int j = 0; j < 8; ++j) CHECK(fabs(images[j] - 1.0) < 1e-5);
   CHECK(labels[0] == 3 && labels[1] == 7);
+  float mean[1] = {-1}, stddev[1] = {-1};
+  CHECK(decent_dataset_normalization(d, mean, stddev, 1) == DECENT_OK);
+  CHECK(fabs(mean[0] - 0.5) < 1e-7 && fabs(stddev[0] - 0.5) < 1e-7); /* the training split's */
+  CHECK_FAILS(decent_dataset_normalization(d, mean, stddev, 0), DECENT_ERR_BUFFER_TOO_SMALL,
+              "count");
+  CHECK_FAILS(decent_dataset_normalization(d, NULL, stddev, 1), DECENT_ERR_INVALID_ARGUMENT,
+              "'mean' is NULL");
   decent_dataset_free(d);
   char cmd[128];
   snprintf(cmd, sizeof cmd, "rm -rf %s", dir);

@@ -111,6 +111,7 @@ decent_dataset_free(d) = ccall((:decent_dataset_free, libdecent), Cvoid, (Ptr{Cv
 decent_dataset_size(d, out) = ccall((:decent_dataset_size, libdecent), decent_status, (Ptr{Cvoid}, Ptr{Int64}), d, out)
 decent_dataset_shape(d, channels, height, width, classes) = ccall((:decent_dataset_shape, libdecent), decent_status, (Ptr{Cvoid}, Ptr{Int64}, Ptr{Int64}, Ptr{Int64}, Ptr{Int64}), d, channels, height, width, classes)
 decent_dataset_batch(d, indices, count, images, images_count, labels, labels_count) = ccall((:decent_dataset_batch, libdecent), decent_status, (Ptr{Cvoid}, Ptr{Int64}, Csize_t, Ptr{Cfloat}, Csize_t, Ptr{Int32}, Csize_t), d, indices, count, images, images_count, labels, labels_count)
+decent_dataset_normalization(d, mean, stddev, count) = ccall((:decent_dataset_normalization, libdecent), decent_status, (Ptr{Cvoid}, Ptr{Cfloat}, Ptr{Cfloat}, Csize_t), d, mean, stddev, count)
 decent_dataset_partition(d, spec, nodes, seed, node, indices, capacity, count) = ccall((:decent_dataset_partition, libdecent), decent_status, (Ptr{Cvoid}, Cstring, Cint, UInt64, Cint, Ptr{Int64}, Csize_t, Ptr{Csize_t}), d, spec, nodes, seed, node, indices, capacity, count)
 
 # Models

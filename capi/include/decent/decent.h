@@ -263,6 +263,13 @@ DECENT_API decent_status decent_dataset_batch(const decent_dataset* dataset, con
                                               size_t count, float* images, size_t images_count,
                                               int32_t* labels, size_t labels_count);
 
+/* The per-channel mean and standard deviation (of pixels scaled to [0, 1]) of the kind's
+ * training split, with which decent_dataset_batch and the trainer normalise both splits:
+ * a normalised value is (pixel / 255 - mean[c]) / stddev[c]. Each array holds `count` >= the
+ * channel count floats. */
+DECENT_API decent_status decent_dataset_normalization(const decent_dataset* dataset, float* mean,
+                                                      float* stddev, size_t count);
+
 /* The sample indices of node `node` of `nodes` under a partition: spec "iid",
  * "dirichlet[:alpha]" or "sorted", deterministic in `seed`. Same buffer rules as
  * decent_topology_in_neighbors: *count always receives the true size; capacity 0 queries it. */
