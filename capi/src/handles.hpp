@@ -49,5 +49,6 @@ struct decent_trainer {
   // not free, run, step, load, query or evaluate the trainer meanwhile.
   std::atomic<bool> running{false};
   std::string config_json;  // decent_trainer_config_json's text, made at the first call
+  const decent_comm* comm = nullptr;  // decent_trainer_create_with_comm's; must stay live
 };
 #endif

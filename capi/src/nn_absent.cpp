@@ -45,6 +45,8 @@ DECENT_ABSENT(decent_model_load_from_memory, const void*, size_t, decent_model**
 DECENT_ABSENT(decent_set_threads, int)
 DECENT_ABSENT(decent_train_default_options, decent_train_options*)
 DECENT_ABSENT(decent_trainer_create, const decent_train_options*, decent_trainer**)
+DECENT_ABSENT(decent_trainer_create_with_comm, const decent_train_options*, decent_comm*,
+              decent_trainer**)
 void decent_trainer_free(decent_trainer*) {}
 DECENT_ABSENT(decent_trainer_run, decent_trainer*, decent_progress_fn, void*)
 DECENT_ABSENT(decent_trainer_step, decent_trainer*, int64_t)

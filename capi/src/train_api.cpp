@@ -21,6 +21,9 @@ using decent::train::TrainOptions;
 const decent_trainer& idle_handle(const decent_trainer* t) {
   auto& h = decent::capi::live(t, "decent_trainer", "trainer");
   if (!h.impl) throw decent::InvalidArgument("argument 'trainer' is not a live trainer");
+  if (h.comm && !decent::capi::is_live(h.comm, "decent_comm"))
+    throw decent::InvalidArgument(
+        "the trainer's communicator was freed: free the trainer before its communicator");
   if (h.running)
     throw decent::InvalidArgument(
         "the trainer is training (decent_trainer_run or _step is in progress, e.g. this is its "
@@ -259,6 +262,21 @@ decent_status decent_trainer_create(const decent_train_options* options, decent_
   require(out, "out") = nullptr;
   auto t = std::make_unique<decent_trainer>();
   t->impl = std::make_unique<decent::train::LocalTrainer>(to_options(require(options, "options")));
+  *out = decent::capi::publish(std::move(t), "decent_trainer");
+  DECENT_API_END();
+}
+
+decent_status decent_trainer_create_with_comm(const decent_train_options* options,
+                                              decent_comm* comm, decent_trainer** out) {
+  DECENT_API_BEGIN();
+  require(out, "out") = nullptr;
+  auto& c = decent::capi::live(comm, "decent_comm", "comm");
+  if (c.impl == nullptr)
+    throw decent::InvalidArgument("argument 'comm' is not a live communicator");
+  auto t = std::make_unique<decent_trainer>();
+  t->impl = std::make_unique<decent::train::LocalTrainer>(to_options(require(options, "options")),
+                                                          *c.impl);
+  t->comm = comm;
   *out = decent::capi::publish(std::move(t), "decent_trainer");
   DECENT_API_END();
 }

@@ -10,9 +10,20 @@
 namespace decent::train {
 
 LocalTrainer::LocalTrainer(TrainOptions options) : options_(std::move(options)) {
+  prepare();
+}
+
+LocalTrainer::LocalTrainer(TrainOptions options, comm::Communicator& comm)
+    : options_(std::move(options)), comm_(&comm) {
+  options_.nodes = comm.size();
+  prepare();
+}
+
+void LocalTrainer::prepare() {
   options_.resume.clear();
   validate(options_, Naming::field);  // the C ABI's engine: name the struct's fields
-  if (options_.threads == 0) options_.threads = default_threads_per_node(options_.nodes);
+  // In-process nodes share the cores; a rank of its own keeps OMP_NUM_THREADS (threads 0).
+  if (options_.threads == 0 && !comm_) options_.threads = default_threads_per_node(options_.nodes);
   const topology::Topology t(options_.topology, options_.nodes);  // fails here, not in a thread
   data_ = load_datasets(options_);
   check_run(options_, data_, t, Naming::field);
@@ -24,6 +35,13 @@ void LocalTrainer::run(const Reporter& reporter, std::int64_t until) {
   o.max_steps = until > 0 ? std::min(until, total_) : total_;
   if (o.max_steps <= done_) return;
   const topology::Topology t(o.topology, o.nodes);
+  if (comm_) {
+    auto result = train_node(*comm_, t, o, data_, comm_->rank() == 0 ? reporter : Reporter{},
+                             states_.empty() ? nullptr : &states_[0]);
+    done_ = result.steps;
+    states_ = {std::move(result.final_state)};
+    return;
+  }
   std::vector<NodeCheckpoint> next(static_cast<std::size_t>(o.nodes));
   std::int64_t reached = done_;
   std::mutex m;
@@ -45,6 +63,15 @@ void LocalTrainer::run(const Reporter& reporter, std::int64_t until) {
 std::unique_ptr<nn::Model> LocalTrainer::averaged_model() const {
   auto model = build_model_for(options_, data_);
   if (states_.empty()) return model;
+  if (comm_) {  // this node's state, averaged over the run's nodes
+    auto p = model->parameters();
+    auto b = model->buffers();
+    std::copy(states_[0].parameters.begin(), states_[0].parameters.end(), p.begin());
+    std::copy(states_[0].buffers.begin(), states_[0].buffers.end(), b.begin());
+    comm_->allreduce(p.data(), p.size(), comm::ReduceOp::average);
+    comm_->allreduce(b.data(), b.size(), comm::ReduceOp::average);
+    return model;
+  }
   auto p = model->parameters();
   auto b = model->buffers();
   std::fill(p.begin(), p.end(), 0.0f);
@@ -74,7 +101,8 @@ void LocalTrainer::save(const std::string& dir) const {
 
 void LocalTrainer::load(const std::string& dir) {
   std::vector<NodeCheckpoint> states;
-  for (int r = 0; r < options_.nodes; ++r) {
+  const int first = comm_ ? comm_->rank() : 0, last = comm_ ? comm_->rank() + 1 : options_.nodes;
+  for (int r = first; r < last; ++r) {
     auto c = load_checkpoint(checkpoint_path(dir, r));
     check_checkpoint(c, options_, r, options_.nodes, "trainer load " + checkpoint_path(dir, r));
     states.push_back(std::move(c));

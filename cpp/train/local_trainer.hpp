@@ -7,6 +7,7 @@
 #include <memory>
 #include <vector>
 
+#include "comm/communicator.hpp"
 #include "nn/model.hpp"
 #include "train/checkpoint.hpp"
 #include "train/datasets.hpp"
@@ -18,6 +19,10 @@ class LocalTrainer {
  public:
   // Validates the options (options.nodes in-process nodes) and loads the data.
   explicit LocalTrainer(TrainOptions options);
+  // This process's node of a run over `comm` (an MPI rank, one node each; options.nodes is
+  // comm.size()). Every node of the run makes one; run, step, evaluate, averaged_model, save and
+  // load are then collective: every node calls them in the same order. `comm` must outlive it.
+  LocalTrainer(TrainOptions options, comm::Communicator& comm);
 
   const TrainOptions& options() const { return options_; }
   std::int64_t steps_done() const { return done_; }
@@ -40,7 +45,9 @@ class LocalTrainer {
  private:
   TrainOptions options_;
   Datasets data_;
-  std::vector<NodeCheckpoint> states_;  // empty before the first step
+  comm::Communicator* comm_ = nullptr;  // this node's communicator; null: in-process nodes
+  std::vector<NodeCheckpoint> states_;  // empty before the first step; with comm_, this node's
+  void prepare();
   std::int64_t done_ = 0, total_ = 0;
 };
 

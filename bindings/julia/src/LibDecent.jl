@@ -132,6 +132,7 @@ decent_model_load_from_memory(buffer, size, out) = ccall((:decent_model_load_fro
 # Training
 decent_train_default_options(options) = ccall((:decent_train_default_options, libdecent), decent_status, (Ref{TrainOptions},), options)
 decent_trainer_create(options, out) = ccall((:decent_trainer_create, libdecent), decent_status, (Ref{TrainOptions}, Ptr{Ptr{Cvoid}}), options, out)
+decent_trainer_create_with_comm(options, comm, out) = ccall((:decent_trainer_create_with_comm, libdecent), decent_status, (Ref{TrainOptions}, Ptr{Cvoid}, Ptr{Ptr{Cvoid}}), options, comm, out)
 decent_trainer_free(t) = ccall((:decent_trainer_free, libdecent), Cvoid, (Ptr{Cvoid},), t)
 decent_trainer_run(t, progress, user) = ccall((:decent_trainer_run, libdecent), decent_status, (Ptr{Cvoid}, Ptr{Cvoid}, Ptr{Cvoid}), t, progress, user)
 decent_trainer_step(t, steps) = ccall((:decent_trainer_step, libdecent), decent_status, (Ptr{Cvoid}, Int64), t, steps)

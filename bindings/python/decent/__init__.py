@@ -351,10 +351,17 @@ class Trainer(_Handle):
 
     _free = staticmethod(_decent.decent_trainer_free)
 
-    def __init__(self, options=None, **kwargs):
+    def __init__(self, options=None, comm=None, **kwargs):
+        """comm: this MPI rank's Comm.mpi() to train as one node of a run over MPI (every rank
+        makes its Trainer; run, step, evaluate, model, save and load are then collective)."""
         opts = options if options is not None else TrainOptions(**kwargs)
-        super().__init__(_decent.decent_trainer_create(opts._c))
+        if comm is None:
+            handle = _decent.decent_trainer_create(opts._c)
+        else:
+            handle = _decent.decent_trainer_create_with_comm(opts._c, comm._h)
+        super().__init__(handle)
         self._options = opts
+        self._comm = comm  # the trainer must not outlive its communicator
 
     def run(self, progress=None):
         """Trains to the end. progress(dict) is called every log_every steps ("train") and after

@@ -430,6 +430,16 @@ typedef struct decent_trainer decent_trainer;
 DECENT_API decent_status decent_trainer_create(const decent_train_options* options,
                                                decent_trainer** out);
 
+/* This process's node of a training run over `comm`: under mpirun, every rank calls it with its
+ * decent_comm_mpi_create communicator (options->nodes is ignored: the run has comm's size) and
+ * trains its part of the data. decent_trainer_run, _step, _evaluate, _model, _save and _load are
+ * then collective: every rank calls them in the same order; the progress callback is called on
+ * rank 0 only; _save writes this rank's file of the checkpoint folder. The results equal an
+ * in-process trainer's with as many nodes, bit for bit. Free the trainer before the
+ * communicator. */
+DECENT_API decent_status decent_trainer_create_with_comm(const decent_train_options* options,
+                                                         decent_comm* comm, decent_trainer** out);
+
 /* Releases a trainer; NULL is fine. A trainer that is training (called from its progress
  * callback), or a handle of another kind, is not freed: decent_last_error() says why. */
 DECENT_API void decent_trainer_free(decent_trainer* trainer);
