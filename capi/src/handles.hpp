@@ -48,7 +48,7 @@ struct decent_trainer {
   // True while decent_trainer_run/step trains: its progress callback (or another thread) may
   // not free, run, step, load, query or evaluate the trainer meanwhile.
   std::atomic<bool> running{false};
-  std::string config_json;  // decent_trainer_config_json's text, made at the first call
+  std::string config_json;            // decent_trainer_config_json's text, made at the first call
   const decent_comm* comm = nullptr;  // decent_trainer_create_with_comm's; must stay live
 };
 #endif
