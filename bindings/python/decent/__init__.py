@@ -256,6 +256,15 @@ class Dataset(_Handle):
         count = _decent.decent_dataset_partition(self.handle, spec, nodes, seed, node, out)
         return out[:count].copy()
 
+    @property
+    def normalization(self):
+        """(mean, stddev) per channel of the training split, which both splits are normalised
+        with: a value is (pixel / 255 - mean[c]) / stddev[c]."""
+        c = self.shape[0]
+        out = np.empty(2 * c, dtype=np.float32)
+        _decent.decent_py_dataset_normalization(self.handle, out)
+        return out[:c].copy(), out[c:].copy()
+
 
 class Model(_Handle):
     """A network with flat parameters: Model("resnet20", channels=3, height=32, width=32)."""
@@ -296,6 +305,27 @@ class Model(_Handle):
     @buffers.setter
     def buffers(self, values):
         _decent.decent_model_set_buffers(self.handle, np.ascontiguousarray(values, np.float32))
+
+    def to_bytes(self):
+        """The model file's bytes (as save() writes them), e.g. to ship in a message."""
+        import os
+        import tempfile
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "model.bin")
+            self.save(path)
+            with open(path, "rb") as f:
+                return f.read()
+
+    @classmethod
+    def from_bytes(cls, data):
+        """The model that to_bytes() (or a model file's contents) describes."""
+        import os
+        import tempfile
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "model.bin")
+            with open(path, "wb") as f:
+                f.write(bytes(data))
+            return cls.load(path)
 
     def save(self, path):
         """Writes the model (architecture, parameters, buffers; CRC-32) to a file."""

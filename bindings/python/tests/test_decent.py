@@ -242,6 +242,13 @@ def test_model_files_trainer_state_and_split_neighbour_average(tmp_path):
     m.save(tmp_path / "m.bin")
     again = decent.Model.load(tmp_path / "m.bin")
     assert np.array_equal(m.predict(images), again.predict(images))
+    shipped = decent.Model.from_bytes(m.to_bytes())
+    assert np.array_equal(m.predict(images), shipped.predict(images))
+    with decent.Dataset("synthetic", train=False) as test, decent.Dataset("synthetic") as train:
+        # both splits carry the training split's statistics
+        mean, std = test.normalization
+        assert mean.shape == (1,) and 0 < mean[0] < 1 and 0 < std[0] < 1
+        assert np.array_equal(mean, train.normalization[0])
     (tmp_path / "m.bin").write_bytes(b"DECENTM1 old format")
     with pytest.raises(decent.IoError, match="format 1"):
         decent.Model.load(tmp_path / "m.bin")
