@@ -397,6 +397,30 @@ static void test_null_arguments(void) {
   CHECK_FAILS(decent_comm_broadcast(NULL, f, 4, 0), DECENT_ERR_INVALID_ARGUMENT, "'comm' is NULL");
   CHECK_FAILS(decent_comm_neighbor_average(NULL, NULL, 0, f, 4), DECENT_ERR_INVALID_ARGUMENT,
               "'comm' is NULL");
+  /* The entry points added since 0.1.0. */
+  size_t bytes = 0;
+  int flag = 0;
+  CHECK_FAILS(decent_model_save(NULL, "/tmp/x"), DECENT_ERR_INVALID_ARGUMENT, "'model' is NULL");
+  CHECK_FAILS(decent_model_load(NULL, &m), DECENT_ERR_INVALID_ARGUMENT, "'path' is NULL");
+  CHECK_FAILS(decent_model_load("/tmp/x", NULL), DECENT_ERR_INVALID_ARGUMENT, "'out' is NULL");
+  CHECK_FAILS(decent_model_save_to_memory(NULL, NULL, 0, &bytes), DECENT_ERR_INVALID_ARGUMENT,
+              "'model' is NULL");
+  CHECK_FAILS(decent_model_load_from_memory(NULL, 8, &m), DECENT_ERR_INVALID_ARGUMENT,
+              "'buffer' is NULL");
+  CHECK_FAILS(decent_model_load_from_memory(f, 8, NULL), DECENT_ERR_INVALID_ARGUMENT,
+              "'out' is NULL");
+  CHECK_FAILS(decent_dataset_normalization(NULL, f, f, 1), DECENT_ERR_INVALID_ARGUMENT,
+              "'dataset' is NULL");
+  CHECK_FAILS(decent_trainer_finished(NULL, &flag), DECENT_ERR_INVALID_ARGUMENT,
+              "'trainer' is NULL");
+  CHECK_FAILS(decent_trainer_config_json(NULL, &text), DECENT_ERR_INVALID_ARGUMENT,
+              "'trainer' is NULL");
+  CHECK_FAILS(decent_trainer_create_with_comm(NULL, NULL, NULL), DECENT_ERR_INVALID_ARGUMENT,
+              "'out' is NULL");
+  CHECK_FAILS(decent_comm_neighbor_average_start(NULL, NULL, 0, f, 4), DECENT_ERR_INVALID_ARGUMENT,
+              "'comm' is NULL");
+  CHECK_FAILS(decent_comm_neighbor_average_finish(NULL), DECENT_ERR_INVALID_ARGUMENT,
+              "'comm' is NULL");
   (void)c;
 
   /* Outputs and values. */
@@ -409,6 +433,11 @@ static void test_null_arguments(void) {
   CHECK_FAILS(decent_model_set_parameters(m, f, 4), DECENT_ERR_INVALID_ARGUMENT, "holds 4 values");
   CHECK_FAILS(decent_model_get_buffers(m, f, 4), DECENT_ERR_INVALID_ARGUMENT, "the model needs 0");
   CHECK(decent_model_shape(m, &i64, NULL, NULL, NULL) == DECENT_OK && i64 == 1);
+  CHECK_FAILS(decent_model_save(m, NULL), DECENT_ERR_INVALID_ARGUMENT, "'path' is NULL");
+  CHECK_FAILS(decent_model_save_to_memory(m, NULL, 0, NULL), DECENT_ERR_INVALID_ARGUMENT,
+              "'size' is NULL");
+  CHECK_FAILS(decent_model_save_to_memory(m, NULL, 16, &bytes), DECENT_ERR_INVALID_ARGUMENT,
+              "'buffer' is NULL");
   decent_model_free(m);
 }
 
