@@ -4,7 +4,6 @@
 #include <cmath>
 #include <cstddef>
 #include <limits>
-#include <nlohmann/json.hpp>
 #include <variant>
 
 #include "api_guard.hpp"
@@ -12,6 +11,7 @@
 #include "handles.hpp"
 #include "live_handles.hpp"
 #include "train/option_table.hpp"
+#include "train/options_json.hpp"
 
 namespace {
 
@@ -141,14 +141,8 @@ void check_struct_size(std::size_t size) {
 
 std::vector<double> parse_milestones(const std::string& text) {
   std::vector<double> epochs;
-  std::size_t begin = 0;
-  while (begin <= text.size() && !text.empty()) {
-    const auto comma = text.find(',', begin);
-    const auto piece = text.substr(begin, comma == std::string::npos ? comma : comma - begin);
+  for (const auto& piece : decent::split(text, ','))
     epochs.push_back(decent::parse_double(piece, "options.milestones"));
-    if (comma == std::string::npos) break;
-    begin = comma + 1;
-  }
   return epochs;
 }
 
@@ -393,10 +387,7 @@ decent_status decent_trainer_config_json(const decent_trainer* trainer, const ch
   auto& h = const_cast<decent_trainer&>(idle_handle(trainer));
   auto& json = require(out, "out");
   if (h.config_json.empty()) {
-    nlohmann::json j;
-    const auto& o = h.impl->options();
-    for (const auto& spec : decent::train::train_option_table())
-      std::visit([&](auto member) { j[spec.name] = o.*member; }, spec.field);
+    auto j = decent::train::options_json(h.impl->options());
     j["total_steps"] = h.impl->total_steps();
     h.config_json = j.dump();
   }

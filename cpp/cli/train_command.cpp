@@ -21,6 +21,7 @@
 #include "nn/model_file.hpp"
 #include "train/files.hpp"
 #include "train/option_table.hpp"
+#include "train/options_json.hpp"
 #include "train/trainer.hpp"
 
 namespace decent::cli {
@@ -37,9 +38,7 @@ struct TrainCliOptions {
 // The resolved configuration: every option of the table (train/option_table.hpp), with the
 // run's real node and thread counts, and the backend.
 nlohmann::json to_json(const TrainCliOptions& c, int nodes, int threads) {
-  nlohmann::json j;
-  for (const auto& spec : train::train_option_table())
-    std::visit([&](auto member) { j[spec.name] = c.t.*member; }, spec.field);
+  auto j = train::options_json(c.t);
   j["nodes"] = nodes;
   j["threads"] = threads;
   j["backend"] = c.backend;

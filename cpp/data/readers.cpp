@@ -78,6 +78,13 @@ class ByteReader {
            b[3];
   }
 
+  // Throws IoError unless the file ends here; `why` says what fixed the length.
+  void expect_end(const std::string& why) {
+    if (!at_end())
+      throw IoError("file " + path_ + ": unexpected data after byte offset " +
+                    std::to_string(offset_) + " (" + why + ")");
+  }
+
   bool at_end() {
     unsigned char c;
     if (read_some(&c, 1) == 0) return true;
@@ -149,10 +156,7 @@ ImageSet read_idx(const std::string& images_path, const std::string& labels_path
   set.pixels.resize(static_cast<std::size_t>(n) * static_cast<std::size_t>(set.sample_size()));
   images.read_exact(set.pixels.data(), set.pixels.size(),
                     "pixels for " + std::to_string(n) + " images");
-  if (!images.at_end())
-    throw IoError("file " + images_path + ": unexpected data after byte offset " +
-                  std::to_string(images.offset()) + " (the header says " + std::to_string(n) +
-                  " images)");
+  images.expect_end("the header says " + std::to_string(n) + " images");
 
   ByteReader labels(labels_path);
   expect_magic(labels, 0x00000801, "unsigned bytes, 1 dim: a label file");
@@ -163,10 +167,7 @@ ImageSet read_idx(const std::string& images_path, const std::string& labels_path
                   " images");
   std::vector<std::uint8_t> raw(n);
   labels.read_exact(raw.data(), raw.size(), "labels for " + std::to_string(n) + " images");
-  if (!labels.at_end())
-    throw IoError("file " + labels_path + ": unexpected data after byte offset " +
-                  std::to_string(labels.offset()) + " (the header says " + std::to_string(n) +
-                  " labels)");
+  labels.expect_end("the header says " + std::to_string(n) + " labels");
   set.labels.assign(raw.begin(), raw.end());
   check_labels(set.labels, classes, labels_path, 8, 1);
   return set;

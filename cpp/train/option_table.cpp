@@ -8,6 +8,7 @@
 
 #include "algo/algorithm.hpp"
 #include "core/error.hpp"
+#include "core/parse.hpp"
 #include "data/partition.hpp"
 #include "optim/optimizer.hpp"
 
@@ -105,7 +106,7 @@ std::string option_text(const OptionSpec& spec, const TrainOptions& o) {
         else if constexpr (std::is_same_v<V, std::vector<double>>) {
           std::vector<std::string> parts;
           for (double d : v) parts.push_back(text(d));
-          return fmt::format("{}", fmt::join(parts, ","));
+          return join(parts, ",");
         } else
           return std::to_string(v);
       },
