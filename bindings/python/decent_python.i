@@ -115,6 +115,10 @@ DECENT_PY_OUT_SCALAR(int64_t, PyLong_FromLongLong, int64_t* out, int64_t* channe
                      int64_t* buffers, int64_t* done, int64_t* total)
 DECENT_PY_OUT_SCALAR(size_t, PyLong_FromSize_t, size_t* count)
 
+/* Taken through the helpers of decent_python_extra.i (one array for two; a Python callable). */
+%ignore decent_dataset_set_normalization;
+%ignore decent_set_log_callback;
+
 /* Neighbour lists are read from decent_topology_weights in the Python layer. */
 %ignore decent_topology_in_neighbors;
 %ignore decent_topology_out_neighbors;
@@ -132,6 +136,7 @@ DECENT_PY_OUT_SCALAR(size_t, PyLong_FromSize_t, size_t* count)
 DECENT_PY_ARRAY(const float, "f", 0, values, count)
 DECENT_PY_ARRAY(const float, "f", 0, images, images_count)
 DECENT_PY_ARRAY(const int64_t, "ql", 0, indices, count)
+DECENT_PY_ARRAY(const int32_t, "i", 0, labels, count)
 DECENT_PY_ARRAY(float, "f", 1, out, count)
 DECENT_PY_ARRAY(float, "f", 1, images, images_count)
 DECENT_PY_ARRAY(float, "f", 1, logits, logits_count)

@@ -1,8 +1,10 @@
 // decent_dataset_*: validates arguments and forwards to cpp/data.
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 
 #include "api_guard.hpp"
+#include "data/datasets.hpp"
 #include "data/partition.hpp"
 #include "data/readers.hpp"
 #include "handles.hpp"
@@ -34,6 +36,41 @@ decent_status decent_dataset_open(const char* kind, const char* path, int train,
   d->norm = decent::data::normalization_of(
       train != 0 ? d->set : decent::data::open_dataset(k, dir, true, "a path"));
   *out = decent::capi::publish(std::move(d), "decent_dataset");
+  DECENT_API_END();
+}
+
+decent_status decent_dataset_from_memory(const float* images, size_t images_count,
+                                         const int32_t* labels, size_t count, int64_t channels,
+                                         int64_t height, int64_t width, int64_t classes,
+                                         decent_dataset** out) {
+  DECENT_API_BEGIN();
+  require(out, "out") = nullptr;
+  if (count == 0) throw decent::InvalidArgument("count 0: a dataset needs at least one image");
+  auto d = std::make_unique<decent_dataset>();
+  d->set = decent::data::image_set_from_memory(std::span(&require(images, "images"), images_count),
+                                               std::span(&require(labels, "labels"), count),
+                                               channels, height, width, classes, "memory");
+  d->norm = decent::data::normalization_of(d->set);
+  *out = decent::capi::publish(std::move(d), "decent_dataset");
+  DECENT_API_END();
+}
+
+decent_status decent_dataset_set_normalization(decent_dataset* dataset, const float* mean,
+                                               const float* stddev, size_t count) {
+  DECENT_API_BEGIN();
+  auto& d = decent::capi::live(dataset, "decent_dataset", "dataset");
+  require(mean, "mean");
+  require(stddev, "stddev");
+  if (count != static_cast<std::size_t>(d.set.channels))
+    throw decent::InvalidArgument(
+        fmt::format("count {}: the dataset has {} channels", count, d.set.channels));
+  for (std::size_t c = 0; c < count; ++c)
+    if (!std::isfinite(mean[c]) || !std::isfinite(stddev[c]) || !(stddev[c] > 0))
+      throw decent::InvalidArgument(
+          fmt::format("channel {}: mean {} and stddev {} (expected finite, and stddev > 0)", c,
+                      mean[c], stddev[c]));
+  d.norm.mean.assign(mean, mean + count);
+  d.norm.stddev.assign(stddev, stddev + count);
   DECENT_API_END();
 }
 

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "api_guard.hpp"
+#include "core/log.hpp"
 
 namespace decent::capi {
 namespace {
@@ -42,6 +43,7 @@ decent_status set_error(decent_status status, const std::string& message) noexce
   } catch (...) {
     // Out of memory while copying the message: keep the status, lose the text.
   }
+  log_message(LogLevel::error, message);  // the log callback sees every failed call
   return status;
 }
 

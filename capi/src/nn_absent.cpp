@@ -28,6 +28,9 @@ DECENT_ABSENT(decent_dataset_batch, const decent_dataset*, const int64_t*, size_
 DECENT_ABSENT(decent_dataset_partition, const decent_dataset*, const char*, int, uint64_t, int,
               int64_t*, size_t, size_t*)
 DECENT_ABSENT(decent_dataset_normalization, const decent_dataset*, float*, float*, size_t)
+DECENT_ABSENT(decent_dataset_from_memory, const float*, size_t, const int32_t*, size_t, int64_t,
+              int64_t, int64_t, int64_t, decent_dataset**)
+DECENT_ABSENT(decent_dataset_set_normalization, decent_dataset*, const float*, const float*, size_t)
 DECENT_ABSENT(decent_model_create, const char*, int64_t, int64_t, int64_t, int64_t, uint64_t,
               decent_model**)
 void decent_model_free(decent_model*) {}
@@ -47,6 +50,8 @@ DECENT_ABSENT(decent_train_default_options, decent_train_options*)
 DECENT_ABSENT(decent_trainer_create, const decent_train_options*, decent_trainer**)
 DECENT_ABSENT(decent_trainer_create_with_comm, const decent_train_options*, decent_comm*,
               decent_trainer**)
+DECENT_ABSENT(decent_trainer_create_with_data, const decent_train_options*, const decent_dataset*,
+              const decent_dataset*, decent_comm*, decent_trainer**)
 void decent_trainer_free(decent_trainer*) {}
 DECENT_ABSENT(decent_trainer_run, decent_trainer*, decent_progress_fn, void*)
 DECENT_ABSENT(decent_trainer_step, decent_trainer*, int64_t)

@@ -275,6 +275,27 @@ decent_status decent_trainer_create_with_comm(const decent_train_options* option
   DECENT_API_END();
 }
 
+decent_status decent_trainer_create_with_data(const decent_train_options* options,
+                                              const decent_dataset* train,
+                                              const decent_dataset* test, decent_comm* comm,
+                                              decent_trainer** out) {
+  DECENT_API_BEGIN();
+  require(out, "out") = nullptr;
+  const auto& tr = decent::capi::live(train, "decent_dataset", "train");
+  const auto& te = decent::capi::live(test, "decent_dataset", "test");
+  decent::comm::Communicator* c = nullptr;
+  if (comm != nullptr) {
+    c = decent::capi::live(comm, "decent_comm", "comm").impl;
+    if (c == nullptr) throw decent::InvalidArgument("argument 'comm' is not a live communicator");
+  }
+  auto t = std::make_unique<decent_trainer>();
+  t->impl = std::make_unique<decent::train::LocalTrainer>(
+      to_options(require(options, "options")), decent::train::Datasets{tr.set, te.set, tr.norm}, c);
+  t->comm = comm;
+  *out = decent::capi::publish(std::move(t), "decent_trainer");
+  DECENT_API_END();
+}
+
 void decent_trainer_free(decent_trainer* trainer) {
   if (trainer == nullptr) return;
   try {

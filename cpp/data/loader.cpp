@@ -26,26 +26,35 @@ void check_norm(const ImageSet& set, const Normalization& n) {
     if (!(s > 0)) throw InvalidArgument("normalisation: a standard deviation is not > 0");
 }
 
+// Calls f(pointer, scale) with the set's image storage and the factor that makes its values
+// (bytes count as byte / 255, floats as they are).
+template <class F>
+decltype(auto) with_images(const ImageSet& set, F&& f) {
+  return set.floats ? f(set.values.data(), 1.0) : f(set.pixels.data(), 1.0 / 255.0);
+}
+
 }  // namespace
 
 Normalization normalization_of(const ImageSet& set) {
   Normalization n;
   const auto hw = set.height * set.width;
-  for (std::int64_t c = 0; c < set.channels; ++c) {
-    double sum = 0, sq = 0;
-    for (std::int64_t i = 0; i < set.size(); ++i) {
-      const auto* p = set.pixels.data() + i * set.sample_size() + c * hw;
-      for (std::int64_t j = 0; j < hw; ++j) {
-        const double v = p[j] / 255.0;
-        sum += v;
-        sq += v * v;
+  with_images(set, [&](const auto* images, double scale) {
+    for (std::int64_t c = 0; c < set.channels; ++c) {
+      double sum = 0, sq = 0;
+      for (std::int64_t i = 0; i < set.size(); ++i) {
+        const auto* p = images + i * set.sample_size() + c * hw;
+        for (std::int64_t j = 0; j < hw; ++j) {
+          const double v = p[j] * scale;
+          sum += v;
+          sq += v * v;
+        }
       }
+      const double count = static_cast<double>(set.size() * hw);
+      const double mean = sum / count;
+      n.mean.push_back(static_cast<float>(mean));
+      n.stddev.push_back(static_cast<float>(std::sqrt(std::max(sq / count - mean * mean, 1e-12))));
     }
-    const double count = static_cast<double>(set.size() * hw);
-    const double mean = sum / count;
-    n.mean.push_back(static_cast<float>(mean));
-    n.stddev.push_back(static_cast<float>(std::sqrt(std::max(sq / count - mean * mean, 1e-12))));
-  }
+  });
   return n;
 }
 
@@ -62,12 +71,16 @@ void make_batch(const ImageSet& set, std::span<const std::int64_t> indices,
       throw OutOfRange("sample " + std::to_string(i) + " of a set of " +
                        std::to_string(set.size()));
     labels[k] = set.labels[i];
-    for (std::int64_t c = 0; c < set.channels; ++c) {
-      const float scale = 1.0f / (255.0f * norm.stddev[c]), shift = norm.mean[c] / norm.stddev[c];
-      const auto* p = set.pixels.data() + i * s + c * hw;
-      float* q = images.data() + k * s + c * hw;
-      for (std::int64_t j = 0; j < hw; ++j) q[j] = p[j] * scale - shift;
-    }
+    with_images(set, [&](const auto* all, double unit) {
+      for (std::int64_t c = 0; c < set.channels; ++c) {
+        // For bytes: 1 / (255 * stddev) in float, as 0.1.0 computed it (bit-for-bit batches).
+        const float scale = unit == 1.0 ? 1.0f / norm.stddev[c] : 1.0f / (255.0f * norm.stddev[c]);
+        const float shift = norm.mean[c] / norm.stddev[c];
+        const auto* p = all + i * s + c * hw;
+        float* q = images.data() + k * s + c * hw;
+        for (std::int64_t j = 0; j < hw; ++j) q[j] = p[j] * scale - shift;
+      }
+    });
   }
 }
 

@@ -247,6 +247,11 @@ ImageSet open_dataset(const std::string& kind, const std::string& dir, bool trai
                         all.pixels.begin() + (first + count) * all.sample_size());
     return split;
   }
+  if (kind == "memory")
+    throw InvalidArgument(
+        "kind \"memory\" is a program's own data, given through the C ABI "
+        "(decent_trainer_create_with_data); files are read for fashion-mnist, mnist, cifar10 or "
+        "synthetic");
   throw InvalidArgument("kind \"" + kind +
                         "\": unknown; expected fashion-mnist, mnist, cifar10 or synthetic");
 }

@@ -10,22 +10,32 @@
 namespace decent::train {
 
 LocalTrainer::LocalTrainer(TrainOptions options) : options_(std::move(options)) {
-  prepare();
+  prepare(true);
 }
 
 LocalTrainer::LocalTrainer(TrainOptions options, comm::Communicator& comm)
     : options_(std::move(options)), comm_(&comm) {
   options_.nodes = comm.size();
-  prepare();
+  prepare(true);
 }
 
-void LocalTrainer::prepare() {
+LocalTrainer::LocalTrainer(TrainOptions options, Datasets data, comm::Communicator* comm)
+    : options_(std::move(options)), comm_(comm) {
+  if (comm_) options_.nodes = comm_->size();
+  options_.data = "memory";
+  options_.data_dir.clear();
+  data_ = data::datasets_of(std::move(data.train), std::move(data.test), std::move(data.norm),
+                            options_.train_limit, options_.test_limit);
+  prepare(false);
+}
+
+void LocalTrainer::prepare(bool load_data) {
   options_.resume.clear();
   validate(options_, Naming::field);  // the C ABI's engine: name the struct's fields
   // In-process nodes share the cores; a rank of its own keeps OMP_NUM_THREADS (threads 0).
   if (options_.threads == 0 && !comm_) options_.threads = default_threads_per_node(options_.nodes);
   const topology::Topology t(options_.topology, options_.nodes);  // fails here, not in a thread
-  data_ = load_datasets(options_);
+  if (load_data) data_ = load_datasets(options_);
   check_run(options_, data_, t, Naming::field);
   total_ = train::total_steps(options_, data_, options_.nodes);
 }

@@ -23,6 +23,9 @@ class LocalTrainer {
   // comm.size()). Every node of the run makes one; run, step, evaluate, averaged_model, save and
   // load are then collective: every node calls them in the same order. `comm` must outlive it.
   LocalTrainer(TrainOptions options, comm::Communicator& comm);
+  // Either of the above (comm null: in-process nodes) on the caller's data instead of
+  // options.data's files: options.data becomes "memory"; the limits still apply.
+  LocalTrainer(TrainOptions options, Datasets data, comm::Communicator* comm);
 
   const TrainOptions& options() const { return options_; }
   std::int64_t steps_done() const { return done_; }
@@ -47,7 +50,7 @@ class LocalTrainer {
   Datasets data_;
   comm::Communicator* comm_ = nullptr;  // this node's communicator; null: in-process nodes
   std::vector<NodeCheckpoint> states_;  // empty before the first step; with comm_, this node's
-  void prepare();
+  void prepare(bool load_data);
   std::int64_t done_ = 0, total_ = 0;
 };
 

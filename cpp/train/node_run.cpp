@@ -9,6 +9,7 @@
 
 #include "algo/algorithm.hpp"
 #include "core/error.hpp"
+#include "core/log.hpp"
 #include "data/partition.hpp"
 #include "nn/builders.hpp"
 #include "nn/dnnl/context.hpp"
@@ -129,6 +130,12 @@ class NodeRun {
     const algo::GradientFn<float> gradient = [this](std::span<const float> x, std::span<float> g) {
       return this->gradient(x, g);
     };
+    if (rank_ == 0 && log_enabled(LogLevel::info))
+      log_message(LogLevel::info,
+                  fmt::format("training {} on {} nodes ({}, {}, topology {}): steps {} to {} of "
+                              "{}, {} per epoch",
+                              o_.model, n_, o_.algorithm, o_.optimizer, o_.topology,
+                              first_step_ + 1, total_, total_, per_epoch_));
     for (step_ = first_step_; step_ < total_; ++step_) {
       const double lr = optim::learning_rate(sched_, step_);
       algorithm_->set_lr(lr);
@@ -138,6 +145,12 @@ class NodeRun {
       const bool stop = (done % o_.log_every == 0 || done == total_) && report_and_ask(done, lr);
       if (done % per_epoch_ == 0 || done == total_ || stop) {
         const auto e = evaluate(done);
+        if (rank_ == 0 && log_enabled(LogLevel::info))
+          log_message(LogLevel::info,
+                      fmt::format("step {} of {} (epoch {:.2f}): test accuracy {:.4f}, test loss "
+                                  "{:.4f}, consensus distance {:.3e}",
+                                  done, total_, e.epoch, e.test_accuracy, e.test_loss,
+                                  e.consensus_distance));
         if (rank_ == 0 && reporter_.on_eval) reporter_.on_eval(e);
       }
       if (!o_.out.empty() &&
@@ -149,6 +162,10 @@ class NodeRun {
       }
     }
     if (result_.average_parameters.empty()) evaluate(step_);  // no step ran: as it is
+    if (rank_ == 0 && log_enabled(LogLevel::info))
+      log_message(LogLevel::info, fmt::format("training {} at step {} of {}: test accuracy {:.4f}",
+                                              step_ == total_ ? "finished" : "stopped", step_,
+                                              total_, result_.final_eval.test_accuracy));
     result_.steps = step_;
     result_.final_state = capture(step_);
     return std::move(result_);
@@ -195,6 +212,8 @@ class NodeRun {
     const auto dir = (std::filesystem::path(o_.out) / "checkpoint").string();
     std::filesystem::create_directories(dir);
     save_checkpoint(checkpoint_path(dir, rank_), capture(done));
+    if (rank_ == 0)
+      log_message(LogLevel::info, fmt::format("checkpoint of step {} in {}", done, dir));
     if (rank_ == 0 && reporter_.on_checkpoint) reporter_.on_checkpoint(dir);
   }
 

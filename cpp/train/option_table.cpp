@@ -19,7 +19,7 @@ using O = TrainOptions;
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
 std::vector<std::string> data_kinds() {
-  return {"fashion-mnist", "mnist", "cifar10", "synthetic"};
+  return {"fashion-mnist", "mnist", "cifar10", "synthetic", "memory"};
 }
 std::vector<std::string> algorithms() {
   return algo::algorithm_names();
@@ -42,7 +42,7 @@ const std::vector<OptionSpec>& train_option_table() {
   static const std::vector<OptionSpec> table = {
     {"model", "-m", "Model (resnet20/32/44/56/110, resnet18/34/50/101/152, mlp, lenet; default resnet20)", &O::model},
     {"width", "", "First-stage channels (0: the model's own)", &O::width, 0, 4096},
-    {"data", "-d", "fashion-mnist (default), mnist, cifar10 or synthetic", &O::data, -kInf, kInf, false, false, data_kinds},
+    {"data", "-d", "fashion-mnist (default), mnist, cifar10 or synthetic (memory: a program's own data, through the C ABI)", &O::data, -kInf, kInf, false, false, data_kinds},
     {"data_dir", "", "Dataset folder (default for fashion-mnist: /usr/share/datasets/fashion-mnist)", &O::data_dir},
     {"partition", "", "iid (default), dirichlet[:alpha] or sorted", &O::partition},
     {"train_limit", "", "Use only the first N training images (0: all)", &O::train_limit, 0},

@@ -16,7 +16,8 @@ SCALARS = {
     "int64_t": {"Int64"}, "uint64_t": {"UInt64"}, "size_t": {"Csize_t", "UInt64"},
     "double": {"Cdouble", "Float64"}, "float": {"Cfloat", "Float32"},
     "decent_status": {"decent_status", "Cint"}, "decent_reduce_op": {"Cint"},
-    "decent_progress_kind": {"Cint"},
+    "decent_progress_kind": {"Cint"}, "decent_log_level": {"Cint"},
+    "decent_log_fn": {"Ptr{Cvoid}"},
     "decent_progress_fn": {"Ptr{Cvoid}"}, "decent_node_fn": {"Ptr{Cvoid}"},
 }
 STRUCTS = {"decent_train_options": "TrainOptions", "decent_progress": "Progress"}

@@ -14,9 +14,12 @@ include("LibDecent.jl")
 using .LibDecent
 const L = LibDecent
 
-export DecentError, Topology, Dataset, Model, Trainer, nodes, rho, weights, parameters,
-       set_parameters!, predict, batch, partition, run!, step!, evaluate, save, load!,
-       averaged_model, version
+export DecentError, Topology, Dataset, Model, Trainer, Comm, nodes, rho, weights, parameters,
+       set_parameters!, buffers, set_buffers!, predict, batch, partition, normalization,
+       set_normalization!, run!, step!, evaluate, save, load!, averaged_model, finished, config,
+       to_bytes, model_from_bytes, load_model, version, set_threads, set_log_callback!, rank,
+       allreduce!, broadcast!, neighbor_average!, neighbor_average_start!,
+       neighbor_average_finish!
 
 """A failed decent call: `status` is the C ABI's decent_status, `msg` decent_last_error()."""
 struct DecentError <: Exception
@@ -33,6 +36,35 @@ function check(status::Cint)
 end
 
 version() = unsafe_string(L.decent_version())
+
+"""CPU threads of the layers for calls from this thread (models, datasets): 1 to 1024."""
+set_threads(n::Integer) = check(L.decent_set_threads(n))
+
+# The log callback's Julia function; decent keeps only the trampoline and this Ref's address.
+const log_callback = Ref{Any}(nothing)
+function log_trampoline(level::Cint, message::Cstring, ::Ptr{Cvoid})::Cvoid
+    f = log_callback[]
+    f === nothing || try
+        f(Int(level), unsafe_string(message))
+    catch
+    end
+    return nothing
+end
+
+"""Where the library's messages go: `f(level, message)` for levels >= `min_level`
+(0 debug, 1 info, 2 warning, 3 error: every failed call); `nothing` turns it off. Messages of a
+trainer come from its node threads: this needs Julia >= 1.9 (foreign threads may call Julia)."""
+function set_log_callback!(f; min_level::Integer = L.DECENT_LOG_INFO)
+    if f === nothing
+        check(L.decent_set_log_callback(C_NULL, C_NULL, min_level))
+        log_callback[] = nothing
+    else
+        log_callback[] = f
+        cb = @cfunction(log_trampoline, Cvoid, (Cint, Cstring, Ptr{Cvoid}))
+        check(L.decent_set_log_callback(cb, C_NULL, min_level))
+    end
+    return nothing
+end
 
 function __init__()
     abi = L.decent_abi_version()
@@ -87,7 +119,27 @@ end
 Dataset(kind::AbstractString, path::Union{Nothing,AbstractString} = nothing; train::Bool = true) =
     Dataset(Handle(out -> L.decent_dataset_open(kind, path === nothing ? C_NULL : path, train, out),
                    L.decent_dataset_free))
+"""A dataset of the caller's images (W x H x C x N Float32, the C layout read column-major,
+taken as they are) and 0-based labels; copied. Normalised with its own per-channel statistics
+unless `set_normalization!` gives it others (a test split: its training split's)."""
+function Dataset(images::Array{Float32,4}, labels::AbstractVector{<:Integer}; classes::Integer)
+    w, h, c, n = size(images)
+    lab = Vector{Int32}(labels)
+    length(lab) == n || throw(ArgumentError("$(length(lab)) labels for $n images"))
+    Dataset(GC.@preserve images lab Handle(out -> L.decent_dataset_from_memory(images,
+        length(images), lab, n, c, h, w, classes, out), L.decent_dataset_free))
+end
 Base.close(d::Dataset) = close(d.h)
+"""(mean, stddev) per channel with which `batch` and the trainer normalise this set."""
+function normalization(d::Dataset)
+    c = size(d)[1]
+    mean, std = Vector{Float32}(undef, c), Vector{Float32}(undef, c)
+    check(L.decent_dataset_normalization(ptr(d.h), mean, std, c))
+    return mean, std
+end
+set_normalization!(d::Dataset, mean::Vector{Float32}, std::Vector{Float32}) =
+    (length(mean) == length(std) || throw(ArgumentError("mean and std differ in length"));
+     check(L.decent_dataset_set_normalization(ptr(d.h), mean, std, length(mean))); d)
 Base.length(d::Dataset) = (r = Ref{Int64}(0); check(L.decent_dataset_size(ptr(d.h), r)); Int(r[]))
 function Base.size(d::Dataset)
     c, h, w, k = Ref{Int64}(0), Ref{Int64}(0), Ref{Int64}(0), Ref{Int64}(0)
@@ -127,6 +179,27 @@ function parameters(m::Model)
     return x
 end
 set_parameters!(m::Model, x::Vector{Float32}) = check(L.decent_model_set_parameters(ptr(m.h), x, length(x)))
+function buffers(m::Model)
+    n = Ref{Int64}(0)
+    check(L.decent_model_parameter_count(ptr(m.h), C_NULL, n))
+    x = Vector{Float32}(undef, n[])
+    check(L.decent_model_get_buffers(ptr(m.h), x, length(x)))
+    return x
+end
+set_buffers!(m::Model, x::Vector{Float32}) = check(L.decent_model_set_buffers(ptr(m.h), x, length(x)))
+"""Writes the model (architecture, parameters, buffers) to a file; `load_model` reads it."""
+save(m::Model, path::AbstractString) = check(L.decent_model_save(ptr(m.h), path))
+load_model(path::AbstractString) = Model(Handle(out -> L.decent_model_load(path, out), L.decent_model_free))
+"""The model file's bytes, in memory."""
+function to_bytes(m::Model)
+    n = Ref{Csize_t}(0)
+    L.decent_model_save_to_memory(ptr(m.h), C_NULL, 0, n)  # BUFFER_TOO_SMALL: the size
+    buf = Vector{UInt8}(undef, n[])
+    check(L.decent_model_save_to_memory(ptr(m.h), buf, length(buf), n))
+    return buf
+end
+model_from_bytes(b::Vector{UInt8}) =
+    Model(GC.@preserve b Handle(out -> L.decent_model_load_from_memory(b, length(b), out), L.decent_model_free))
 """Logits (classes x N) of images (W x H x C x N)."""
 function predict(m::Model, images::Array{Float32,4})
     k = Ref{Int64}(0)
@@ -137,12 +210,56 @@ function predict(m::Model, images::Array{Float32,4})
     return logits
 end
 
-"""Decentralized training on in-process nodes; keywords are decent_train_options' fields."""
+"""A node's communicator: `Comm()` is this MPI rank's (under mpirun); `close` frees it (and
+finalises MPI when decent started it). Collectives work in place on Vector{Float32}."""
+mutable struct Comm
+    ptr::Ptr{Cvoid}
+    pending::Any  # the array of a started neighbour average, kept alive until it finishes
+end
+function Comm()
+    out = Ref{Ptr{Cvoid}}(C_NULL)
+    check(L.decent_comm_mpi_create(out))
+    c = Comm(out[], nothing)
+    finalizer(close, c)
+    return c
+end
+Base.close(c::Comm) = (c.ptr == C_NULL || L.decent_comm_free(c.ptr); c.ptr = C_NULL; nothing)
+cptr(c::Comm) = c.ptr == C_NULL ?
+    throw(DecentError(1, "DECENT_ERR_INVALID_ARGUMENT", "Comm used after close")) : c.ptr
+rank(c::Comm) = (r = Ref{Cint}(0); check(L.decent_comm_rank(cptr(c), r)); Int(r[]))
+Base.size(c::Comm) = (r = Ref{Cint}(0); check(L.decent_comm_size(cptr(c), r)); Int(r[]))
+"""Sum (op = :sum) or average (:average) over the ranks, in place."""
+allreduce!(c::Comm, x::Vector{Float32}; op::Symbol = :sum) =
+    (check(L.decent_comm_allreduce(cptr(c), x, length(x),
+        op === :sum ? L.DECENT_REDUCE_SUM : op === :average ? L.DECENT_REDUCE_AVERAGE :
+        throw(ArgumentError("op must be :sum or :average")))); x)
+broadcast!(c::Comm, x::Vector{Float32}; root::Integer = 0) =
+    (check(L.decent_comm_broadcast(cptr(c), x, length(x), root)); x)
+neighbor_average!(c::Comm, t::Topology, step::Integer, x::Vector{Float32}) =
+    (check(L.decent_comm_neighbor_average(cptr(c), ptr(t.h), step, x, length(x))); x)
+"""Starts a neighbour average without waiting; `x` must not be touched until
+`neighbor_average_finish!(c)`, which writes the average into it and returns it."""
+function neighbor_average_start!(c::Comm, t::Topology, step::Integer, x::Vector{Float32})
+    check(L.decent_comm_neighbor_average_start(cptr(c), ptr(t.h), step, x, length(x)))
+    c.pending = x
+    return c
+end
+function neighbor_average_finish!(c::Comm)
+    check(L.decent_comm_neighbor_average_finish(cptr(c)))
+    x, c.pending = c.pending, nothing
+    return x
+end
+
+"""Decentralized training; keywords are decent_train_options' fields. `comm` (a `Comm`) makes
+this rank's node of a run over MPI; `train` and `test` (Datasets) train on the caller's data
+instead of the `data` option's files."""
 mutable struct Trainer
     h::Handle
     strings::Vector{String}  # kept alive: the options struct points into them until create
+    keep::Vector{Any}        # the communicator: it must outlive the trainer
 end
-function Trainer(; kwargs...)
+function Trainer(; comm::Union{Nothing,Comm} = nothing, train::Union{Nothing,Dataset} = nothing,
+                 test::Union{Nothing,Dataset} = nothing, kwargs...)
     # Zeros of the right count; decent_train_default_options then fills in every default.
     o = L.TrainOptions(zeros(Int, fieldcount(L.TrainOptions))...)
     check(L.decent_train_default_options(o))
@@ -157,8 +274,14 @@ function Trainer(; kwargs...)
             setfield!(o, k, convert(fieldtype(L.TrainOptions, k), v))
         end
     end
-    h = GC.@preserve keep Handle(out -> L.decent_trainer_create(o, out), L.decent_trainer_free)
-    return Trainer(h, keep)
+    (train === nothing) == (test === nothing) || throw(ArgumentError("give both train and test, or neither"))
+    c = comm === nothing ? C_NULL : cptr(comm)
+    create = train !== nothing ?
+        (out -> L.decent_trainer_create_with_data(o, ptr(train.h), ptr(test.h), c, out)) :
+        comm !== nothing ? (out -> L.decent_trainer_create_with_comm(o, c, out)) :
+        (out -> L.decent_trainer_create(o, out))
+    h = GC.@preserve keep Handle(create, L.decent_trainer_free)
+    return Trainer(h, keep, Any[comm])
 end
 Base.close(t::Trainer) = close(t.h)
 
@@ -190,6 +313,10 @@ function evaluate(t::Trainer)
     check(L.decent_trainer_evaluate(ptr(t.h), a, l))
     return a[], l[]
 end
+"""True when every step of the run is done (false: stopped, or not started)."""
+finished(t::Trainer) = (r = Ref{Cint}(0); check(L.decent_trainer_finished(ptr(t.h), r)); r[] != 0)
+"""The resolved configuration as a JSON string (every option, defaults filled in)."""
+config(t::Trainer) = (r = Ref{Cstring}(C_NULL); check(L.decent_trainer_config_json(ptr(t.h), r)); unsafe_string(r[]))
 averaged_model(t::Trainer) = Model(Handle(out -> L.decent_trainer_model(ptr(t.h), out), L.decent_model_free))
 save(t::Trainer, dir::AbstractString) = check(L.decent_trainer_save(ptr(t.h), dir))
 load!(t::Trainer, dir::AbstractString) = (check(L.decent_trainer_load(ptr(t.h), dir)); t)

@@ -12,6 +12,10 @@ const DECENT_PROGRESS_TRAIN = Cint(0)
 const DECENT_PROGRESS_EVAL = Cint(1)
 const DECENT_REDUCE_SUM = Cint(0)
 const DECENT_REDUCE_AVERAGE = Cint(1)
+const DECENT_LOG_DEBUG = Cint(0)
+const DECENT_LOG_INFO = Cint(1)
+const DECENT_LOG_WARNING = Cint(2)
+const DECENT_LOG_ERROR = Cint(3)
 
 # decent_train_options, field for field (Julia lays out isbits structs as C does).
 mutable struct TrainOptions
@@ -71,6 +75,7 @@ end
 # Status, errors, version
 decent_last_error() = ccall((:decent_last_error, libdecent), Cstring, ())
 decent_status_name(status) = ccall((:decent_status_name, libdecent), Cstring, (Cint,), status)
+decent_set_log_callback(fn, user, min_level) = ccall((:decent_set_log_callback, libdecent), decent_status, (Ptr{Cvoid}, Ptr{Cvoid}, Cint), fn, user, min_level)
 decent_version() = ccall((:decent_version, libdecent), Cstring, ())
 decent_abi_version() = ccall((:decent_abi_version, libdecent), Cint, ())
 decent_build_info() = ccall((:decent_build_info, libdecent), Cstring, ())
@@ -107,6 +112,8 @@ decent_comm_neighbor_average_finish(c) = ccall((:decent_comm_neighbor_average_fi
 
 # Datasets
 decent_dataset_open(kind, path, train, out) = ccall((:decent_dataset_open, libdecent), decent_status, (Cstring, Cstring, Cint, Ptr{Ptr{Cvoid}}), kind, path, train, out)
+decent_dataset_from_memory(images, images_count, labels, count, channels, height, width, classes, out) = ccall((:decent_dataset_from_memory, libdecent), decent_status, (Ptr{Cfloat}, Csize_t, Ptr{Int32}, Csize_t, Int64, Int64, Int64, Int64, Ptr{Ptr{Cvoid}}), images, images_count, labels, count, channels, height, width, classes, out)
+decent_dataset_set_normalization(d, mean, stddev, count) = ccall((:decent_dataset_set_normalization, libdecent), decent_status, (Ptr{Cvoid}, Ptr{Cfloat}, Ptr{Cfloat}, Csize_t), d, mean, stddev, count)
 decent_dataset_free(d) = ccall((:decent_dataset_free, libdecent), Cvoid, (Ptr{Cvoid},), d)
 decent_dataset_size(d, out) = ccall((:decent_dataset_size, libdecent), decent_status, (Ptr{Cvoid}, Ptr{Int64}), d, out)
 decent_dataset_shape(d, channels, height, width, classes) = ccall((:decent_dataset_shape, libdecent), decent_status, (Ptr{Cvoid}, Ptr{Int64}, Ptr{Int64}, Ptr{Int64}, Ptr{Int64}), d, channels, height, width, classes)
@@ -133,6 +140,7 @@ decent_model_load_from_memory(buffer, size, out) = ccall((:decent_model_load_fro
 decent_train_default_options(options) = ccall((:decent_train_default_options, libdecent), decent_status, (Ref{TrainOptions},), options)
 decent_trainer_create(options, out) = ccall((:decent_trainer_create, libdecent), decent_status, (Ref{TrainOptions}, Ptr{Ptr{Cvoid}}), options, out)
 decent_trainer_create_with_comm(options, comm, out) = ccall((:decent_trainer_create_with_comm, libdecent), decent_status, (Ref{TrainOptions}, Ptr{Cvoid}, Ptr{Ptr{Cvoid}}), options, comm, out)
+decent_trainer_create_with_data(options, train, test, comm, out) = ccall((:decent_trainer_create_with_data, libdecent), decent_status, (Ref{TrainOptions}, Ptr{Cvoid}, Ptr{Cvoid}, Ptr{Cvoid}, Ptr{Ptr{Cvoid}}), options, train, test, comm, out)
 decent_trainer_free(t) = ccall((:decent_trainer_free, libdecent), Cvoid, (Ptr{Cvoid},), t)
 decent_trainer_run(t, progress, user) = ccall((:decent_trainer_run, libdecent), decent_status, (Ptr{Cvoid}, Ptr{Cvoid}, Ptr{Cvoid}), t, progress, user)
 decent_trainer_step(t, steps) = ccall((:decent_trainer_step, libdecent), decent_status, (Ptr{Cvoid}, Int64), t, steps)

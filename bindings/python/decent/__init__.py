@@ -21,7 +21,10 @@ from .errors import (BufferTooSmall, CommunicationError, Error, InternalError,  
                      OutOfRange, TimeoutError)
 
 __all__ = ["Topology", "Comm", "run_local", "Dataset", "Model", "Trainer", "TrainOptions",
-           "Error", "version", "build_info", "set_threads"]
+           "Error", "version", "build_info", "set_threads", "set_log_callback", "use_logging",
+           "LOG_DEBUG", "LOG_INFO", "LOG_WARNING", "LOG_ERROR"]
+
+LOG_DEBUG, LOG_INFO, LOG_WARNING, LOG_ERROR = 0, 1, 2, 3
 
 
 def version():
@@ -38,6 +41,32 @@ def build_info():
 def set_threads(threads):
     """CPU threads of the layers (oneDNN) for models used from the calling thread."""
     _decent.decent_set_threads(threads)
+
+
+def set_log_callback(fn, min_level=LOG_INFO):
+    """Sends the library's messages of `min_level` and above to fn(level, message) (levels
+    LOG_DEBUG to LOG_ERROR; every failed call is an error message); None turns it off. decent
+    prints nothing itself. fn may be called from a trainer's node threads (with the GIL held);
+    its exceptions are reported through sys.unraisablehook."""
+    if fn is not None and not callable(fn):
+        raise TypeError("set_log_callback: fn must be callable or None")
+    _decent.decent_py_set_log_callback(fn, min_level)
+
+
+def use_logging(min_level=LOG_INFO, logger="decent"):
+    """Sends the library's messages to the standard logging module's `logger`."""
+    import logging
+    log = logging.getLogger(logger) if isinstance(logger, str) else logger
+    levels = {LOG_DEBUG: logging.DEBUG, LOG_INFO: logging.INFO, LOG_WARNING: logging.WARNING,
+              LOG_ERROR: logging.ERROR}
+    set_log_callback(lambda level, message: log.log(levels.get(level, logging.ERROR), message),
+                     min_level)
+
+
+@atexit.register
+def _stop_logging():
+    # No callback into an interpreter that is shutting down.
+    _decent.decent_py_set_log_callback(None, LOG_ERROR)
 
 
 if _decent.decent_abi_version() != _decent.DECENT_ABI_VERSION:
@@ -230,8 +259,31 @@ class Dataset(_Handle):
 
     _free = staticmethod(_decent.decent_dataset_free)
 
-    def __init__(self, kind, path=None, train=True):
-        super().__init__(_decent.decent_dataset_open(kind, path, 1 if train else 0))
+    def __init__(self, kind, path=None, train=True, _handle=None):
+        super().__init__(_handle if _handle is not None else
+                         _decent.decent_dataset_open(kind, path, 1 if train else 0))
+
+    @classmethod
+    def from_arrays(cls, images, labels, classes=None):
+        """A dataset of your own images (N x C x H x W, or N x H x W for one channel; float32,
+        taken as they are) and labels (0 to classes - 1; classes defaults to max + 1); copied.
+        It is normalised with its own per-channel statistics; give a test split its training
+        split's with set_normalization(*train.normalization)."""
+        im = np.ascontiguousarray(images, dtype=np.float32)
+        if im.ndim == 3:
+            im = im[:, None, :, :]
+        if im.ndim != 4:
+            raise InvalidArgument("Dataset.from_arrays: images must be N x C x H x W or N x H x W, "
+                                  "not %d-dimensional" % im.ndim, 1)
+        lab = np.ascontiguousarray(labels, dtype=np.int32).reshape(-1)
+        if len(lab) != im.shape[0]:
+            raise InvalidArgument("Dataset.from_arrays: %d labels for %d images"
+                                  % (len(lab), im.shape[0]), 1)
+        if classes is None:
+            classes = int(lab.max()) + 1 if len(lab) else 0
+        n, c, h, w = im.shape
+        return cls(None, _handle=_decent.decent_dataset_from_memory(
+            im.reshape(-1), lab, c, h, w, classes))
 
     def __len__(self):
         return _decent.decent_dataset_size(self.handle)
@@ -256,10 +308,21 @@ class Dataset(_Handle):
         count = _decent.decent_dataset_partition(self.handle, spec, nodes, seed, node, out)
         return out[:count].copy()
 
+    def set_normalization(self, mean, stddev):
+        """Normalises batch() (and a trainer's use of this set as its training split) with this
+        per-channel mean and stddev."""
+        values = np.concatenate([np.asarray(mean, np.float32).reshape(-1),
+                                 np.asarray(stddev, np.float32).reshape(-1)])
+        if len(values) != 2 * self.shape[0]:
+            raise InvalidArgument("Dataset.set_normalization: %d channels need %d means and "
+                                  "deviations" % (self.shape[0], self.shape[0]), 1)
+        _decent.decent_py_dataset_set_normalization(self.handle, values)
+
     @property
     def normalization(self):
-        """(mean, stddev) per channel of the training split, which both splits are normalised
-        with: a value is (pixel / 255 - mean[c]) / stddev[c]."""
+        """(mean, stddev) per channel that both splits are normalised with: for a file set its
+        kind's training split's (a value is (pixel / 255 - mean[c]) / stddev[c]); for
+        from_arrays its own, or set_normalization's (a value is (v - mean[c]) / stddev[c])."""
         c = self.shape[0]
         out = np.empty(2 * c, dtype=np.float32)
         _decent.decent_py_dataset_normalization(self.handle, out)
@@ -381,11 +444,18 @@ class Trainer(_Handle):
 
     _free = staticmethod(_decent.decent_trainer_free)
 
-    def __init__(self, options=None, comm=None, **kwargs):
+    def __init__(self, options=None, comm=None, train=None, test=None, **kwargs):
         """comm: this MPI rank's Comm.mpi() to train as one node of a run over MPI (every rank
-        makes its Trainer; run, step, evaluate, model, save and load are then collective)."""
+        makes its Trainer; run, step, evaluate, model, save and load are then collective).
+        train, test: Datasets (e.g. Dataset.from_arrays) to train on instead of the `data`
+        option's files; both are normalised with train.normalization."""
         opts = options if options is not None else TrainOptions(**kwargs)
-        if comm is None:
+        if (train is None) != (test is None):
+            raise InvalidArgument("Trainer: give both train and test datasets, or neither", 1)
+        if train is not None:
+            handle = _decent.decent_trainer_create_with_data(
+                opts._c, train.handle, test.handle, None if comm is None else comm._h)
+        elif comm is None:
             handle = _decent.decent_trainer_create(opts._c)
         else:
             handle = _decent.decent_trainer_create_with_comm(opts._c, comm._h)

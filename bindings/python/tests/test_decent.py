@@ -266,3 +266,66 @@ def test_model_files_trainer_state_and_split_neighbour_average(tmp_path):
         for i in range(4):
             expected = w[i] @ np.array([[j, j * j] for j in range(4)], dtype=np.float64)
             assert np.allclose(out[i], expected, atol=1e-6)
+
+
+def _quadrants(count, seed):
+    """Four classes of 1x8x8 images: class k lights quadrant k (value 3) over uniform noise in
+    [-1, 1]; chance is 0.25."""
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(0, 4, count).astype(np.int32)
+    images = rng.uniform(-1, 1, (count, 1, 8, 8)).astype(np.float32)
+    for i, k in enumerate(labels):
+        y, x = divmod(int(k), 2)
+        images[i, 0, 4 * y:4 * y + 4, 4 * x:4 * x + 4] += 3
+    return images, labels
+
+
+def test_own_arrays_train_and_normalise_as_stated():
+    images, labels = _quadrants(1600, 1)
+    test_images, test_labels = _quadrants(400, 2)
+    with decent.Dataset.from_arrays(images, labels) as train, \
+            decent.Dataset.from_arrays(test_images, test_labels, classes=4) as test:
+        assert len(train) == 1600 and train.shape == (1, 8, 8, 4)
+        mean, std = train.normalization
+        # the set's own statistics, computed here in float64
+        assert abs(mean[0] - images.astype(np.float64).mean()) < 1e-5
+        assert abs(std[0] - images.astype(np.float64).std()) < 1e-5
+        test.set_normalization(*train.normalization)
+        got, got_labels = test.batch([3, 0])
+        assert np.array_equal(got_labels, test_labels[[3, 0]])
+        assert np.allclose(got, (test_images[[3, 0]] - mean[0]) / std[0], atol=1e-5)
+        with decent.Trainer(model="mlp", nodes=4, topology="ring", batch=16, lr=0.05, epochs=2,
+                            threads=1, train=train, test=test) as t:
+            t.run()
+            accuracy, _ = t.evaluate()
+            assert accuracy > 0.9  # chance: 0.25
+            assert t.config["data"] == "memory"
+    with pytest.raises(decent.OutOfRange, match="label 4 of image 0"):
+        decent.Dataset.from_arrays(np.zeros((1, 2, 2), np.float32), [4], classes=4)
+    with pytest.raises(decent.InvalidArgument, match="not finite"):
+        decent.Dataset.from_arrays(np.full((1, 2, 2), np.nan, np.float32), [0], classes=2)
+    with pytest.raises(decent.InvalidArgument, match="give both"):
+        decent.Trainer(model="mlp", train=train)
+
+
+def test_log_callback_receives_errors_and_progress():
+    messages = []
+    decent.set_log_callback(lambda level, text: messages.append((level, text)), decent.LOG_INFO)
+    try:
+        with pytest.raises(decent.InvalidArgument):
+            decent.Topology("no-such-kind", 4)
+        assert messages[-1][0] == decent.LOG_ERROR
+        assert "no-such-kind" in messages[-1][1]
+        with decent.Trainer(model="mlp", data="synthetic", nodes=2, max_steps=5, threads=1) as t:
+            t.run()
+        infos = [text for level, text in messages if level == decent.LOG_INFO]
+        assert any("training mlp on 2 nodes" in m for m in infos)
+        assert "training finished at step 5 of 5" in infos[-1]
+    finally:
+        decent.set_log_callback(None)
+    count = len(messages)
+    with pytest.raises(decent.InvalidArgument):
+        decent.Topology("no-such-kind", 4)
+    assert len(messages) == count
+    with pytest.raises(TypeError):
+        decent.set_log_callback(42)

@@ -62,6 +62,26 @@ DECENT_API const char* decent_last_error(void);
  * outside the enum. Never NULL. */
 DECENT_API const char* decent_status_name(decent_status status);
 
+/* Levels of the library's log messages. */
+typedef enum decent_log_level {
+  DECENT_LOG_DEBUG = 0,   /* detail for diagnosing decent itself */
+  DECENT_LOG_INFO = 1,    /* progress of long work: a run's start, evaluations, checkpoints, end */
+  DECENT_LOG_WARNING = 2, /* something the caller should know, though the call succeeds */
+  DECENT_LOG_ERROR = 3    /* every failed call's message (the text decent_last_error() returns) */
+} decent_log_level;
+
+/* Receives one log message (one line, no trailing newline; valid during the call only). */
+typedef void (*decent_log_fn)(decent_log_level level, const char* message, void* user);
+
+/* Where the library's messages go. The library writes nothing to stdout or stderr itself: by
+ * default (fn NULL) its messages are dropped. Messages of `min_level` and above reach `fn`, one
+ * at a time (calls are serialised across threads, and may come from a trainer's node threads).
+ * A message that `fn` causes by calling into decent is dropped, not delivered re-entrantly.
+ * Replaces any earlier callback; fn NULL turns logging off. DECENT_ERR_INVALID_ARGUMENT for a
+ * level outside the enum. */
+DECENT_API decent_status decent_set_log_callback(decent_log_fn fn, void* user,
+                                                 decent_log_level min_level);
+
 /* ------------------------------------------------------------------------------------------ */
 /* Version and build                                                                          */
 /* ------------------------------------------------------------------------------------------ */
@@ -230,7 +250,8 @@ DECENT_API decent_status decent_comm_neighbor_average_finish(decent_comm* comm);
 /* Datasets                                                                                   */
 /* ------------------------------------------------------------------------------------------ */
 
-/* A labelled image set held in memory (8-bit pixels, channel-major per image). */
+/* A labelled image set held in memory (channel-major per image): 8-bit pixels for the sets
+ * decent_dataset_open reads, floats for decent_dataset_from_memory's. */
 typedef struct decent_dataset decent_dataset;
 
 /* Opens a dataset.
@@ -243,6 +264,25 @@ typedef struct decent_dataset decent_dataset;
  * and byte offset) for a missing, truncated or corrupt file. */
 DECENT_API decent_status decent_dataset_open(const char* kind, const char* path, int train,
                                              decent_dataset** out);
+
+/* A dataset made from the caller's memory (copied; the arrays may be freed after the call):
+ * `count` images of channels x height x width floats each, channel-major
+ * (images_count = count x C x H x W values, all finite, taken as they are: no / 255), and their
+ * labels in [0, classes) (classes >= 2). Its normalisation is its own per-channel mean and
+ * standard deviation: give a test split its training split's with
+ * decent_dataset_set_normalization. DECENT_ERR_INVALID_ARGUMENT / OUT_OF_RANGE name the first
+ * bad count, value or label. */
+DECENT_API decent_status decent_dataset_from_memory(const float* images, size_t images_count,
+                                                    const int32_t* labels, size_t count,
+                                                    int64_t channels, int64_t height, int64_t width,
+                                                    int64_t classes, decent_dataset** out);
+
+/* Sets the per-channel mean and standard deviation that decent_dataset_batch (and a trainer
+ * made with decent_trainer_create_with_data, from the training set's) normalise with: `count`
+ * = the channel count; every stddev > 0 and every value finite. */
+DECENT_API decent_status decent_dataset_set_normalization(decent_dataset* dataset,
+                                                          const float* mean, const float* stddev,
+                                                          size_t count);
 
 /* Releases a dataset; NULL is fine. */
 DECENT_API void decent_dataset_free(decent_dataset* dataset);
@@ -263,9 +303,11 @@ DECENT_API decent_status decent_dataset_batch(const decent_dataset* dataset, con
                                               size_t count, float* images, size_t images_count,
                                               int32_t* labels, size_t labels_count);
 
-/* The per-channel mean and standard deviation (of pixels scaled to [0, 1]) of the kind's
- * training split, with which decent_dataset_batch and the trainer normalise both splits:
- * a normalised value is (pixel / 255 - mean[c]) / stddev[c]. Each array holds `count` >= the
+/* The per-channel mean and standard deviation with which decent_dataset_batch and the trainer
+ * normalise: for decent_dataset_open's sets, those of the kind's training split (of pixels
+ * scaled to [0, 1]: a normalised value is (pixel / 255 - mean[c]) / stddev[c]); for
+ * decent_dataset_from_memory's, the set's own unless set by decent_dataset_set_normalization
+ * (a normalised value is (value - mean[c]) / stddev[c]). Each array holds `count` >= the
  * channel count floats. */
 DECENT_API decent_status decent_dataset_normalization(const decent_dataset* dataset, float* mean,
                                                       float* stddev, size_t count);
@@ -438,6 +480,18 @@ DECENT_API decent_status decent_trainer_create(const decent_train_options* optio
  * in-process trainer's with as many nodes, bit for bit. Free the trainer before the
  * communicator. */
 DECENT_API decent_status decent_trainer_create_with_comm(const decent_train_options* options,
+                                                         decent_comm* comm, decent_trainer** out);
+
+/* A trainer on the caller's data instead of options->data (which is ignored; the resolved
+ * configuration says "memory"): `train` and `test` (from decent_dataset_from_memory or
+ * decent_dataset_open; copied, so they may be freed afterwards) must have the same image shape
+ * and classes; both are normalised with train's normalisation (decent_dataset_normalization).
+ * options->train_limit and test_limit still cut them. `comm` NULL trains options->nodes
+ * in-process nodes; else it is this rank's node of a run over `comm`, as in
+ * decent_trainer_create_with_comm (every rank gives the same data). */
+DECENT_API decent_status decent_trainer_create_with_data(const decent_train_options* options,
+                                                         const decent_dataset* train,
+                                                         const decent_dataset* test,
                                                          decent_comm* comm, decent_trainer** out);
 
 /* Releases a trainer; NULL is fine. A trainer that is training (called from its progress
