@@ -112,8 +112,10 @@ static int decent_java_node(decent_comm* comm, int rank, void* user) {
 %typemap(jni) decent_status "jint"
 %typemap(jtype) decent_status "int"
 %typemap(jstype) decent_status "void"
-%typemap(out) decent_status {
-  $result = (jint)$1;
+%typemap(out) decent_status "$result = (jint)$1;"
+/* Raised after the outputs are written back ("ret" follows "argout"): a failed call's outputs
+ * still arrive, e.g. the size a too-small buffer needed. */
+%typemap(ret) decent_status {
   if ($1 != DECENT_OK) { decent_java_raise(jenv, $1); return $null; }
 }
 %typemap(javaout) decent_status { $jnicall; }
@@ -174,7 +176,7 @@ DECENT_JAVA_HANDLE(decent_comm)
 DECENT_JAVA_OUT(int, jint, int[], jintArray, SetIntArrayRegion, int* out, int* in_degree, int* out_degree)
 DECENT_JAVA_OUT(double, jdouble, double[], jdoubleArray, SetDoubleArrayRegion, double* out, double* accuracy, double* loss)
 DECENT_JAVA_OUT(int64_t, jlong, long[], jlongArray, SetLongArrayRegion, int64_t* out, int64_t* channels, int64_t* height, int64_t* width, int64_t* classes, int64_t* parameters, int64_t* buffers, int64_t* done, int64_t* total)
-DECENT_JAVA_OUT(size_t, jlong, long[], jlongArray, SetLongArrayRegion, size_t* count)
+DECENT_JAVA_OUT(size_t, jlong, long[], jlongArray, SetLongArrayRegion, size_t* count, size_t* size)
 
 %typemap(jni) const char** out "jobjectArray"
 %typemap(jtype) const char** out "String[]"
@@ -209,6 +211,16 @@ DECENT_JAVA_BUFFER(int32_t, IntBuffer, labels, labels_count)
 DECENT_JAVA_BUFFER(int64_t, LongBuffer, indices, capacity)
 DECENT_JAVA_BUFFER(double, DoubleBuffer, out, count)
 DECENT_JAVA_BUFFER(float, FloatBuffer, data, count)
+DECENT_JAVA_BUFFER(const int32_t, IntBuffer, labels, count)
+/* Model bytes: a direct ByteBuffer (count in bytes). */
+DECENT_JAVA_BUFFER(void, ByteBuffer, buffer, capacity)
+DECENT_JAVA_BUFFER(const void, ByteBuffer, buffer, size)
+
+/* Taken through decent_java_extra.i's helpers (one buffer for mean and stddev; the log
+ * listener kept as a global reference). */
+%ignore decent_dataset_normalization;
+%ignore decent_dataset_set_normalization;
+%ignore decent_set_log_callback;
 
 /* Neighbour lists: read from decent_topology_weights in org.decent.Topology. */
 %ignore decent_topology_in_neighbors;

@@ -113,7 +113,7 @@ DECENT_PY_OUT_SCALAR(double, PyFloat_FromDouble, double* out, double* accuracy, 
 DECENT_PY_OUT_SCALAR(int64_t, PyLong_FromLongLong, int64_t* out, int64_t* channels,
                      int64_t* height, int64_t* width, int64_t* classes, int64_t* parameters,
                      int64_t* buffers, int64_t* done, int64_t* total)
-DECENT_PY_OUT_SCALAR(size_t, PyLong_FromSize_t, size_t* count)
+DECENT_PY_OUT_SCALAR(size_t, PyLong_FromSize_t, size_t* count, size_t* size)
 
 /* Taken through the helpers of decent_python_extra.i (one array for two; a Python callable). */
 %ignore decent_dataset_set_normalization;
@@ -144,6 +144,22 @@ DECENT_PY_ARRAY(int32_t, "i", 1, labels, labels_count)
 DECENT_PY_ARRAY(int64_t, "ql", 1, indices, capacity)
 DECENT_PY_ARRAY(double, "d", 1, out, count)
 DECENT_PY_ARRAY(float, "f", 1, data, count)
+
+/* A model's bytes: any bytes-like object in; a writable one (bytearray) out. */
+%typemap(in) (const void* buffer, size_t size) (Py_buffer view) {
+  view.obj = NULL;
+  if (!decent_py_view($input, &view, 1, "Bbc", 0, "$symname: buffer")) SWIG_fail;
+  $1 = view.buf;
+  $2 = (size_t)view.len;
+}
+%typemap(freearg) (const void* buffer, size_t size) { if (view$argnum.obj) PyBuffer_Release(&view$argnum); }
+%typemap(in) (void* buffer, size_t capacity) (Py_buffer view) {
+  view.obj = NULL;
+  if (!decent_py_view($input, &view, 1, "Bbc", 1, "$symname: buffer")) SWIG_fail;
+  $1 = view.buf;
+  $2 = (size_t)view.len;
+}
+%typemap(freearg) (void* buffer, size_t capacity) { if (view$argnum.obj) PyBuffer_Release(&view$argnum); }
 
 /* Progress callbacks: a callable or None. */
 %typemap(in) (decent_progress_fn progress, void* user) (decent_py_progress ctx) {

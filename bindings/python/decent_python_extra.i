@@ -17,6 +17,15 @@ decent_status decent_py_dataset_set_normalization(decent_dataset* dataset, const
 }
 %}
 
+/* The bytes decent_model_save_to_memory needs: its capacity-0 query, whose
+ * DECENT_ERR_BUFFER_TOO_SMALL is the expected answer here rather than a failure. */
+%inline %{
+decent_status decent_py_model_saved_size(const decent_model* model, size_t* size) {
+  decent_status status = decent_model_save_to_memory(model, NULL, 0, size);
+  return status == DECENT_ERR_BUFFER_TOO_SMALL && size && *size > 0 ? DECENT_OK : status;
+}
+%}
+
 /* The log callback: a Python callable(level, message), or None. The callable is the C
  * callback's `user` pointer, held by one reference here; decent serialises its calls and
  * makes none with the old `user` once decent_set_log_callback has returned, so the old one is

@@ -371,24 +371,15 @@ class Model(_Handle):
 
     def to_bytes(self):
         """The model file's bytes (as save() writes them), e.g. to ship in a message."""
-        import os
-        import tempfile
-        with tempfile.TemporaryDirectory() as d:
-            path = os.path.join(d, "model.bin")
-            self.save(path)
-            with open(path, "rb") as f:
-                return f.read()
+        buffer = bytearray(_decent.decent_py_model_saved_size(self.handle))
+        _decent.decent_model_save_to_memory(self.handle, buffer)
+        return bytes(buffer)
 
     @classmethod
     def from_bytes(cls, data):
-        """The model that to_bytes() (or a model file's contents) describes."""
-        import os
-        import tempfile
-        with tempfile.TemporaryDirectory() as d:
-            path = os.path.join(d, "model.bin")
-            with open(path, "wb") as f:
-                f.write(bytes(data))
-            return cls.load(path)
+        """The model that to_bytes() (or a model file's contents) describes; any bytes-like
+        object."""
+        return cls(None, _handle=_decent.decent_model_load_from_memory(data))
 
     def save(self, path):
         """Writes the model (architecture, parameters, buffers; CRC-32) to a file."""

@@ -244,6 +244,9 @@ def test_model_files_trainer_state_and_split_neighbour_average(tmp_path):
     assert np.array_equal(m.predict(images), again.predict(images))
     shipped = decent.Model.from_bytes(m.to_bytes())
     assert np.array_equal(m.predict(images), shipped.predict(images))
+    assert m.to_bytes() == (tmp_path / "m.bin").read_bytes()  # the file's bytes, in memory
+    with pytest.raises(decent.IoError, match="buffer"):
+        decent.Model.from_bytes(m.to_bytes()[:100])
     with decent.Dataset("synthetic", train=False) as test, decent.Dataset("synthetic") as train:
         # both splits carry the training split's statistics
         mean, std = test.normalization

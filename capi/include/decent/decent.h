@@ -373,8 +373,8 @@ DECENT_API decent_status decent_model_predict(decent_model* model, const float* 
 DECENT_API decent_status decent_model_save(const decent_model* model, const char* path);
 DECENT_API decent_status decent_model_load(const char* path, decent_model** out);
 /* The same bytes in the caller's memory. *size always receives the size the model needs;
- * capacity 0 (buffer may be NULL) asks for it, a smaller capacity is DECENT_ERR_BUFFER_TOO_SMALL.
- */
+ * capacity 0 (buffer may be NULL) asks for it: like any capacity below the size, it returns
+ * DECENT_ERR_BUFFER_TOO_SMALL with *size set. */
 DECENT_API decent_status decent_model_save_to_memory(const decent_model* model, void* buffer,
                                                      size_t capacity, size_t* size);
 DECENT_API decent_status decent_model_load_from_memory(const void* buffer, size_t size,

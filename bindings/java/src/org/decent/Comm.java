@@ -29,7 +29,7 @@ public final class Comm implements AutoCloseable {
     return new Comm(Handle.created(out -> capi.decent_comm_mpi_create(out)), true);
   }
 
-  private long handle() {
+  long handle() {
     if (handle == 0) throw new DecentException(1, "Comm: used after close()");
     return handle;
   }

@@ -75,6 +75,24 @@ public final class Model extends Handle {
     capi.decent_model_save(handle(), path);
   }
 
+  /** The bytes save() would write, in a direct buffer. */
+  public java.nio.ByteBuffer toBytes() {
+    long[] size = new long[1];
+    try {
+      capi.decent_model_save_to_memory(handle(), Native.bytes(0), size);
+    } catch (DecentException e) {
+      if (e.status() != 3) throw e; // DECENT_ERR_BUFFER_TOO_SMALL: size now holds the need
+    }
+    java.nio.ByteBuffer b = Native.bytes(size[0]);
+    capi.decent_model_save_to_memory(handle(), b, size);
+    return b;
+  }
+
+  /** The model that toBytes() (or a model file's contents) holds, from a direct buffer. */
+  public static Model fromBytes(java.nio.ByteBuffer bytes) {
+    return new Model(created(out -> capi.decent_model_load_from_memory(bytes, out)));
+  }
+
   /** The model a file written by save() (or decent train's model.bin) holds. */
   public static Model load(String path) {
     return new Model(created(out -> capi.decent_model_load(path, out)));

@@ -20,7 +20,7 @@ final class Native {
 
   static void load() {}
 
-  private static ByteBuffer bytes(long n) {
+  static ByteBuffer bytes(long n) {
     return ByteBuffer.allocateDirect(Math.toIntExact(n)).order(ByteOrder.nativeOrder());
   }
 

@@ -3,17 +3,38 @@ package org.decent;
 import org.decent.capi.capi;
 import org.decent.capi.decent_train_options;
 
-/** Decentralized training on in-process nodes (decent_trainer). */
+/** Decentralized training (decent_trainer): on in-process nodes, or as this MPI rank's node of
+ * a run over a Comm; on the data option's files, or on the caller's Datasets. */
 public final class Trainer extends Handle {
+  private final Comm comm; // kept: the trainer must not outlive its communicator
+
   public Trainer(TrainOptions o) {
-    super(create(o));
+    this(o, null, null, null);
   }
 
-  private static long create(TrainOptions o) {
+  /** This rank's node of a run over comm (Comm.mpi()): every rank makes its Trainer; run, step,
+   * evaluate, model, save and load are then collective. */
+  public Trainer(TrainOptions o, Comm comm) {
+    this(o, null, null, comm);
+  }
+
+  /** On the caller's data (e.g. Dataset.fromArrays), both normalised with train's
+   * normalization(); comm may be null (in-process nodes). */
+  public Trainer(TrainOptions o, Dataset train, Dataset test, Comm comm) {
+    super(create(o, train, test, comm));
+    this.comm = comm;
+  }
+
+  private static long create(TrainOptions o, Dataset train, Dataset test, Comm comm) {
+    if ((train == null) != (test == null)) {
+      throw new IllegalArgumentException("give both train and test datasets, or neither");
+    }
     decent_train_options n = o.toNative();
+    long tr = train == null ? 0 : train.handle(), te = test == null ? 0 : test.handle();
+    long c = comm == null ? 0 : comm.handle();
     return created(out -> capi.decent_java_trainer_create(n, o.model, o.data, o.dataDir,
         o.partition, o.topology, o.algorithm, o.optimizer, o.schedule, o.out, o.milestones, o.resume,
-        out));
+        tr, te, c, out));
   }
 
   @Override
@@ -35,6 +56,20 @@ public final class Trainer extends Handle {
     long[] done = new long[1], total = new long[1];
     capi.decent_trainer_steps(handle(), done, total);
     return new long[] {done[0], total[0]};
+  }
+
+  /** True when every step of the run is done; false when stopped or not started. */
+  public boolean finished() {
+    int[] f = new int[1];
+    capi.decent_trainer_finished(handle(), f);
+    return f[0] != 0;
+  }
+
+  /** The resolved configuration as JSON: every option with the value the run uses. */
+  public String configJson() {
+    String[] s = new String[1];
+    capi.decent_trainer_config_json(handle(), s);
+    return s[0];
   }
 
   /** {accuracy, loss} of the node-averaged model on the test set. */

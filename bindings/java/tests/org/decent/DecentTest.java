@@ -5,9 +5,12 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
+import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import org.junit.Test;
 
 /** JUnit 4 tests of the Java binding: closed forms, typed errors, buffers, callbacks. */
@@ -59,7 +62,7 @@ public class DecentTest {
       assertTrue(e.getMessage(), e.getMessage().contains("the model needs"));
     }
     try (Model m = new Model("lenet", 1, 28, 28, 10, 1)) {
-      m.setParameters(FloatBuffer.allocate(10));  // not direct
+      m.setParameters(FloatBuffer.allocate(10)); // not direct
       fail("accepted a heap buffer");
     } catch (IllegalArgumentException e) {
       assertTrue(e.getMessage().contains("direct"));
@@ -125,7 +128,8 @@ public class DecentTest {
       assertTrue("accuracy " + eval[0], eval[0] > 0.6); // not learning stays near 0.1
     }
     List<Double> losses = new ArrayList<>();
-    for (Progress p : seen) if (!p.eval) losses.add(p.loss);
+    for (Progress p : seen)
+      if (!p.eval) losses.add(p.loss);
     assertEquals(8, losses.size());
     assertTrue(losses.get(7) < losses.get(0));
     assertTrue(seen.get(seen.size() - 1).eval);
@@ -134,9 +138,7 @@ public class DecentTest {
       t.run(p -> p.step >= 10);
       assertEquals(10, t.steps()[0]);
       try {
-        t.run(p -> {
-          throw new IllegalStateException("from the listener");
-        });
+        t.run(p -> { throw new IllegalStateException("from the listener"); });
         fail("the listener's exception was lost");
       } catch (IllegalStateException e) {
         assertEquals("from the listener", e.getMessage());
@@ -221,4 +223,134 @@ public class DecentTest {
       assertEquals(m.bufferCount(), m.buffers().capacity());
     }
   }
+
+  /**
+   * Four classes of 1x8x8 images: class k lights quadrant k (+3) over uniform noise in [-1, 1];
+   * chance is 0.25. Returns the labels; fills images.
+   */
+  private static IntBuffer quadrants(int count, long seed, FloatBuffer images) {
+    Random r = new Random(seed);
+    IntBuffer labels = Native.ints(count);
+    for (int i = 0; i < count; ++i) {
+      int k = r.nextInt(4);
+      labels.put(i, k);
+      for (int y = 0; y < 8; ++y) {
+        for (int x = 0; x < 8; ++x) {
+          boolean lit = y / 4 == k / 2 && x / 4 == k % 2;
+          images.put(i * 64 + y * 8 + x, (float) (r.nextDouble() * 2 - 1) + (lit ? 3f : 0f));
+        }
+      }
+    }
+    return labels;
+  }
+
+  @Test
+  public void ownArraysTrainAndNormaliseAsStated() {
+    FloatBuffer images = Native.floats(1600 * 64), testImages = Native.floats(400 * 64);
+    IntBuffer labels = quadrants(1600, 1, images), testLabels = quadrants(400, 2, testImages);
+    double sum = 0, squares = 0;
+    for (int i = 0; i < images.capacity(); ++i) sum += images.get(i);
+    double mean = sum / images.capacity();
+    for (int i = 0; i < images.capacity(); ++i) squares += Math.pow(images.get(i) - mean, 2);
+    double std = Math.sqrt(squares / images.capacity());
+    try (Dataset train = Dataset.fromArrays(images, labels, 1, 8, 8, 4);
+         Dataset test = Dataset.fromArrays(testImages, testLabels, 1, 8, 8, 4)) {
+      assertEquals(1600, train.size());
+      assertArrayEquals(new long[] {1, 8, 8, 4}, train.shape());
+      float[][] norm = train.normalization();
+      assertEquals(mean, norm[0][0], 1e-5); // the set's own statistics, computed here in double
+      assertEquals(std, norm[1][0], 1e-5);
+      test.setNormalization(norm[0], norm[1]);
+      assertEquals(norm[0][0], test.normalization()[0][0], 0f);
+      FloatBuffer got = Native.floats(64);
+      IntBuffer gotLabel = Native.ints(1);
+      test.batch(Dataset.indices(3), got, gotLabel);
+      assertEquals(testLabels.get(3), gotLabel.get(0));
+      assertEquals((testImages.get(3 * 64 + 5) - norm[0][0]) / norm[1][0], got.get(5), 1e-5);
+
+      TrainOptions o = small();
+      o.model = "mlp";
+      o.nodes = 4;
+      o.maxSteps = 0;
+      o.epochs = 2;
+      try (Trainer t = new Trainer(o, train, test, null)) {
+        t.run(p -> false);
+        assertTrue(t.finished());
+        double accuracy = t.evaluate()[0];
+        assertTrue("accuracy " + accuracy, accuracy > 0.9); // chance: 0.25
+        assertTrue(t.configJson(), t.configJson().contains("\"data\":\"memory\""));
+      }
+      try {
+        new Trainer(o, train, null, null);
+        fail("a train set without a test set was accepted");
+      } catch (IllegalArgumentException e) {
+        assertTrue(e.getMessage().contains("give both"));
+      }
+    }
+    IntBuffer four = Native.ints(1);
+    four.put(0, 4);
+    try {
+      Dataset.fromArrays(Native.floats(4), four, 1, 2, 2, 4);
+      fail("label 4 of 4 classes was accepted");
+    } catch (DecentException e) {
+      assertTrue(e.getMessage(), e.getMessage().contains("label 4 of image 0"));
+    }
+  }
+
+  @Test
+  public void modelBytesRoundTrip() {
+    try (Model m = new Model("lenet", 1, 28, 28, 10, 3)) {
+      ByteBuffer bytes = m.toBytes();
+      assertTrue(bytes.capacity() > 4 * m.parameterCount());
+      try (Model back = Model.fromBytes(bytes)) {
+        FloatBuffer a = m.parameters(), b = back.parameters();
+        assertEquals(a.capacity(), b.capacity());
+        for (int i = 0; i < a.capacity(); ++i) assertEquals(a.get(i), b.get(i), 0f);
+        assertArrayEquals(m.shape(), back.shape());
+      }
+    }
+    try {
+      Model.fromBytes(Native.bytes(16));
+      fail("16 zero bytes were taken as a model");
+    } catch (DecentException e) {
+      assertTrue(e.getMessage(), e.status() != 0);
+    }
+  }
+
+  @Test
+  public void logListenerReceivesErrorsAndProgress() {
+    List<String> messages = new ArrayList<>();
+    List<Integer> levels = new ArrayList<>();
+    Decent.setLogListener((level, text) -> {
+      synchronized (messages) {
+        levels.add(level);
+        messages.add(text);
+  }
+}, Decent.LOG_INFO);
+try {
+  try {
+    new Topology("no-such-kind", 4);
+    fail("an unknown topology was accepted");
+  } catch (DecentException e) {
+    assertEquals(Decent.LOG_ERROR, (int) levels.get(levels.size() - 1));
+    assertTrue(messages.get(messages.size() - 1).contains("no-such-kind"));
+  }
+  TrainOptions o = small();
+  o.maxSteps = 5;
+  try (Trainer t = new Trainer(o)) {
+    t.run(p -> false);
+  }
+  assertTrue(String.join("|", messages),
+      messages.stream().anyMatch(m -> m.contains("training lenet on 2 nodes")));
+  assertTrue(messages.get(messages.size() - 1).contains("training finished at step 5 of 5"));
+} finally {
+  Decent.setLogListener(null, Decent.LOG_INFO);
+}
+int count = messages.size();
+try {
+  new Topology("no-such-kind", 4);
+} catch (DecentException e) {
+  assertEquals(count, messages.size()); // off again
+}
+}
 }
