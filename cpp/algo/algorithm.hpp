@@ -14,6 +14,8 @@
 #include <vector>
 
 #include "comm/communicator.hpp"
+#include "core/device_buffer.hpp"
+#include "core/vector_ops.hpp"
 
 namespace decent::algo {
 
@@ -42,7 +44,10 @@ bool has_own_momentum(const std::string& name);
 template <typename T>
 class Algorithm {
  public:
-  explicit Algorithm(AlgorithmOptions options) : options_(std::move(options)) {}
+  // The algorithm's buffers live on the device of `ops`, which does all its vector arithmetic;
+  // step() takes x (and the gradient oracle writes g) in memory of that device.
+  Algorithm(AlgorithmOptions options, const VectorOps<T>& ops)
+      : options_(std::move(options)), ops_(ops) {}
   virtual ~Algorithm() = default;
 
   std::string_view name() const { return options_.name; }
@@ -74,21 +79,25 @@ class Algorithm {
                     const topology::Topology& topology, std::int64_t k) = 0;
 
  protected:
-  // Copies `state` into `targets` after checking the count and every size.
-  void restore(const std::vector<std::vector<T>>& state, std::vector<std::vector<T>*> targets);
+  // Copies `state` into `buffers` and then `host` (in that order) after checking the count and
+  // every size.
+  void restore(const std::vector<std::vector<T>>& state, std::vector<DeviceBuffer<T>*> buffers,
+               std::vector<std::vector<T>*> host = {});
   // x <- the exact mean of x over all nodes (one all-reduce), counted by global_averages().
   void average_parameters_globally(std::span<T> x, comm::Communicator& comm);
 
   AlgorithmOptions options_;
+  const VectorOps<T>& ops_;
 
  private:
   std::int64_t global_averages_ = 0;
 };
 
-// Builds an algorithm for buffers of `dimension` values. Throws InvalidArgument naming the
-// unknown algorithm or bad option (lr <= 0, momentum outside [0, 1), period < 1, warmup < 0).
+// Builds an algorithm for buffers of `dimension` values on the device of `ops`. Throws
+// InvalidArgument naming the unknown algorithm or bad option (lr <= 0, momentum outside [0, 1),
+// period < 1, warmup < 0).
 template <typename T>
-std::unique_ptr<Algorithm<T>> make_algorithm(const AlgorithmOptions& options,
-                                             std::size_t dimension);
+std::unique_ptr<Algorithm<T>> make_algorithm(const AlgorithmOptions& options, std::size_t dimension,
+                                             const VectorOps<T>& ops = cpu_vector_ops<T>());
 
 }  // namespace decent::algo

@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "algo/algorithm.hpp"
+#include "core/device_buffer.hpp"
 #include "core/error.hpp"
 #include "core/parse.hpp"
 #include "topology/spectral.hpp"
@@ -18,16 +19,9 @@
 namespace decent::algo {
 namespace {
 
+// Every buffer an algorithm keeps lives on its ops' device; Buf is that buffer.
 template <typename T>
-void axpy(std::span<T> y, double a, std::span<const T> x) {  // y += a x
-  const T s = static_cast<T>(a);
-  for (std::size_t i = 0; i < y.size(); ++i) y[i] += s * x[i];
-}
-
-template <typename T>
-std::span<const T> view(const std::vector<T>& v) {
-  return {v.data(), v.size()};
-}
+using Buf = DeviceBuffer<T>;
 
 template <typename T>
 void average_with_neighbors(std::span<T> x, comm::Communicator& comm, const topology::Topology& t,
@@ -44,16 +38,17 @@ void global_average(std::span<T> x, comm::Communicator& comm) {
 template <typename T>
 class ParallelSgd final : public Algorithm<T> {
  public:
-  ParallelSgd(AlgorithmOptions o, std::size_t d) : Algorithm<T>(std::move(o)), g_(d) {}
+  ParallelSgd(AlgorithmOptions o, std::size_t d, const VectorOps<T>& ops)
+      : Algorithm<T>(std::move(o), ops), g_(d, ops.device()) {}
   void step(std::span<T> x, const GradientFn<T>& gradient, comm::Communicator& comm,
             const topology::Topology&, std::int64_t) override {
-    gradient(x, g_);
-    global_average<T>(g_, comm);
-    axpy<T>(x, -this->options_.lr, view(g_));
+    gradient(x, g_.span());
+    global_average<T>(g_.span(), comm);
+    this->ops_.axpy(x.size(), static_cast<T>(-this->options_.lr), g_.data(), x.data());
   }
 
  private:
-  std::vector<T> g_;
+  Buf<T> g_;
 };
 
 // dsgd. ATC: x <- W (x - gamma g). AWC: x <- W x - gamma g, with the exchange of x started
@@ -61,44 +56,44 @@ class ParallelSgd final : public Algorithm<T> {
 template <typename T>
 class DecentralizedSgd final : public Algorithm<T> {
  public:
-  DecentralizedSgd(AlgorithmOptions o, std::size_t d) : Algorithm<T>(std::move(o)), g_(d) {}
+  DecentralizedSgd(AlgorithmOptions o, std::size_t d, const VectorOps<T>& ops)
+      : Algorithm<T>(std::move(o), ops), g_(d, ops.device()) {}
   void step(std::span<T> x, const GradientFn<T>& gradient, comm::Communicator& comm,
             const topology::Topology& t, std::int64_t k) override {
     if (this->options_.awc) {
       comm.start_neighbor_average(x.data(), x.size(), t, k);
-      gradient(x, g_);  // reads x while it travels
+      gradient(x, g_.span());  // reads x while it travels
       comm.finish_neighbor_average();
-      axpy<T>(x, -this->options_.lr, view(g_));
+      this->ops_.axpy(x.size(), static_cast<T>(-this->options_.lr), g_.data(), x.data());
     } else {
-      gradient(x, g_);
-      axpy<T>(x, -this->options_.lr, view(g_));
+      gradient(x, g_.span());
+      this->ops_.axpy(x.size(), static_cast<T>(-this->options_.lr), g_.data(), x.data());
       average_with_neighbors(x, comm, t, k);
     }
   }
 
  private:
-  std::vector<T> g_;
+  Buf<T> g_;
 };
 
 // dmsgd: m <- beta m + g; x <- W (x - gamma m).
 template <typename T>
 class DecentralizedMomentumSgd final : public Algorithm<T> {
  public:
-  DecentralizedMomentumSgd(AlgorithmOptions o, std::size_t d)
-      : Algorithm<T>(std::move(o)), g_(d), m_(d, T{0}) {}
+  DecentralizedMomentumSgd(AlgorithmOptions o, std::size_t d, const VectorOps<T>& ops)
+      : Algorithm<T>(std::move(o), ops), g_(d, ops.device()), m_(d, ops.device()) {}
   void step(std::span<T> x, const GradientFn<T>& gradient, comm::Communicator& comm,
             const topology::Topology& t, std::int64_t k) override {
-    gradient(x, g_);
-    const T beta = static_cast<T>(this->options_.momentum);
-    for (std::size_t i = 0; i < m_.size(); ++i) m_[i] = beta * m_[i] + g_[i];
-    axpy<T>(x, -this->options_.lr, view(m_));
+    gradient(x, g_.span());
+    this->ops_.momentum(x.size(), static_cast<T>(this->options_.momentum), g_.data(), m_.data());
+    this->ops_.axpy(x.size(), static_cast<T>(-this->options_.lr), m_.data(), x.data());
     average_with_neighbors(x, comm, t, k);
   }
-  std::vector<std::vector<T>> state() const override { return {m_}; }
+  std::vector<std::vector<T>> state() const override { return {m_.to_host()}; }
   void set_state(const std::vector<std::vector<T>>& s) override { this->restore(s, {&m_}); }
 
  private:
-  std::vector<T> g_, m_;
+  Buf<T> g_, m_;
 };
 
 // decentlam: gt = (x - W(x - gamma g)) / gamma; m <- beta m + gt; x <- x - gamma m.
@@ -106,21 +101,23 @@ class DecentralizedMomentumSgd final : public Algorithm<T> {
 template <typename T>
 class DecentLam final : public Algorithm<T> {
  public:
-  DecentLam(AlgorithmOptions o, std::size_t d)
-      : Algorithm<T>(std::move(o)), g_(d), y_(d), m_(d, T{0}) {}
+  DecentLam(AlgorithmOptions o, std::size_t d, const VectorOps<T>& ops)
+      : Algorithm<T>(std::move(o), ops),
+        g_(d, ops.device()),
+        y_(d, ops.device()),
+        m_(d, ops.device()) {}
   void step(std::span<T> x, const GradientFn<T>& gradient, comm::Communicator& comm,
             const topology::Topology& t, std::int64_t k) override {
     if (!checked_) check_stable(t, this->options_.momentum), checked_ = true;
     const double lr = this->options_.lr;
-    gradient(x, g_);
-    for (std::size_t i = 0; i < y_.size(); ++i) y_[i] = x[i] - static_cast<T>(lr) * g_[i];
-    average_with_neighbors<T>(y_, comm, t, k);
-    const T beta = static_cast<T>(this->options_.momentum);
-    for (std::size_t i = 0; i < m_.size(); ++i)
-      m_[i] = beta * m_[i] + (x[i] - y_[i]) / static_cast<T>(lr);
-    axpy<T>(x, -lr, view(m_));
+    gradient(x, g_.span());
+    this->ops_.sub_scaled(x.size(), x.data(), static_cast<T>(lr), g_.data(), y_.data());
+    average_with_neighbors<T>(y_.span(), comm, t, k);
+    this->ops_.decentlam_momentum(x.size(), static_cast<T>(this->options_.momentum),
+                                  static_cast<T>(lr), x.data(), y_.data(), m_.data());
+    this->ops_.axpy(x.size(), static_cast<T>(-lr), m_.data(), x.data());
   }
-  std::vector<std::vector<T>> state() const override { return {m_}; }
+  std::vector<std::vector<T>> state() const override { return {m_.to_host()}; }
   void set_state(const std::vector<std::vector<T>>& s) override { this->restore(s, {&m_}); }
   void check_topology(const topology::Topology& t) const override {
     check_stable(t, this->options_.momentum);
@@ -153,7 +150,7 @@ class DecentLam final : public Algorithm<T> {
     if (it == cache.end()) it = cache.emplace(key, topology::momentum_gossip_radius(t, beta)).first;
     return it->second;
   }
-  std::vector<T> g_, y_, m_;
+  Buf<T> g_, y_, m_;
   bool checked_ = false;
 };
 
@@ -162,40 +159,43 @@ class DecentLam final : public Algorithm<T> {
 template <typename T>
 class GradientTracking final : public Algorithm<T> {
  public:
-  GradientTracking(AlgorithmOptions o, std::size_t d)
-      : Algorithm<T>(std::move(o)), y_(d), g_prev_(d), g_(d) {}
+  GradientTracking(AlgorithmOptions o, std::size_t d, const VectorOps<T>& ops)
+      : Algorithm<T>(std::move(o), ops),
+        y_(d, ops.device()),
+        g_prev_(d, ops.device()),
+        g_(d, ops.device()) {}
   void step(std::span<T> x, const GradientFn<T>& gradient, comm::Communicator& comm,
             const topology::Topology& t, std::int64_t k) override {
     const double lr = this->options_.lr;
     if (!started_) {
-      gradient(x, g_prev_);
-      y_ = g_prev_;
+      gradient(x, g_prev_.span());
+      y_.copy_from(g_prev_);
       started_ = true;
     }
     if (this->options_.awc) {
       average_with_neighbors(x, comm, t, k);
-      axpy<T>(x, -lr, view(y_));
-      average_with_neighbors<T>(y_, comm, t, k);
+      this->ops_.axpy(x.size(), static_cast<T>(-lr), y_.data(), x.data());
+      average_with_neighbors<T>(y_.span(), comm, t, k);
     } else {
-      axpy<T>(x, -lr, view(y_));
+      this->ops_.axpy(x.size(), static_cast<T>(-lr), y_.data(), x.data());
       average_with_neighbors(x, comm, t, k);
     }
-    gradient(x, g_);
-    for (std::size_t i = 0; i < y_.size(); ++i) y_[i] += g_[i] - g_prev_[i];
-    if (!this->options_.awc) average_with_neighbors<T>(y_, comm, t, k);
-    std::swap(g_, g_prev_);
+    gradient(x, g_.span());
+    this->ops_.add_difference(x.size(), g_.data(), g_prev_.data(), y_.data());
+    if (!this->options_.awc) average_with_neighbors<T>(y_.span(), comm, t, k);
+    g_.swap(g_prev_);
   }
   std::vector<std::vector<T>> state() const override {
-    return {y_, g_prev_, {static_cast<T>(started_)}};
+    return {y_.to_host(), g_prev_.to_host(), {static_cast<T>(started_)}};
   }
   void set_state(const std::vector<std::vector<T>>& s) override {
     std::vector<T> flag(1);
-    this->restore(s, {&y_, &g_prev_, &flag});
+    this->restore(s, {&y_, &g_prev_}, {&flag});
     started_ = flag[0] != T{0};
   }
 
  private:
-  std::vector<T> y_, g_prev_, g_;
+  Buf<T> y_, g_prev_, g_;
   bool started_ = false;
 };
 
@@ -204,33 +204,34 @@ class GradientTracking final : public Algorithm<T> {
 template <typename T>
 class ExactDiffusion final : public Algorithm<T> {
  public:
-  ExactDiffusion(AlgorithmOptions o, std::size_t d)
-      : Algorithm<T>(std::move(o)), g_(d), psi_(d), psi_prev_(d), phi_(d) {}
+  ExactDiffusion(AlgorithmOptions o, std::size_t d, const VectorOps<T>& ops)
+      : Algorithm<T>(std::move(o), ops),
+        g_(d, ops.device()),
+        psi_(d, ops.device()),
+        psi_prev_(d, ops.device()),
+        phi_(d, ops.device()) {}
   void step(std::span<T> x, const GradientFn<T>& gradient, comm::Communicator& comm,
             const topology::Topology& t, std::int64_t k) override {
-    if (!started_) std::copy(x.begin(), x.end(), psi_prev_.begin()), started_ = true;
-    gradient(x, g_);
-    const T lr = static_cast<T>(this->options_.lr);
-    for (std::size_t i = 0; i < psi_.size(); ++i) {
-      psi_[i] = x[i] - lr * g_[i];
-      phi_[i] = psi_[i] + x[i] - psi_prev_[i];
-      x[i] = phi_[i];
-    }
+    const auto& ops = this->ops_;
+    if (!started_) ops.copy(x.size(), x.data(), psi_prev_.data()), started_ = true;
+    gradient(x, g_.span());
+    ops.exact_diffusion_adapt(x.size(), static_cast<T>(this->options_.lr), g_.data(),
+                              psi_prev_.data(), x.data(), psi_.data(), phi_.data());
     average_with_neighbors(x, comm, t, k);  // x = W phi
-    for (std::size_t i = 0; i < phi_.size(); ++i) x[i] = (x[i] + phi_[i]) / T{2};
-    std::swap(psi_, psi_prev_);
+    ops.half_sum(x.size(), phi_.data(), x.data());
+    psi_.swap(psi_prev_);
   }
   std::vector<std::vector<T>> state() const override {
-    return {psi_prev_, {static_cast<T>(started_)}};
+    return {psi_prev_.to_host(), {static_cast<T>(started_)}};
   }
   void set_state(const std::vector<std::vector<T>>& s) override {
     std::vector<T> flag(1);
-    this->restore(s, {&psi_prev_, &flag});
+    this->restore(s, {&psi_prev_}, {&flag});
     started_ = flag[0] != T{0};
   }
 
  private:
-  std::vector<T> g_, psi_, psi_prev_, phi_;
+  Buf<T> g_, psi_, psi_prev_, phi_;
   bool started_ = false;
 };
 
@@ -239,28 +240,34 @@ class ExactDiffusion final : public Algorithm<T> {
 template <typename T>
 class D2 final : public Algorithm<T> {
  public:
-  D2(AlgorithmOptions o, std::size_t d)
-      : Algorithm<T>(std::move(o)), g_(d), g_prev_(d), x_prev_(d), y_(d) {}
+  D2(AlgorithmOptions o, std::size_t d, const VectorOps<T>& ops)
+      : Algorithm<T>(std::move(o), ops),
+        g_(d, ops.device()),
+        g_prev_(d, ops.device()),
+        x_prev_(d, ops.device()),
+        y_(d, ops.device()) {}
   void step(std::span<T> x, const GradientFn<T>& gradient, comm::Communicator& comm,
             const topology::Topology& t, std::int64_t k) override {
     if (!checked_) check(t), checked_ = true;
-    gradient(x, g_);
+    const auto& ops = this->ops_;
+    gradient(x, g_.span());
     const T lr = static_cast<T>(this->options_.lr);
-    for (std::size_t i = 0; i < y_.size(); ++i)
-      y_[i] =
-          started_ ? T{2} * x[i] - x_prev_[i] - lr * g_[i] + lr * g_prev_[i] : x[i] - lr * g_[i];
-    std::copy(x.begin(), x.end(), x_prev_.begin());
-    std::swap(g_, g_prev_);
-    std::copy(y_.begin(), y_.end(), x.begin());
+    if (started_)
+      ops.d2_combine(x.size(), lr, x.data(), x_prev_.data(), g_.data(), g_prev_.data(), y_.data());
+    else
+      ops.sub_scaled(x.size(), x.data(), lr, g_.data(), y_.data());
+    ops.copy(x.size(), x.data(), x_prev_.data());
+    g_.swap(g_prev_);
+    ops.copy(x.size(), y_.data(), x.data());
     average_with_neighbors(x, comm, t, k);
     started_ = true;
   }
   std::vector<std::vector<T>> state() const override {
-    return {g_prev_, x_prev_, {static_cast<T>(started_)}};
+    return {g_prev_.to_host(), x_prev_.to_host(), {static_cast<T>(started_)}};
   }
   void set_state(const std::vector<std::vector<T>>& s) override {
     std::vector<T> flag(1);
-    this->restore(s, {&g_prev_, &x_prev_, &flag});
+    this->restore(s, {&g_prev_, &x_prev_}, {&flag});
     started_ = flag[0] != T{0};
   }
   void check_topology(const topology::Topology& t) const override { check(t); }
@@ -277,7 +284,7 @@ class D2 final : public Algorithm<T> {
           "(which uses (I+W)/2) or another topology",
           t.name(), lambda_min));
   }
-  std::vector<T> g_, g_prev_, x_prev_, y_;
+  Buf<T> g_, g_prev_, x_prev_, y_;
   bool started_ = false, checked_ = false;
 };
 
@@ -286,12 +293,12 @@ class D2 final : public Algorithm<T> {
 template <typename T>
 class PeriodicAveraging final : public Algorithm<T> {
  public:
-  PeriodicAveraging(AlgorithmOptions o, std::size_t d, bool gossip)
-      : Algorithm<T>(std::move(o)), g_(d), gossip_(gossip) {}
+  PeriodicAveraging(AlgorithmOptions o, std::size_t d, const VectorOps<T>& ops, bool gossip)
+      : Algorithm<T>(std::move(o), ops), g_(d, ops.device()), gossip_(gossip) {}
   void step(std::span<T> x, const GradientFn<T>& gradient, comm::Communicator& comm,
             const topology::Topology& t, std::int64_t k) override {
-    gradient(x, g_);
-    axpy<T>(x, -this->options_.lr, view(g_));
+    gradient(x, g_.span());
+    this->ops_.axpy(x.size(), static_cast<T>(-this->options_.lr), g_.data(), x.data());
     if ((k + 1) % this->options_.period == 0)
       this->average_parameters_globally(x, comm);
     else if (gossip_)
@@ -299,7 +306,7 @@ class PeriodicAveraging final : public Algorithm<T> {
   }
 
  private:
-  std::vector<T> g_;
+  Buf<T> g_;
   bool gossip_;
 };
 
@@ -312,15 +319,15 @@ class PeriodicAveraging final : public Algorithm<T> {
 template <typename T>
 class AdaptivePeriodicAveraging final : public Algorithm<T> {
  public:
-  AdaptivePeriodicAveraging(AlgorithmOptions o, std::size_t d)
-      : Algorithm<T>(std::move(o)),
-        g_(d),
+  AdaptivePeriodicAveraging(AlgorithmOptions o, std::size_t d, const VectorOps<T>& ops)
+      : Algorithm<T>(std::move(o), ops),
+        g_(d, ops.device()),
         period_(this->options_.period),
         warmup_(this->options_.warmup > 0 ? this->options_.warmup : this->options_.period) {}
   bool needs_loss() const override { return true; }
   void step(std::span<T> x, const GradientFn<T>& gradient, comm::Communicator& comm,
             const topology::Topology& t, std::int64_t k) override {
-    const double loss = gradient(x, g_);
+    const double loss = gradient(x, g_.span());
     if (!std::isfinite(loss))
       throw InvalidArgument(fmt::format(
           "aga adapts its period to the training loss, but the gradient oracle returned {} at "
@@ -328,7 +335,7 @@ class AdaptivePeriodicAveraging final : public Algorithm<T> {
           loss, k));
     loss_sum_ += loss;
     loss_count_ += 1;
-    axpy<T>(x, -this->options_.lr, view(g_));
+    this->ops_.axpy(x.size(), static_cast<T>(-this->options_.lr), g_.data(), x.data());
     const std::int64_t done = k + 1;
     if (done - last_average_ >= period_) {
       this->average_parameters_globally(x, comm);
@@ -350,7 +357,7 @@ class AdaptivePeriodicAveraging final : public Algorithm<T> {
   void set_state(const std::vector<std::vector<T>>& s) override {
     double v[5];
     std::vector<T> packed(kPackedSize);
-    this->restore(s, {&packed});
+    this->restore(s, {}, {&packed});
     std::memcpy(v, packed.data(), sizeof v);
     if (!(v[0] >= 1 && v[1] >= 0 && v[4] >= 0))
       throw InvalidArgument(
@@ -378,7 +385,7 @@ class AdaptivePeriodicAveraging final : public Algorithm<T> {
     period_ = static_cast<std::int64_t>(std::clamp(h, 1.0, 1e9));
   }
   static constexpr std::size_t kPackedSize = 5 * sizeof(double) / sizeof(T);
-  std::vector<T> g_;
+  Buf<T> g_;
   std::int64_t period_, warmup_, last_average_ = 0;
   double f_init_ = 0, loss_sum_ = 0, loss_count_ = 0;
 };
@@ -387,16 +394,21 @@ class AdaptivePeriodicAveraging final : public Algorithm<T> {
 
 template <typename T>
 void Algorithm<T>::restore(const std::vector<std::vector<T>>& state,
-                           std::vector<std::vector<T>*> targets) {
-  if (state.size() != targets.size())
-    throw InvalidArgument(fmt::format("{} state: {} arrays; expected {}", options_.name,
-                                      state.size(), targets.size()));
+                           std::vector<DeviceBuffer<T>*> buffers,
+                           std::vector<std::vector<T>*> host) {
+  const std::size_t expected = buffers.size() + host.size();
+  if (state.size() != expected)
+    throw InvalidArgument(
+        fmt::format("{} state: {} arrays; expected {}", options_.name, state.size(), expected));
   for (std::size_t i = 0; i < state.size(); ++i) {
-    if (state[i].size() != targets[i]->size())
+    const std::size_t size =
+        i < buffers.size() ? buffers[i]->size() : host[i - buffers.size()]->size();
+    if (state[i].size() != size)
       throw InvalidArgument(fmt::format("{} state: array {} holds {} values; expected {}",
-                                        options_.name, i, state[i].size(), targets[i]->size()));
-    *targets[i] = state[i];
+                                        options_.name, i, state[i].size(), size));
   }
+  for (std::size_t i = 0; i < buffers.size(); ++i) buffers[i]->from_host(state[i]);
+  for (std::size_t i = 0; i < host.size(); ++i) *host[i] = state[buffers.size() + i];
 }
 template <typename T>
 void Algorithm<T>::average_parameters_globally(std::span<T> x, comm::Communicator& comm) {
@@ -418,30 +430,33 @@ const std::vector<std::string>& algorithm_names() {
 }
 
 template <typename T>
-std::unique_ptr<Algorithm<T>> make_algorithm(const AlgorithmOptions& o, std::size_t d) {
+std::unique_ptr<Algorithm<T>> make_algorithm(const AlgorithmOptions& o, std::size_t d,
+                                             const VectorOps<T>& ops) {
   if (!(o.lr > 0) || !std::isfinite(o.lr))
     throw InvalidArgument(fmt::format("learning rate {}: expected a positive number", o.lr));
   if (!(o.momentum >= 0 && o.momentum < 1))
     throw InvalidArgument(fmt::format("momentum {}: expected 0 <= momentum < 1", o.momentum));
   if (o.period < 1) throw InvalidArgument(fmt::format("period {}: expected at least 1", o.period));
   if (o.warmup < 0) throw InvalidArgument(fmt::format("warm-up {}: expected >= 0", o.warmup));
-  if (o.name == "psgd") return std::make_unique<ParallelSgd<T>>(o, d);
-  if (o.name == "dsgd") return std::make_unique<DecentralizedSgd<T>>(o, d);
-  if (o.name == "dmsgd") return std::make_unique<DecentralizedMomentumSgd<T>>(o, d);
-  if (o.name == "decentlam") return std::make_unique<DecentLam<T>>(o, d);
-  if (o.name == "gradient_tracking") return std::make_unique<GradientTracking<T>>(o, d);
-  if (o.name == "exact_diffusion") return std::make_unique<ExactDiffusion<T>>(o, d);
-  if (o.name == "d2") return std::make_unique<D2<T>>(o, d);
-  if (o.name == "pga") return std::make_unique<PeriodicAveraging<T>>(o, d, true);
-  if (o.name == "local_sgd") return std::make_unique<PeriodicAveraging<T>>(o, d, false);
-  if (o.name == "aga") return std::make_unique<AdaptivePeriodicAveraging<T>>(o, d);
+  if (o.name == "psgd") return std::make_unique<ParallelSgd<T>>(o, d, ops);
+  if (o.name == "dsgd") return std::make_unique<DecentralizedSgd<T>>(o, d, ops);
+  if (o.name == "dmsgd") return std::make_unique<DecentralizedMomentumSgd<T>>(o, d, ops);
+  if (o.name == "decentlam") return std::make_unique<DecentLam<T>>(o, d, ops);
+  if (o.name == "gradient_tracking") return std::make_unique<GradientTracking<T>>(o, d, ops);
+  if (o.name == "exact_diffusion") return std::make_unique<ExactDiffusion<T>>(o, d, ops);
+  if (o.name == "d2") return std::make_unique<D2<T>>(o, d, ops);
+  if (o.name == "pga") return std::make_unique<PeriodicAveraging<T>>(o, d, ops, true);
+  if (o.name == "local_sgd") return std::make_unique<PeriodicAveraging<T>>(o, d, ops, false);
+  if (o.name == "aga") return std::make_unique<AdaptivePeriodicAveraging<T>>(o, d, ops);
   throw InvalidArgument(fmt::format("algorithm \"{}\": unknown; expected one of {}", o.name,
                                     join(algorithm_names())));
 }
 
 template std::unique_ptr<Algorithm<float>> make_algorithm<float>(const AlgorithmOptions&,
-                                                                 std::size_t);
+                                                                 std::size_t,
+                                                                 const VectorOps<float>&);
 template std::unique_ptr<Algorithm<double>> make_algorithm<double>(const AlgorithmOptions&,
-                                                                   std::size_t);
+                                                                   std::size_t,
+                                                                   const VectorOps<double>&);
 
 }  // namespace decent::algo

@@ -6,26 +6,9 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/vector_ops.hpp"
 
 namespace decent::comm {
-namespace {
-
-template <typename T>
-void mix_typed(T* __restrict x, std::size_t count, T self_weight, std::span<const double> weights,
-               std::span<const void* const> peers) {
-  constexpr std::size_t kBlock = 8192 / sizeof(T);  // 8 KiB per stream: stays in L1
-  for (std::size_t begin = 0; begin < count; begin += kBlock) {
-    const std::size_t end = std::min(count, begin + kBlock);
-    for (std::size_t c = begin; c < end; ++c) x[c] *= self_weight;
-    for (std::size_t k = 0; k < peers.size(); ++k) {
-      const T w = static_cast<T>(weights[k]);
-      const T* __restrict in = static_cast<const T*>(peers[k]);
-      for (std::size_t c = begin; c < end; ++c) x[c] += w * in[c];
-    }
-  }
-}
-
-}  // namespace
 
 std::string_view data_type_name(DataType type) {
   return type == DataType::f32 ? "float32" : "float64";
@@ -64,6 +47,16 @@ void check_header(const ExchangeHeader& mine, int my_rank, const ExchangeHeader&
         my_rank, their_rank, their_rank, theirs.step, theirs.round, my_rank, mine.step,
         mine.round));
 }
+
+namespace {
+template <typename T>
+void mix_typed(T* x, std::size_t length, T self_weight, std::span<const double> weights,
+               std::span<const void* const> peers) {
+  std::vector<const T*> typed(peers.size());
+  for (std::size_t k = 0; k < peers.size(); ++k) typed[k] = static_cast<const T*>(peers[k]);
+  cpu_vector_ops<T>().mix(length, x, self_weight, typed, weights);
+}
+}  // namespace
 
 void mix(const Buffer& x, std::size_t begin, std::size_t length, double self_weight,
          std::span<const double> weights, std::span<const void* const> peers) {

@@ -19,12 +19,12 @@
 #include <string>
 #include <vector>
 
+#include "core/vector_ops.hpp"
+
 namespace decent::optim {
 
 // A layer's range of the flat buffer (LARS and LAMB normalise per segment).
-struct Range {
-  std::int64_t offset = 0, size = 0;
-};
+using Range = Segment;
 
 struct OptimizerOptions {
   std::string name = "sgd";  // sgd, lars, lamb
@@ -47,10 +47,12 @@ class Optimizer {
 };
 
 // Builds an optimizer for buffers of `dimension` values split into `segments` (which must tile
-// [0, dimension); an empty list means one segment). Throws InvalidArgument for unknown names and
-// out-of-range options.
+// [0, dimension); an empty list means one segment), on the device of `ops` (its state lives
+// there; direction() takes buffers of that device). Throws InvalidArgument for unknown names
+// and out-of-range options.
 std::unique_ptr<Optimizer> make_optimizer(const OptimizerOptions& options, std::int64_t dimension,
-                                          std::vector<Range> segments);
+                                          std::vector<Range> segments,
+                                          const VectorOps<float>& ops = cpu_vector_ops<float>());
 
 const std::vector<std::string>& optimizer_names();
 
