@@ -13,6 +13,7 @@
 
 #include "core/device_buffer.hpp"
 #include "core/error.hpp"
+#include "tests/common/device_order.hpp"
 
 namespace decent {
 namespace {
@@ -29,17 +30,7 @@ std::vector<T> random_values(std::size_t n, unsigned seed, double lo = -2, doubl
   return v;
 }
 
-// The device kernel's sum of squares of one segment (kThreads threads, strided partial sums,
-// then the shared-memory tree), run on the host.
-constexpr int kThreads = 256;
-template <typename T>
-double device_order_squares(const T* x, std::int64_t size) {
-  double partial[kThreads];
-  for (int t = 0; t < kThreads; ++t) partial[t] = kernels::strided_squares(x, size, t, kThreads);
-  for (int half = kThreads / 2; half > 0; half /= 2)
-    for (int t = 0; t < kThreads; ++t) kernels::tree_level(partial, t, half);
-  return partial[0];
-}
+using test::device_order_squares;
 
 }  // namespace
 

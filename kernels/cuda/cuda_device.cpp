@@ -1,0 +1,288 @@
+// The CUDA DeviceBackend and VectorOps: host-side C++20 over the CUDA runtime; the kernels are
+// in vector_kernels.cu.
+#include <cuda_runtime.h>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "core/error.hpp"
+#include "cuda_vector_ops.hpp"
+#include "vector_kernels.hpp"
+
+namespace decent::cuda {
+namespace {
+
+void check(cudaError_t status, const char* what, const Device& device) {
+  if (status == cudaSuccess) return;
+  const auto message = fmt::format("{}: {} on {}: {}", what, cudaGetErrorName(status),
+                                   to_string(device), cudaGetErrorString(status));
+  if (status == cudaErrorMemoryAllocation) throw Error(Status::out_of_memory, message);
+  throw Error(Status::internal, message);
+}
+void check(int status, const char* what, const Device& device) {
+  check(static_cast<cudaError_t>(status), what, device);
+}
+
+// Calls on device.index: the runtime's current device is per thread.
+void select(const Device& device) {
+  check(cudaSetDevice(device.index), "cudaSetDevice", device);
+}
+
+class CudaBackend final : public DeviceBackend {
+ public:
+  void* allocate(const Device& device, std::size_t bytes) const override {
+    if (bytes == 0) return nullptr;
+    select(device);
+    void* p = nullptr;
+    check(cudaMalloc(&p, bytes), "cudaMalloc", device);
+    return p;
+  }
+  void release(const Device& device, void* memory) const noexcept override {
+    if (!memory) return;
+    cudaSetDevice(device.index);
+    cudaFree(memory);
+  }
+  void copy(const Device& device, void* to, const void* from, std::size_t bytes, bool to_host,
+            bool from_host, void* stream) const override {
+    if (bytes == 0) return;
+    select(device);
+    const cudaMemcpyKind kind = to_host     ? cudaMemcpyDeviceToHost
+                                : from_host ? cudaMemcpyHostToDevice
+                                            : cudaMemcpyDeviceToDevice;
+    check(cudaMemcpyAsync(to, from, bytes, kind, static_cast<cudaStream_t>(stream)),
+          "cudaMemcpyAsync", device);
+  }
+  void fill_zero(const Device& device, void* memory, std::size_t bytes,
+                 void* stream) const override {
+    if (bytes == 0) return;
+    select(device);
+    check(cudaMemsetAsync(memory, 0, bytes, static_cast<cudaStream_t>(stream)), "cudaMemsetAsync",
+          device);
+    if (!stream) check(cudaStreamSynchronize(nullptr), "cudaStreamSynchronize", device);
+  }
+  void* create_stream(const Device& device) const override {
+    select(device);
+    cudaStream_t s = nullptr;
+    check(cudaStreamCreateWithFlags(&s, cudaStreamNonBlocking), "cudaStreamCreate", device);
+    return s;
+  }
+  void destroy_stream(const Device& device, void* stream) const noexcept override {
+    cudaSetDevice(device.index);
+    cudaStreamDestroy(static_cast<cudaStream_t>(stream));
+  }
+  void synchronize(const Device& device, void* stream) const override {
+    select(device);
+    check(cudaStreamSynchronize(static_cast<cudaStream_t>(stream)), "cudaStreamSynchronize",
+          device);
+  }
+  void* create_event(const Device& device) const override {
+    select(device);
+    cudaEvent_t e = nullptr;
+    check(cudaEventCreateWithFlags(&e, cudaEventDisableTiming), "cudaEventCreate", device);
+    return e;
+  }
+  void destroy_event(const Device& device, void* event) const noexcept override {
+    cudaSetDevice(device.index);
+    cudaEventDestroy(static_cast<cudaEvent_t>(event));
+  }
+  void record_event(const Device& device, void* event, void* stream) const override {
+    check(cudaEventRecord(static_cast<cudaEvent_t>(event), static_cast<cudaStream_t>(stream)),
+          "cudaEventRecord", device);
+  }
+  void wait_event(const Device& device, void* stream, void* event) const override {
+    check(
+        cudaStreamWaitEvent(static_cast<cudaStream_t>(stream), static_cast<cudaEvent_t>(event), 0),
+        "cudaStreamWaitEvent", device);
+  }
+};
+
+const CudaBackend backend;
+
+// Device memory for the segment tables and their sums, grown as needed (one per ops object).
+class Scratch {
+ public:
+  explicit Scratch(Device device) : device_(device) {}
+  ~Scratch() {
+    cudaSetDevice(device_.index);
+    cudaFree(memory_);
+  }
+  void* get(std::size_t bytes) {
+    if (bytes > bytes_) {
+      select(device_);
+      cudaFree(memory_);
+      memory_ = nullptr;
+      check(cudaMalloc(&memory_, bytes), "cudaMalloc", device_);
+      bytes_ = bytes;
+    }
+    return memory_;
+  }
+
+ private:
+  Device device_;
+  void* memory_ = nullptr;
+  std::size_t bytes_ = 0;
+};
+
+template <typename T>
+class CudaVectorOps final : public VectorOps<T> {
+ public:
+  explicit CudaVectorOps(const Stream& stream)
+      : device_(stream.device()), stream_(stream.handle()), scratch_(stream.device()) {}
+  Device device() const override { return device_; }
+
+  void copy(std::size_t n, const T* from, T* to) const override {
+    if (n && from != to)
+      check(cudaMemcpyAsync(to, from, n * sizeof(T), cudaMemcpyDeviceToDevice, stream()),
+            "cudaMemcpyAsync", device_);
+  }
+  void axpy(std::size_t n, T a, const T* x, T* y) const override {
+    run(n, kernels::Axpy<T>{a, x, y});
+  }
+  void sub_scaled(std::size_t n, const T* x, T a, const T* g, T* out) const override {
+    run(n, kernels::SubScaled<T>{x, a, g, out});
+  }
+  void momentum(std::size_t n, T beta, const T* g, T* m) const override {
+    run(n, kernels::Momentum<T>{beta, g, m});
+  }
+  void add_difference(std::size_t n, const T* a, const T* b, T* y) const override {
+    run(n, kernels::AddDifference<T>{a, b, y});
+  }
+  void decentlam_momentum(std::size_t n, T beta, T lr, const T* x, const T* y,
+                          T* m) const override {
+    run(n, kernels::DecentLamMomentum<T>{beta, lr, x, y, m});
+  }
+  void exact_diffusion_adapt(std::size_t n, T lr, const T* g, const T* psi_prev, T* x, T* psi,
+                             T* phi) const override {
+    run(n, kernels::ExactDiffusionAdapt<T>{lr, g, psi_prev, x, psi, phi});
+  }
+  void half_sum(std::size_t n, const T* phi, T* x) const override {
+    run(n, kernels::HalfSum<T>{phi, x});
+  }
+  void d2_combine(std::size_t n, T lr, const T* x, const T* x_prev, const T* g, const T* g_prev,
+                  T* y) const override {
+    run(n, kernels::D2Combine<T>{lr, x, x_prev, g, g_prev, y});
+  }
+  void mix(std::size_t n, T* x, T self, std::span<const T* const> peers,
+           std::span<const double> weights) const override {
+    if (peers.size() != weights.size())
+      throw InvalidArgument("mix: as many weights as peers are needed");
+    std::size_t done = 0;
+    do {
+      kernels::Mix<T> f{};
+      f.x = x;
+      f.self = done == 0 ? self : T{1};
+      f.peers = static_cast<int>(std::min<std::size_t>(kernels::kMaxMixPeers, peers.size() - done));
+      for (int k = 0; k < f.peers; ++k) {
+        f.peer[k] = peers[done + static_cast<std::size_t>(k)];
+        f.weight[k] = static_cast<T>(weights[done + static_cast<std::size_t>(k)]);
+      }
+      run(n, f);
+      done += static_cast<std::size_t>(f.peers);
+    } while (done < peers.size());
+  }
+  void segment_squares(const T* x, std::span<const Segment> segments, double* out) const override {
+    if (segments.empty()) return;
+    const auto [segs, sums] = upload(segments, 1);
+    check(cuda::segment_squares(x, segs, count(segments), sums, stream_), "segment_squares",
+          device_);
+    check(cudaMemcpyAsync(out, sums, segments.size() * sizeof(double), cudaMemcpyDeviceToHost,
+                          stream()),
+          "cudaMemcpyAsync", device_);
+    check(cudaStreamSynchronize(stream()), "cudaStreamSynchronize", device_);
+  }
+  void sgd(std::size_t n, T m, T wd, bool nesterov, const T* x, T* g, T* v) const override {
+    run(n, kernels::Sgd<T>{m, wd, nesterov, x, g, v});
+  }
+  void lars(std::span<const Segment> segments, T m, double wd, double eta, const T* x, T* g,
+            T* v) const override {
+    if (segments.empty()) return;
+    const auto [segs, sums] = upload(segments, 2);
+    const int c = count(segments);
+    check(cuda::segment_squares(x, segs, c, sums, stream_), "segment_squares", device_);
+    check(cuda::segment_squares<T>(g, segs, c, sums + c, stream_), "segment_squares", device_);
+    check(lars_segments(segs, c, sums, eta, wd, m, x, g, v, stream_), "lars", device_);
+  }
+  void lamb(std::span<const Segment> segments, std::int64_t t, double b1, double b2, double eps,
+            T wd, const T* x, T* g, T* m, T* v, T* r) const override {
+    if (segments.empty()) return;
+    const double c1 = 1 - std::pow(b1, static_cast<double>(t)),
+                 c2 = 1 - std::pow(b2, static_cast<double>(t));
+    const auto n = static_cast<std::size_t>(segments.back().offset + segments.back().size);
+    run(n, kernels::LambMoments<T>{b1, b2, c1, c2, eps, wd, x, g, m, v, r});
+    const auto [segs, sums] = upload(segments, 2);
+    const int c = count(segments);
+    check(cuda::segment_squares(x, segs, c, sums, stream_), "segment_squares", device_);
+    check(cuda::segment_squares<T>(r, segs, c, sums + c, stream_), "segment_squares", device_);
+    check(lamb_segments(segs, c, sums, r, g, stream_), "lamb", device_);
+  }
+
+ private:
+  cudaStream_t stream() const { return static_cast<cudaStream_t>(stream_); }
+  template <class F>
+  void run(std::size_t n, const F& f) const {
+    check(each(n, f, stream_), "kernel launch", device_);
+  }
+  static int count(std::span<const Segment> segments) {
+    if (segments.size() > 65535)
+      throw InvalidArgument(
+          fmt::format("{} segments: the CUDA ops take at most 65535", segments.size()));
+    return static_cast<int>(segments.size());
+  }
+  // The segment table on the device (uploaded when it changes) and room for `sums_per_segment`
+  // doubles per segment after it.
+  std::pair<const Segment*, double*> upload(std::span<const Segment> segments,
+                                            int sums_per_segment) const {
+    const std::size_t table = segments.size() * sizeof(Segment);
+    auto* base = static_cast<char*>(
+        scratch_.get(table + segments.size() * sizeof(double) * sums_per_segment));
+    const bool same = uploaded_.size() == segments.size() &&
+                      std::equal(segments.begin(), segments.end(), uploaded_.begin(),
+                                 [](const Segment& a, const Segment& b) {
+                                   return a.offset == b.offset && a.size == b.size;
+                                 });
+    if (!same || uploaded_base_ != base) {
+      check(cudaMemcpyAsync(base, segments.data(), table, cudaMemcpyHostToDevice, stream()),
+            "cudaMemcpyAsync", device_);
+      check(cudaStreamSynchronize(stream()), "cudaStreamSynchronize", device_);  // host table
+      uploaded_.assign(segments.begin(), segments.end());
+      uploaded_base_ = base;
+    }
+    return {reinterpret_cast<const Segment*>(base), reinterpret_cast<double*>(base + table)};
+  }
+
+  Device device_;
+  void* stream_;
+  mutable Scratch scratch_;
+  mutable std::vector<Segment> uploaded_;
+  mutable const char* uploaded_base_ = nullptr;
+};
+
+}  // namespace
+
+int device_count() {
+  int n = 0;
+  return cudaGetDeviceCount(&n) == cudaSuccess ? n : 0;
+}
+
+void use_cuda_devices() {
+  int n = 0;
+  const cudaError_t status = cudaGetDeviceCount(&n);
+  if (status != cudaSuccess || n == 0)
+    throw NotSupported(fmt::format("no usable CUDA device: {}", status != cudaSuccess
+                                                                    ? cudaGetErrorString(status)
+                                                                    : "the driver lists none"));
+  register_device_backend(DeviceKind::cuda, &backend);
+}
+
+template <typename T>
+std::unique_ptr<VectorOps<T>> make_vector_ops(const Stream& stream) {
+  if (stream.device().is_cpu())
+    throw InvalidArgument("cuda::make_vector_ops: the stream is on the CPU");
+  return std::make_unique<CudaVectorOps<T>>(stream);
+}
+template std::unique_ptr<VectorOps<float>> make_vector_ops<float>(const Stream&);
+template std::unique_ptr<VectorOps<double>> make_vector_ops<double>(const Stream&);
+
+}  // namespace decent::cuda
