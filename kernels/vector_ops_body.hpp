@@ -121,6 +121,11 @@ struct Mix {
   int peers;
   const T* peer[kMaxMixPeers];
   T weight[kMaxMixPeers];
+  // The two halves, for the CPU's blocked loops (each half over a block that stays in cache);
+  // operator() is both in order, for the device. Either way x[i] is (x[i] self) + w_0 p_0[i] +
+  // w_1 p_1[i] + ..., rounded to T after each operation.
+  DECENT_HD void scale_self(std::size_t i) const { x[i] *= self; }
+  DECENT_HD void add_peer(int k, std::size_t i) const { x[i] += weight[k] * peer[k][i]; }
   DECENT_HD void operator()(std::size_t i) const {
     T v = x[i] * self;
     for (int k = 0; k < peers; ++k) v += weight[k] * peer[k][i];

@@ -25,13 +25,13 @@ using Buf = DeviceBuffer<T>;
 
 template <typename T>
 void average_with_neighbors(std::span<T> x, comm::Communicator& comm, const topology::Topology& t,
-                            std::int64_t k) {
-  comm.neighbor_average(x.data(), x.size(), t, k);
+                            std::int64_t k, Device device) {
+  comm.neighbor_average(x.data(), x.size(), t, k, device);
 }
 
 template <typename T>
-void global_average(std::span<T> x, comm::Communicator& comm) {
-  comm.allreduce(x.data(), x.size(), comm::ReduceOp::average);
+void global_average(std::span<T> x, comm::Communicator& comm, Device device) {
+  comm.allreduce(x.data(), x.size(), comm::ReduceOp::average, device);
 }
 
 // psgd: x <- x - gamma * (1/n) sum_i g_i (all-reduce of the gradients).
@@ -43,7 +43,7 @@ class ParallelSgd final : public Algorithm<T> {
   void step(std::span<T> x, const GradientFn<T>& gradient, comm::Communicator& comm,
             const topology::Topology&, std::int64_t) override {
     gradient(x, g_.span());
-    global_average<T>(g_.span(), comm);
+    global_average<T>(g_.span(), comm, this->ops_.device());
     this->ops_.axpy(x.size(), static_cast<T>(-this->options_.lr), g_.data(), x.data());
   }
 
@@ -61,14 +61,14 @@ class DecentralizedSgd final : public Algorithm<T> {
   void step(std::span<T> x, const GradientFn<T>& gradient, comm::Communicator& comm,
             const topology::Topology& t, std::int64_t k) override {
     if (this->options_.awc) {
-      comm.start_neighbor_average(x.data(), x.size(), t, k);
+      comm.start_neighbor_average(x.data(), x.size(), t, k, this->ops_.device());
       gradient(x, g_.span());  // reads x while it travels
       comm.finish_neighbor_average();
       this->ops_.axpy(x.size(), static_cast<T>(-this->options_.lr), g_.data(), x.data());
     } else {
       gradient(x, g_.span());
       this->ops_.axpy(x.size(), static_cast<T>(-this->options_.lr), g_.data(), x.data());
-      average_with_neighbors(x, comm, t, k);
+      average_with_neighbors(x, comm, t, k, this->ops_.device());
     }
   }
 
@@ -87,7 +87,7 @@ class DecentralizedMomentumSgd final : public Algorithm<T> {
     gradient(x, g_.span());
     this->ops_.momentum(x.size(), static_cast<T>(this->options_.momentum), g_.data(), m_.data());
     this->ops_.axpy(x.size(), static_cast<T>(-this->options_.lr), m_.data(), x.data());
-    average_with_neighbors(x, comm, t, k);
+    average_with_neighbors(x, comm, t, k, this->ops_.device());
   }
   std::vector<std::vector<T>> state() const override { return {m_.to_host()}; }
   void set_state(const std::vector<std::vector<T>>& s) override { this->restore(s, {&m_}); }
@@ -112,7 +112,7 @@ class DecentLam final : public Algorithm<T> {
     const double lr = this->options_.lr;
     gradient(x, g_.span());
     this->ops_.sub_scaled(x.size(), x.data(), static_cast<T>(lr), g_.data(), y_.data());
-    average_with_neighbors<T>(y_.span(), comm, t, k);
+    average_with_neighbors<T>(y_.span(), comm, t, k, this->ops_.device());
     this->ops_.decentlam_momentum(x.size(), static_cast<T>(this->options_.momentum),
                                   static_cast<T>(lr), x.data(), y_.data(), m_.data());
     this->ops_.axpy(x.size(), static_cast<T>(-lr), m_.data(), x.data());
@@ -173,16 +173,16 @@ class GradientTracking final : public Algorithm<T> {
       started_ = true;
     }
     if (this->options_.awc) {
-      average_with_neighbors(x, comm, t, k);
+      average_with_neighbors(x, comm, t, k, this->ops_.device());
       this->ops_.axpy(x.size(), static_cast<T>(-lr), y_.data(), x.data());
-      average_with_neighbors<T>(y_.span(), comm, t, k);
+      average_with_neighbors<T>(y_.span(), comm, t, k, this->ops_.device());
     } else {
       this->ops_.axpy(x.size(), static_cast<T>(-lr), y_.data(), x.data());
-      average_with_neighbors(x, comm, t, k);
+      average_with_neighbors(x, comm, t, k, this->ops_.device());
     }
     gradient(x, g_.span());
     this->ops_.add_difference(x.size(), g_.data(), g_prev_.data(), y_.data());
-    if (!this->options_.awc) average_with_neighbors<T>(y_.span(), comm, t, k);
+    if (!this->options_.awc) average_with_neighbors<T>(y_.span(), comm, t, k, this->ops_.device());
     g_.swap(g_prev_);
   }
   std::vector<std::vector<T>> state() const override {
@@ -217,7 +217,7 @@ class ExactDiffusion final : public Algorithm<T> {
     gradient(x, g_.span());
     ops.exact_diffusion_adapt(x.size(), static_cast<T>(this->options_.lr), g_.data(),
                               psi_prev_.data(), x.data(), psi_.data(), phi_.data());
-    average_with_neighbors(x, comm, t, k);  // x = W phi
+    average_with_neighbors(x, comm, t, k, this->ops_.device());  // x = W phi
     ops.half_sum(x.size(), phi_.data(), x.data());
     psi_.swap(psi_prev_);
   }
@@ -259,7 +259,7 @@ class D2 final : public Algorithm<T> {
     ops.copy(x.size(), x.data(), x_prev_.data());
     g_.swap(g_prev_);
     ops.copy(x.size(), y_.data(), x.data());
-    average_with_neighbors(x, comm, t, k);
+    average_with_neighbors(x, comm, t, k, this->ops_.device());
     started_ = true;
   }
   std::vector<std::vector<T>> state() const override {
@@ -302,7 +302,7 @@ class PeriodicAveraging final : public Algorithm<T> {
     if ((k + 1) % this->options_.period == 0)
       this->average_parameters_globally(x, comm);
     else if (gossip_)
-      average_with_neighbors(x, comm, t, k);
+      average_with_neighbors(x, comm, t, k, this->ops_.device());
   }
 
  private:
@@ -342,7 +342,7 @@ class AdaptivePeriodicAveraging final : public Algorithm<T> {
       last_average_ = done;
       if (done > warmup_) adapt(take_mean_loss(comm));
     } else {
-      average_with_neighbors(x, comm, t, k);
+      average_with_neighbors(x, comm, t, k, this->ops_.device());
     }
     if (done == warmup_) f_init_ = take_mean_loss(comm);
   }
@@ -412,7 +412,7 @@ void Algorithm<T>::restore(const std::vector<std::vector<T>>& state,
 }
 template <typename T>
 void Algorithm<T>::average_parameters_globally(std::span<T> x, comm::Communicator& comm) {
-  global_average(x, comm);
+  global_average(x, comm, ops_.device());
   ++global_averages_;
 }
 template class Algorithm<float>;

@@ -20,9 +20,21 @@ std::chrono::milliseconds default_timeout() {
   return std::chrono::minutes(5);
 }
 
-void check_buffer(const Buffer& data, const char* what) {
+void check_not_null(const Buffer& data, const char* what) {
   if (data.data == nullptr && data.count > 0)
     throw InvalidArgument(fmt::format("{}: buffer is NULL", what));
+}
+
+void Communicator::check_buffer(const Buffer& data, const char* what) const {
+  check_not_null(data, what);
+  check_memory(data, what);
+}
+
+void Communicator::check_memory(const Buffer& data, const char* what) const {
+  if (data.device.kind == memory()) return;
+  throw NotSupported(fmt::format(
+      "{}: the buffer is in {} memory, but the {} communicator moves {} memory", what,
+      to_string(data.device), backend(), memory() == DeviceKind::cpu ? "host" : "CUDA device"));
 }
 
 void Communicator::check_root(int root, const char* what) const {

@@ -12,6 +12,7 @@
 #include <string_view>
 #include <type_traits>
 
+#include "core/device.hpp"
 #include "topology/topology.hpp"
 
 namespace decent::comm {
@@ -27,19 +28,20 @@ struct Buffer {
   void* data = nullptr;
   std::size_t count = 0;
   DataType type = DataType::f32;
+  Device device{};  // where data lives
   std::size_t element_size() const { return static_cast<std::size_t>(type); }
   std::size_t bytes() const { return count * element_size(); }
 };
 
 template <typename T>
-Buffer buffer_of(T* data, std::size_t count) {
+Buffer buffer_of(T* data, std::size_t count, Device device = {}) {
   static_assert(std::is_same_v<T, float> || std::is_same_v<T, double>,
                 "communicators move float or double values");
-  return {data, count, std::is_same_v<T, float> ? DataType::f32 : DataType::f64};
+  return {data, count, std::is_same_v<T, float> ? DataType::f32 : DataType::f64, device};
 }
 
 // Throws InvalidArgument "WHAT: buffer is NULL" for a NULL pointer with a non-zero count.
-void check_buffer(const Buffer& data, const char* what);
+void check_not_null(const Buffer& data, const char* what);
 
 // How long a node waits for a peer before it gives up with a TimeoutError naming that peer.
 // Overridable per communicator and by the environment variable DECENT_COMM_TIMEOUT_S.
@@ -53,17 +55,21 @@ class Communicator {
   virtual int size() const = 0;
   virtual std::string_view backend() const = 0;
 
+  // The kind of memory this backend moves (local and MPI: host memory; NCCL: CUDA devices).
+  // Every call names its buffer's device; another kind is refused before anything is read.
+  virtual DeviceKind memory() const { return DeviceKind::cpu; }
+
   // In-place reduction of `count` values over all ranks; every rank gets the result.
   template <typename T>
-  void allreduce(T* data, std::size_t count, ReduceOp op) {
-    const Buffer buffer = buffer_of(data, count);
+  void allreduce(T* data, std::size_t count, ReduceOp op, Device device = {}) {
+    const Buffer buffer = buffer_of(data, count, device);
     check_buffer(buffer, "allreduce");
     allreduce_buffer(buffer, op);
   }
   // Copies root's `count` values to every rank.
   template <typename T>
-  void broadcast(T* data, std::size_t count, int root) {
-    const Buffer buffer = buffer_of(data, count);
+  void broadcast(T* data, std::size_t count, int root, Device device = {}) {
+    const Buffer buffer = buffer_of(data, count, device);
     check_root(root, "broadcast");
     check_buffer(buffer, "broadcast");
     broadcast_buffer(buffer, root);
@@ -76,16 +82,18 @@ class Communicator {
   // values at the start, never a mix of old and new. One exchange may be pending at a time.
   template <typename T>
   void start_neighbor_average(T* x, std::size_t count, const topology::Topology& topology,
-                              std::int64_t step) {
-    start_exchange(buffer_of(x, count), topology, step);
+                              std::int64_t step, Device device = {}) {
+    const Buffer buffer = buffer_of(x, count, device);
+    check_memory(buffer, "neighbor_average");
+    start_exchange(buffer, topology, step);
   }
   void finish_neighbor_average() { finish_exchange(); }
 
   // Both halves, for callers with nothing to overlap.
   template <typename T>
   void neighbor_average(T* x, std::size_t count, const topology::Topology& topology,
-                        std::int64_t step) {
-    start_neighbor_average(x, count, topology, step);
+                        std::int64_t step, Device device = {}) {
+    start_neighbor_average(x, count, topology, step, device);
     finish_neighbor_average();
   }
 
@@ -95,6 +103,10 @@ class Communicator {
  protected:
   // Throws OutOfRange unless 0 <= root < size().
   void check_root(int root, const char* what) const;
+  // check_not_null and check_memory.
+  void check_buffer(const Buffer& data, const char* what) const;
+  // Throws NotSupported when the buffer is not in memory() (naming both).
+  void check_memory(const Buffer& data, const char* what) const;
 
   // Backends implement these; the arguments have been checked.
   virtual void allreduce_buffer(Buffer data, ReduceOp op) = 0;

@@ -77,7 +77,7 @@ void check_same_count(const char* what, int my_rank, std::size_t mine, int their
 
 void check_exchange_arguments(const Buffer& x, const topology::Topology& topology, int size,
                               std::int64_t step) {
-  check_buffer(x, "neighbour average");
+  check_not_null(x, "neighbour average");
   if (topology.nodes() != size)
     throw InvalidArgument(fmt::format(
         "neighbour average: topology \"{}\" has {} nodes but the communicator has {} ranks",

@@ -24,6 +24,7 @@ class NcclCommunicator final : public Communicator {
   int rank() const override;
   int size() const override;
   std::string_view backend() const override { return "nccl"; }
+  DeviceKind memory() const override { return DeviceKind::cuda; }
   int device() const;
 
   void barrier() override;

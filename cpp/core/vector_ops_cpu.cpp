@@ -77,8 +77,12 @@ class CpuVectorOps final : public VectorOps<T> {
         f.peer[k] = peers[done + static_cast<std::size_t>(k)];
         f.weight[k] = static_cast<T>(weights[done + static_cast<std::size_t>(k)]);
       }
-      for (std::size_t begin = 0; begin < n; begin += kBlock)
-        for (std::size_t i = begin, end = std::min(n, begin + kBlock); i < end; ++i) f(i);
+      for (std::size_t begin = 0; begin < n; begin += kBlock) {
+        const std::size_t end = std::min(n, begin + kBlock);
+        for (std::size_t i = begin; i < end; ++i) f.scale_self(i);
+        for (int k = 0; k < f.peers; ++k)
+          for (std::size_t i = begin; i < end; ++i) f.add_peer(k, i);
+      }
       done += static_cast<std::size_t>(f.peers);
     } while (done < peers.size());
   }

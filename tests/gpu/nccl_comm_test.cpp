@@ -45,7 +45,8 @@ int main(int argc, char** argv) {
     cudaMalloc(&device_x, count * sizeof(float));
     cudaMemcpy(device_x, x0[static_cast<std::size_t>(rank)].data(), count * sizeof(float),
                cudaMemcpyHostToDevice);
-    for (int k = 0; k < 3; ++k) nccl.neighbor_average(device_x, count, t, k);
+    for (int k = 0; k < 3; ++k)
+      nccl.neighbor_average(device_x, count, t, k, decent::Device{decent::DeviceKind::cuda, 0});
     std::vector<float> x(count);
     cudaMemcpy(x.data(), device_x, count * sizeof(float), cudaMemcpyDeviceToHost);
     cudaFree(device_x);
@@ -56,7 +57,8 @@ int main(int argc, char** argv) {
   cudaMalloc(&device_v, sizeof(float));
   const float mine = static_cast<float>(rank + 1);
   cudaMemcpy(device_v, &mine, sizeof mine, cudaMemcpyHostToDevice);
-  nccl.allreduce(device_v, 1, decent::comm::ReduceOp::sum);
+  nccl.allreduce(device_v, 1, decent::comm::ReduceOp::sum,
+                 decent::Device{decent::DeviceKind::cuda, 0});
   float sum = 0;
   cudaMemcpy(&sum, device_v, sizeof sum, cudaMemcpyDeviceToHost);
   cudaFree(device_v);

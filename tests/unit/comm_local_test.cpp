@@ -135,6 +135,24 @@ TEST_CASE("local: allreduce, broadcast and barrier") {
   });
 }
 
+TEST_CASE("local: a buffer in GPU memory is refused by name before anything is read") {
+  // The pointer is never dereferenced: the communicator checks the buffer's device first.
+  run_local(2, [&](Communicator& c) {
+    float* device_pointer = reinterpret_cast<float*>(std::uintptr_t{0x1000});
+    const Device gpu{DeviceKind::cuda, 1};
+    const topology::Topology ring("ring", 2);
+    CHECK_THROWS_WITH_AS(c.allreduce(device_pointer, 4, comm::ReduceOp::sum, gpu),
+                         "allreduce: the buffer is in cuda:1 memory, but the local communicator "
+                         "moves host memory",
+                         NotSupported);
+    CHECK_THROWS_WITH_AS(c.broadcast(device_pointer, 4, 0, gpu),
+                         doctest::Contains("broadcast: the buffer is in cuda:1"), NotSupported);
+    CHECK_THROWS_WITH_AS(c.neighbor_average(device_pointer, 4, ring, 0, gpu),
+                         doctest::Contains("neighbor_average: the buffer is in cuda:1"),
+                         NotSupported);
+  });
+}
+
 TEST_CASE("local: mismatched ranks fail with a message naming them, quickly") {
   const topology::Topology ring("ring", 4), exp("exp", 4);
   auto m = failure_message([&] {
