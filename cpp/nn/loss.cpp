@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "core/error.hpp"
-#include "nn/dnnl/context.hpp"
+#include "nn/backend.hpp"
 
 namespace decent::nn {
 
@@ -24,7 +24,7 @@ double SoftmaxCrossEntropy::forward(const Tensor& logits, std::span<const std::i
       throw InvalidArgument("softmax cross-entropy: label " + std::to_string(labels[i]) +
                             " of sample " + std::to_string(i) + " is outside [0, " +
                             std::to_string(k) + ")");
-  const Tensor& z = in_layout(logits, plain_desc(d), plain_);
+  const Tensor& z = to_layout(logits, *plain_layout(d), plain_);
   if (grad_.empty() || grad_.dims() != d) grad_ = Tensor::plain(d);
   predictions_.assign(static_cast<std::size_t>(n), 0);
   double total = 0;

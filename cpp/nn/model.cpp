@@ -6,7 +6,7 @@
 
 #include "core/error.hpp"
 #include "core/rng.hpp"
-#include "nn/dnnl/context.hpp"
+#include "nn/backend.hpp"
 
 namespace decent::nn {
 namespace {
@@ -151,7 +151,7 @@ void Model::predict(std::span<const float> images, std::int64_t batch, std::span
     throw BufferTooSmall("predict: logits hold " + std::to_string(logits.size()) + " values; " +
                          std::to_string(batch * classes_) + " are needed");
   const Tensor& out = forward(images, batch, Mode::infer);
-  Tensor plain = Tensor::view(plain_desc(out.dims()), logits.data());
+  Tensor plain = Tensor::view(plain_layout(out.dims()), logits.data());
   reorder(out, plain);
 }
 

@@ -3,7 +3,7 @@
 #include <string>
 
 #include "core/error.hpp"
-#include "nn/dnnl/context.hpp"
+#include "nn/backend.hpp"
 #include "nn/layers.hpp"
 
 namespace decent::nn {
@@ -83,9 +83,9 @@ class Residual final : public Layer {
     output_dims(x.dims());
     const Tensor& a = main_->forward(x, mode);
     const Tensor& b =
-        in_layout(shortcut_ ? shortcut_->forward(x, mode) : x, a.desc(), Scratch::diff_dst);
+        to_layout(shortcut_ ? shortcut_->forward(x, mode) : x, a.layout(), Scratch::diff_dst);
     Tensor& out = mode == Mode::train ? out_train_ : out_infer_;
-    if (out.empty() || out.desc() != a.desc()) out = Tensor(a.desc());
+    if (out.empty() || !out.same_layout(a)) out = Tensor(a.layout_ptr());
     const float* pa = a.data();
     const float* pb = b.data();
     float* po = out.data();
@@ -98,13 +98,13 @@ class Residual final : public Layer {
   // g = dy * [out > 0] flows into both branches; dx = main'(g) + shortcut'(g).
   const Tensor& backward(const Tensor& dy) override {
     if (out_train_.empty()) throw InvalidArgument("residual: backward without a training forward");
-    const Tensor& d = in_layout(dy, out_train_.desc(), Scratch::diff_dst);
-    if (g_.empty() || g_.desc() != d.desc()) g_ = Tensor(d.desc());
+    const Tensor& d = to_layout(dy, out_train_.layout(), Scratch::diff_dst);
+    if (g_.empty() || !g_.same_layout(d)) g_ = Tensor(d.layout_ptr());
     mask(d, out_train_, g_);
     const Tensor& ga = main_->backward(g_);
     const Tensor& gb = shortcut_ ? shortcut_->backward(g_) : g_;
     if (!needs_input_grad_) return none_;
-    const Tensor& gb2 = in_layout(gb, ga.desc(), Scratch::diff_dst);
+    const Tensor& gb2 = to_layout(gb, ga.layout(), Scratch::diff_dst);
     // The sum goes into ga's storage: it is the main branch's input gradient, which that layer
     // only writes, so no extra activation-sized buffer per block is needed.
     Tensor sum = ga;

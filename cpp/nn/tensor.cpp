@@ -5,11 +5,28 @@
 #include <new>
 
 #include "core/error.hpp"
-#include "nn/dnnl/context.hpp"
 
 namespace decent::nn {
+namespace {
 
-using tag = dnnl::memory::format_tag;
+class PlainLayout final : public Layout {
+ public:
+  explicit PlainLayout(Dims dims) : Layout(std::move(dims)) {}
+  std::string_view backend() const override { return "plain"; }
+  std::size_t bytes() const override {
+    std::size_t n = sizeof(float);
+    for (auto d : dims()) n *= static_cast<std::size_t>(d);
+    return n;
+  }
+  bool is_plain() const override { return true; }
+  bool equals(const Layout& other) const override {
+    return other.is_plain() && other.dims() == dims();
+  }
+};
+
+const Dims kNoDims;
+
+}  // namespace
 
 std::string to_string(const Dims& dims) {
   std::string s;
@@ -17,42 +34,63 @@ std::string to_string(const Dims& dims) {
   return s.empty() ? "(scalar)" : s;
 }
 
-dnnl::memory::desc plain_desc(const Dims& dims) {
-  static const tag tags[] = {tag::a, tag::ab, tag::abc, tag::abcd, tag::abcde};
+void check_dims(const Dims& dims) {
   if (dims.empty() || dims.size() > 5)
     throw InvalidArgument("tensor of rank " + std::to_string(dims.size()) +
                           ": expected rank 1 to 5");
   for (auto d : dims)
     if (d <= 0) throw InvalidArgument("tensor dims " + to_string(dims) + ": every dim must be > 0");
-  return dnnl::memory::desc(dims, dnnl::memory::data_type::f32, tags[dims.size() - 1]);
 }
 
-Tensor::Tensor(const dnnl::memory::desc& desc) : desc_(desc) {
+LayoutPtr plain_layout(const Dims& dims) {
+  check_dims(dims);
+  return std::make_shared<PlainLayout>(dims);
+}
+
+Tensor::Tensor(LayoutPtr layout, Device device) : layout_(std::move(layout)), device_(device) {
   // Round up so that vector loops may touch whole cache lines; zeroed so that the padding of
   // blocked layouts holds zeros, which oneDNN expects.
-  const std::size_t bytes = (desc.get_size() + 63) / 64 * 64;
-  void* p = std::aligned_alloc(64, bytes == 0 ? 64 : bytes);
-  if (!p) throw std::bad_alloc();
-  std::memset(p, 0, bytes);
-  storage_ = std::shared_ptr<float>(static_cast<float*>(p), [](float* q) { std::free(q); });
-  data_ = storage_.get();
+  const std::size_t bytes = (layout_->bytes() + 63) / 64 * 64;
+  if (device.is_cpu()) {
+    void* p = std::aligned_alloc(64, bytes == 0 ? 64 : bytes);
+    if (!p) throw std::bad_alloc();
+    std::memset(p, 0, bytes);
+    storage_ = std::shared_ptr<void>(p, [](void* q) { std::free(q); });
+  } else {
+    const auto& backend = device_backend(device.kind);
+    void* p = backend.allocate(device, bytes);
+    backend.fill_zero(device, p, bytes, nullptr);
+    storage_ = std::shared_ptr<void>(
+        p, [device](void* q) { device_backend(device.kind).release(device, q); });
+  }
+  data_ = static_cast<float*>(storage_.get());
 }
 
-Tensor Tensor::view(const dnnl::memory::desc& desc, float* data) {
+Tensor Tensor::plain(const Dims& dims, Device device) {
+  return Tensor(plain_layout(dims), device);
+}
+
+Tensor Tensor::view(LayoutPtr layout, float* data, Device device) {
   Tensor t;
-  t.desc_ = desc;
+  t.layout_ = std::move(layout);
+  t.device_ = device;
   t.data_ = data;
   return t;
 }
 
-std::int64_t Tensor::numel() const {
-  std::int64_t n = 1;
-  for (auto d : desc_.dims()) n *= d;
-  return n;
+bool Tensor::same_layout(const Tensor& other) const {
+  if (!layout_ || !other.layout_) return !layout_ && !other.layout_;
+  return layout_->equals(*other.layout_);
 }
 
-dnnl::memory Tensor::memory() const {
-  return dnnl::memory(desc_, cpu_engine(), data_);
+const Dims& Tensor::dims() const {
+  return layout_ ? layout_->dims() : kNoDims;
+}
+
+std::int64_t Tensor::numel() const {
+  std::int64_t n = 1;
+  for (auto d : dims()) n *= d;
+  return n;
 }
 
 }  // namespace decent::nn

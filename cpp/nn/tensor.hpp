@@ -1,17 +1,21 @@
-// Tensor: a shape, a data type and a memory layout over 64-byte aligned host memory.
+// Tensor: dims, a data type, a device and an opaque backend layout over storage on that device.
 //
-// The layout is a oneDNN memory descriptor, so that layers can keep oneDNN's preferred blocked
-// formats (nChw16c, ...) between them and reorder only at the model's boundary. A tensor either
-// owns its storage (shared, so copies of a Tensor are cheap views of the same memory) or views
-// memory owned elsewhere (the model's flat parameter buffer).
+// The layout belongs to the backend that computes the tensor (cpp/nn/backend.hpp): oneDNN keeps
+// its blocked formats (nChw16c, ...) between layers, cuDNN its NHWC, and both reorder only where
+// a layer or the model's boundary needs another. This header knows no backend: the neutral code
+// (the model, residual blocks, the loss) sees dims, storage and whether a layout is plain
+// (row-major, unpadded). A tensor either owns its storage (shared, so copies of a Tensor are
+// cheap views of the same memory) or views memory owned elsewhere (the model's flat buffers).
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <oneapi/dnnl/dnnl.hpp>
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include "core/device.hpp"
 
 namespace decent::nn {
 
@@ -24,42 +28,66 @@ enum class DType { f32, bf16 };
 // "3x32x32" style rendering of dims for error messages.
 std::string to_string(const Dims& dims);
 
-// The plain (row-major, "nchw"-like) descriptor of f32 dims of rank 1 to 5.
-dnnl::memory::desc plain_desc(const Dims& dims);
+// Throws InvalidArgument unless dims has rank 1 to 5 and every dim is > 0.
+void check_dims(const Dims& dims);
+
+// How a backend lays out a tensor's values in storage.
+class Layout {
+ public:
+  explicit Layout(Dims dims) : dims_(std::move(dims)) {}
+  virtual ~Layout() = default;
+  virtual std::string_view backend() const = 0;  // "plain", or the backend's name
+  // Storage bytes, including any padding the layout adds (3 channels stored as 16).
+  virtual std::size_t bytes() const = 0;
+  // Row-major over dims with no padding: the layout the model's boundary and the C ABI use.
+  virtual bool is_plain() const = 0;
+  // Whether the two lay values out identically (a backend's plain layout equals "plain").
+  virtual bool equals(const Layout& other) const = 0;
+  const Dims& dims() const { return dims_; }
+
+ private:
+  Dims dims_;
+};
+using LayoutPtr = std::shared_ptr<const Layout>;
+
+// The plain f32 layout of dims (checked as check_dims says).
+LayoutPtr plain_layout(const Dims& dims);
 
 class Tensor {
  public:
   Tensor() = default;
 
-  // Owns zeroed, 64-byte aligned storage laid out as `desc` describes.
-  explicit Tensor(const dnnl::memory::desc& desc);
+  // Owns zeroed storage on `device` (64-byte aligned on the CPU), laid out as `layout` says.
+  explicit Tensor(LayoutPtr layout, Device device = {});
 
   // A plain (row-major) tensor of the given dims that owns its storage.
-  static Tensor plain(const Dims& dims) { return Tensor(plain_desc(dims)); }
+  static Tensor plain(const Dims& dims, Device device = {});
 
   // A view over memory owned elsewhere; it must outlive every use of the view.
-  static Tensor view(const dnnl::memory::desc& desc, float* data);
+  static Tensor view(LayoutPtr layout, float* data, Device device = {});
 
   bool empty() const { return data_ == nullptr; }
-  const dnnl::memory::desc& desc() const { return desc_; }
-  Dims dims() const { return desc_.dims(); }
+  const Layout& layout() const { return *layout_; }
+  const LayoutPtr& layout_ptr() const { return layout_; }
+  // Both empty, or laid out alike (then element-wise loops may run over the storage of both).
+  bool same_layout(const Tensor& other) const;
+  const Dims& dims() const;
   DType dtype() const { return DType::f32; }
+  const Device& device() const { return device_; }
 
   // Logical element count (product of the dims).
   std::int64_t numel() const;
-  // Stored float count, including the padding a blocked layout adds (e.g. 3 channels stored as
-  // 16). Element-wise loops over two tensors of equal desc may run over all of it.
-  std::size_t storage_size() const { return desc_.get_size() / sizeof(float); }
+  // Stored float count, including the padding a layout adds. Element-wise loops over two
+  // tensors of the same layout may run over all of it.
+  std::size_t storage_size() const { return layout_ ? layout_->bytes() / sizeof(float) : 0; }
 
   float* data() { return data_; }
   const float* data() const { return data_; }
 
-  // A oneDNN memory object over this tensor's storage (no copy).
-  dnnl::memory memory() const;
-
  private:
-  dnnl::memory::desc desc_;
-  std::shared_ptr<float> storage_;
+  LayoutPtr layout_;
+  Device device_;
+  std::shared_ptr<void> storage_;
   float* data_ = nullptr;
 };
 

@@ -51,15 +51,15 @@ class BatchNorm2d final : public Layer {
 
   const Tensor& forward(const Tensor& x, Mode mode) override {
     output_dims(x.dims());
-    auto plan = plans_.get(x.desc(), mode, [&] { return make_plan(x, mode); });
+    auto plan = plans_.get(desc_of(x), mode, [&] { return make_plan(x, mode); });
     auto& p = *plan;
-    std::unordered_map<int, memory> args{{DNNL_ARG_SRC, x.memory()},
-                                         {DNNL_ARG_DST, p.dst.memory()},
+    std::unordered_map<int, memory> args{{DNNL_ARG_SRC, memory_of(x)},
+                                         {DNNL_ARG_DST, memory_of(p.dst)},
                                          {DNNL_ARG_SCALE, vec(scale_.value)},
                                          {DNNL_ARG_SHIFT, vec(shift_.value)}};
     if (mode == Mode::train) {
-      args[DNNL_ARG_MEAN] = p.mean.memory();
-      args[DNNL_ARG_VARIANCE] = p.var.memory();
+      args[DNNL_ARG_MEAN] = memory_of(p.mean);
+      args[DNNL_ARG_VARIANCE] = memory_of(p.var);
       if (p.workspace) args[DNNL_ARG_WORKSPACE] = p.workspace;
     } else {
       args[DNNL_ARG_MEAN] = vec(running_mean_);
@@ -80,14 +80,14 @@ class BatchNorm2d final : public Layer {
     if (!p.bwd_ready) make_backward(p);
     const Tensor& d = in_layout(dy, p.bwd_pd.diff_dst_desc(), Scratch::diff_dst);
     std::unordered_map<int, memory> args{
-        {DNNL_ARG_SRC, saved_src_.memory()},
-        {DNNL_ARG_MEAN, p.mean.memory()},
-        {DNNL_ARG_VARIANCE, p.var.memory()},
-        {DNNL_ARG_DIFF_DST, d.memory()},
+        {DNNL_ARG_SRC, memory_of(saved_src_)},
+        {DNNL_ARG_MEAN, memory_of(p.mean)},
+        {DNNL_ARG_VARIANCE, memory_of(p.var)},
+        {DNNL_ARG_DIFF_DST, memory_of(d)},
         // oneDNN 2.6 refuses to run the backward pass without the shift, though it ignores it.
         {DNNL_ARG_SCALE, vec(scale_.value)},
         {DNNL_ARG_SHIFT, vec(shift_.value)},
-        {DNNL_ARG_DIFF_SRC, p.dx.memory()},
+        {DNNL_ARG_DIFF_SRC, memory_of(p.dx)},
         {DNNL_ARG_DIFF_SCALE, vec(scale_.grad)},
         {DNNL_ARG_DIFF_SHIFT, vec(shift_.grad)}};
     if (p.workspace) args[DNNL_ARG_WORKSPACE] = p.workspace;
@@ -110,7 +110,7 @@ class BatchNorm2d final : public Layer {
     Tensor dx, none;
   };
 
-  memory vec(float* data) const { return Tensor::view(plain_desc({o_.channels}), data).memory(); }
+  memory vec(float* data) const { return memory_of(view_of(plain_desc({o_.channels}), data)); }
 
   flags layer_flags() const {
     auto f = flags::use_scale | flags::use_shift;
@@ -119,13 +119,13 @@ class BatchNorm2d final : public Layer {
 
   std::shared_ptr<Plan> make_plan(const Tensor& x, Mode mode) {
     auto p = std::make_shared<Plan>();
-    p->in = x.desc();
+    p->in = desc_of(x);
     p->mode = mode;
     const bool train = mode == Mode::train;
     const auto f = train ? layer_flags() : layer_flags() | flags::use_global_stats;
-    p->fwd_pd = {{forward_kind(mode), x.desc(), o_.epsilon, f}, cpu_engine()};
+    p->fwd_pd = {{forward_kind(mode), desc_of(x), o_.epsilon, f}, cpu_engine()};
     p->fwd = dnnl::batch_normalization_forward(p->fwd_pd);
-    p->dst = Tensor(p->fwd_pd.dst_desc());
+    p->dst = tensor_of(p->fwd_pd.dst_desc());
     if (train) {
       p->mean = Tensor::plain({o_.channels});
       p->var = Tensor::plain({o_.channels});
@@ -142,7 +142,7 @@ class BatchNorm2d final : public Layer {
                 cpu_engine(),
                 p.fwd_pd};
     p.bwd = dnnl::batch_normalization_backward(p.bwd_pd);
-    p.dx = Tensor(p.bwd_pd.diff_src_desc());
+    p.dx = tensor_of(p.bwd_pd.diff_src_desc());
     p.bwd_ready = true;
   }
 

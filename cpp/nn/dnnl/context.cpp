@@ -33,14 +33,14 @@ void reorder(const Tensor& src, Tensor& dst) {
   if (src.dims() != dst.dims())
     throw InvalidArgument("reorder from " + to_string(src.dims()) + " to " + to_string(dst.dims()) +
                           ": dims differ");
-  auto s = src.memory();
-  auto d = dst.memory();
+  auto s = memory_of(src);
+  auto d = memory_of(dst);
   execute(dnnl::reorder(s, d), {{DNNL_ARG_FROM, s}, {DNNL_ARG_TO, d}}, "reorder");
 }
 
 const Tensor& in_layout(const Tensor& t, const dnnl::memory::desc& want, Tensor& scratch) {
-  if (t.desc() == want) return t;
-  if (scratch.empty() || scratch.desc() != want) scratch = Tensor(want);
+  if (desc_of(t) == want) return t;
+  if (scratch.empty() || desc_of(scratch) != want) scratch = tensor_of(want);
   reorder(t, scratch);
   return scratch;
 }
@@ -54,20 +54,20 @@ Tensor& scratch(Scratch slot, const dnnl::memory::desc& desc) {
   const std::size_t floats = (desc.get_size() + sizeof(float) - 1) / sizeof(float);
   if (s.storage.empty() || s.storage.storage_size() < floats)
     s.storage = Tensor::plain({static_cast<std::int64_t>(std::max<std::size_t>(floats, 1))});
-  s.view = Tensor::view(desc, s.storage.data());
+  s.view = view_of(desc, s.storage.data());
   return s.view;
 }
 
 const Tensor& in_layout(const Tensor& t, const dnnl::memory::desc& want, Scratch slot) {
-  if (t.desc() == want) return t;
+  if (desc_of(t) == want) return t;
   Tensor& s = scratch(slot, want);
   reorder(t, s);
   return s;
 }
 
 Tensor flat_in_layout(float* data, const Dims& dims, const dnnl::memory::desc& want) {
-  Tensor flat = Tensor::view(plain_desc(dims), data);
-  if (want == flat.desc()) return flat;
+  Tensor flat = view_of(plain_desc(dims), data);
+  if (want == desc_of(flat)) return flat;
   Tensor& copy = scratch(Scratch::weights, want);
   reorder(flat, copy);
   return copy;

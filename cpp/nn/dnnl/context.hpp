@@ -8,6 +8,8 @@
 #include <oneapi/dnnl/dnnl.hpp>
 #include <unordered_map>
 
+#include "nn/backend.hpp"
+#include "nn/dnnl/dnnl_layout.hpp"
 #include "nn/layer.hpp"
 #include "nn/tensor.hpp"
 
@@ -27,14 +29,7 @@ inline dnnl::prop_kind forward_kind(Mode mode) {
 void execute(const dnnl::primitive& p, const std::unordered_map<int, dnnl::memory>& args,
              const char* what);
 
-// Copies `src` into `dst`, converting the layout (their dims must match).
-void reorder(const Tensor& src, Tensor& dst);
-
-// Per-thread scratch memory for tensors that live only within one layer call: weights reordered
-// into a primitive's layout, weight gradients before their reorder into the flat buffer, and
-// output gradients reordered into the layout a backward primitive wants. Sharing these between
-// all layers keeps one copy per thread instead of one per layer (for resnet18, ~135 MB less).
-enum class Scratch { weights, diff_weights, diff_dst };
+// reorder(src, dst) and the Scratch slots are declared in nn/backend.hpp.
 
 // A tensor laid out as `desc` over this thread's memory for `slot`; valid until the next request
 // for the same slot on this thread.

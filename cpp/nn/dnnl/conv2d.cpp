@@ -52,13 +52,13 @@ class Conv2d final : public Layer {
   void bind(std::span<const ParamView> params, std::span<float* const>) override { w_ = params[0]; }
 
   const Tensor& forward(const Tensor& x, Mode mode) override {
-    auto plan = plans_.get(x.desc(), mode, [&] { return make_plan(x, mode); });
+    auto plan = plans_.get(desc_of(x), mode, [&] { return make_plan(x, mode); });
     const Tensor& src = in_layout(x, plan->fwd_pd.src_desc(), plan->src_scratch);
     const Tensor w = flat_in_layout(w_.value, weight_dims(), plan->fwd_pd.weights_desc());
     execute(plan->fwd,
-            {{DNNL_ARG_SRC, src.memory()},
-             {DNNL_ARG_WEIGHTS, w.memory()},
-             {DNNL_ARG_DST, plan->dst.memory()}},
+            {{DNNL_ARG_SRC, memory_of(src)},
+             {DNNL_ARG_WEIGHTS, memory_of(w)},
+             {DNNL_ARG_DST, memory_of(plan->dst)}},
             "conv2d forward");
     if (mode == Mode::train) {
       last_ = plan;
@@ -72,22 +72,22 @@ class Conv2d final : public Layer {
     auto& p = *last_;
     if (!p.bwd_ready || (needs_input_grad_ && !p.bwdd_ready)) make_backward(p);
     const Tensor& dyw = in_layout(dy, p.bwdw_pd.diff_dst_desc(), Scratch::diff_dst);
-    Tensor grad = Tensor::view(plain_desc(weight_dims()), w_.grad);
+    Tensor grad = view_of(plain_desc(weight_dims()), w_.grad);
     Tensor& dw =
         p.diff_weights_plain ? grad : scratch(Scratch::diff_weights, p.bwdw_pd.diff_weights_desc());
     execute(p.bwdw,
-            {{DNNL_ARG_SRC, saved_src_.memory()},
-             {DNNL_ARG_DIFF_DST, dyw.memory()},
-             {DNNL_ARG_DIFF_WEIGHTS, dw.memory()}},
+            {{DNNL_ARG_SRC, memory_of(saved_src_)},
+             {DNNL_ARG_DIFF_DST, memory_of(dyw)},
+             {DNNL_ARG_DIFF_WEIGHTS, memory_of(dw)}},
             "conv2d backward (weights)");
     if (!p.diff_weights_plain) reorder(dw, grad);
     if (!needs_input_grad_) return p.none;
     const Tensor& dyd = in_layout(dy, p.bwdd_pd.diff_dst_desc(), Scratch::diff_dst);
     const Tensor w = flat_in_layout(w_.value, weight_dims(), p.bwdd_pd.weights_desc());
     execute(p.bwdd,
-            {{DNNL_ARG_DIFF_DST, dyd.memory()},
-             {DNNL_ARG_WEIGHTS, w.memory()},
-             {DNNL_ARG_DIFF_SRC, p.dx.memory()}},
+            {{DNNL_ARG_DIFF_DST, memory_of(dyd)},
+             {DNNL_ARG_WEIGHTS, memory_of(w)},
+             {DNNL_ARG_DIFF_SRC, memory_of(p.dx)}},
             "conv2d backward (data)");
     return p.dx;
   }
@@ -116,7 +116,7 @@ class Conv2d final : public Layer {
   std::shared_ptr<Plan> make_plan(const Tensor& x, Mode mode) {
     const Dims out = output_dims(x.dims());
     auto p = std::make_shared<Plan>();
-    p->in = x.desc();
+    p->in = desc_of(x);
     p->mode = mode;
     const memory::desc src(x.dims(), f32, tag::any), wei(weight_dims(), f32, tag::any),
         dst(out, f32, tag::any);
@@ -125,7 +125,7 @@ class Conv2d final : public Layer {
         {prop, dnnl::algorithm::convolution_direct, src, wei, dst, strides(), pads(), pads()},
         cpu_engine()};
     p->fwd = dnnl::convolution_forward(p->fwd_pd);
-    p->dst = Tensor(p->fwd_pd.dst_desc());
+    p->dst = tensor_of(p->fwd_pd.dst_desc());
     return p;
   }
 
@@ -148,7 +148,7 @@ class Conv2d final : public Layer {
         cpu_engine(),
         f};
     p.bwdd = dnnl::convolution_backward_data(p.bwdd_pd);
-    p.dx = Tensor(p.bwdd_pd.diff_src_desc());
+    p.dx = tensor_of(p.bwdd_pd.diff_src_desc());
     p.bwdd_ready = true;
   }
 

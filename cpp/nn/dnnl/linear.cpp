@@ -46,25 +46,25 @@ class Linear final : public Layer {
 
   const Tensor& forward(const Tensor& x, Mode mode) override {
     const Dims out = output_dims(x.dims());
-    auto plan = plans_.get(x.desc(), mode, [&] {
+    auto plan = plans_.get(desc_of(x), mode, [&] {
       auto p = std::make_shared<Plan>();
-      p->in = x.desc();
+      p->in = desc_of(x);
       p->mode = mode;
       p->wdims = weight_dims(x.dims());
       p->fwd_pd = {{forward_kind(mode), memory::desc(x.dims(), f32, tag::any),
                     memory::desc(p->wdims, f32, tag::any), plain_desc({out_}), plain_desc(out)},
                    cpu_engine()};
       p->fwd = dnnl::inner_product_forward(p->fwd_pd);
-      p->dst = Tensor(p->fwd_pd.dst_desc());
+      p->dst = tensor_of(p->fwd_pd.dst_desc());
       return p;
     });
     const Tensor& src = in_layout(x, plan->fwd_pd.src_desc(), plan->src_scratch);
     const Tensor w = flat_in_layout(w_.value, plan->wdims, plan->fwd_pd.weights_desc());
     execute(plan->fwd,
-            {{DNNL_ARG_SRC, src.memory()},
-             {DNNL_ARG_WEIGHTS, w.memory()},
+            {{DNNL_ARG_SRC, memory_of(src)},
+             {DNNL_ARG_WEIGHTS, memory_of(w)},
              {DNNL_ARG_BIAS, bias(b_.value)},
-             {DNNL_ARG_DST, plan->dst.memory()}},
+             {DNNL_ARG_DST, memory_of(plan->dst)}},
             "linear forward");
     if (mode == Mode::train) {
       last_ = plan;
@@ -77,23 +77,23 @@ class Linear final : public Layer {
     if (!last_) throw InvalidArgument(describe() + ": backward without a training forward");
     auto& p = *last_;
     if (!p.bwd_ready) make_backward(p);
-    const Tensor& d = in_layout(dy, p.dst.desc(), Scratch::diff_dst);
-    Tensor grad = Tensor::view(plain_desc(p.wdims), w_.grad);
-    const bool plain_dw = p.bwdw_pd.diff_weights_desc() == grad.desc();
+    const Tensor& d = in_layout(dy, desc_of(p.dst), Scratch::diff_dst);
+    Tensor grad = view_of(plain_desc(p.wdims), w_.grad);
+    const bool plain_dw = p.bwdw_pd.diff_weights_desc() == desc_of(grad);
     Tensor& dw = plain_dw ? grad : scratch(Scratch::diff_weights, p.bwdw_pd.diff_weights_desc());
     execute(p.bwdw,
-            {{DNNL_ARG_SRC, saved_src_.memory()},
-             {DNNL_ARG_DIFF_DST, d.memory()},
-             {DNNL_ARG_DIFF_WEIGHTS, dw.memory()},
+            {{DNNL_ARG_SRC, memory_of(saved_src_)},
+             {DNNL_ARG_DIFF_DST, memory_of(d)},
+             {DNNL_ARG_DIFF_WEIGHTS, memory_of(dw)},
              {DNNL_ARG_DIFF_BIAS, bias(b_.grad)}},
             "linear backward (weights)");
     if (!plain_dw) reorder(dw, grad);
     if (!needs_input_grad_) return p.none;
     const Tensor w = flat_in_layout(w_.value, p.wdims, p.bwdd_pd.weights_desc());
     execute(p.bwdd,
-            {{DNNL_ARG_DIFF_DST, d.memory()},
-             {DNNL_ARG_WEIGHTS, w.memory()},
-             {DNNL_ARG_DIFF_SRC, p.dx.memory()}},
+            {{DNNL_ARG_DIFF_DST, memory_of(d)},
+             {DNNL_ARG_WEIGHTS, memory_of(w)},
+             {DNNL_ARG_DIFF_SRC, memory_of(p.dx)}},
             "linear backward (data)");
     return p.dx;
   }
@@ -119,7 +119,7 @@ class Linear final : public Layer {
     w[0] = out_;
     return w;
   }
-  memory bias(float* data) const { return Tensor::view(plain_desc({out_}), data).memory(); }
+  memory bias(float* data) const { return memory_of(view_of(plain_desc({out_}), data)); }
 
   void make_backward(Plan& p) {
     const auto& f = p.fwd_pd;
@@ -133,7 +133,7 @@ class Linear final : public Layer {
                  cpu_engine(),
                  f};
     p.bwdd = dnnl::inner_product_backward_data(p.bwdd_pd);
-    p.dx = Tensor(p.bwdd_pd.diff_src_desc());
+    p.dx = tensor_of(p.bwdd_pd.diff_src_desc());
     p.bwd_ready = true;
   }
 

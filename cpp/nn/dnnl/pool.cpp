@@ -42,23 +42,23 @@ class Pool final : public Layer {
 
   const Tensor& forward(const Tensor& x, Mode mode) override {
     const Dims out = output_dims(x.dims());
-    auto plan = plans_.get(x.desc(), mode, [&] {
+    auto plan = plans_.get(desc_of(x), mode, [&] {
       auto p = std::make_shared<Plan>();
-      p->in = x.desc();
+      p->in = desc_of(x);
       p->mode = mode;
       const auto w = window(x.dims());
       p->fwd_pd = {
-          {forward_kind(mode), algo_, x.desc(), memory::desc(out, memory::data_type::f32, tag::any),
-           w.strides, w.kernel, w.pad, w.pad},
+          {forward_kind(mode), algo_, desc_of(x),
+           memory::desc(out, memory::data_type::f32, tag::any), w.strides, w.kernel, w.pad, w.pad},
           cpu_engine()};
       p->fwd = dnnl::pooling_forward(p->fwd_pd);
-      p->dst = Tensor(p->fwd_pd.dst_desc());
+      p->dst = tensor_of(p->fwd_pd.dst_desc());
       if (mode == Mode::train && algo_ == dnnl::algorithm::pooling_max)
         p->workspace = memory(p->fwd_pd.workspace_desc(), cpu_engine());
       return p;
     });
-    std::unordered_map<int, memory> args{{DNNL_ARG_SRC, x.memory()},
-                                         {DNNL_ARG_DST, plan->dst.memory()}};
+    std::unordered_map<int, memory> args{{DNNL_ARG_SRC, memory_of(x)},
+                                         {DNNL_ARG_DST, memory_of(plan->dst)}};
     if (plan->workspace) args[DNNL_ARG_WORKSPACE] = plan->workspace;
     execute(plan->fwd, args, "pooling forward");
     if (mode == Mode::train) last_ = plan;
@@ -75,12 +75,12 @@ class Pool final : public Layer {
                   cpu_engine(),
                   p.fwd_pd};
       p.bwd = dnnl::pooling_backward(p.bwd_pd);
-      p.dx = Tensor(p.bwd_pd.diff_src_desc());
+      p.dx = tensor_of(p.bwd_pd.diff_src_desc());
       p.bwd_ready = true;
     }
     const Tensor& d = in_layout(dy, p.bwd_pd.diff_dst_desc(), Scratch::diff_dst);
-    std::unordered_map<int, memory> args{{DNNL_ARG_DIFF_DST, d.memory()},
-                                         {DNNL_ARG_DIFF_SRC, p.dx.memory()}};
+    std::unordered_map<int, memory> args{{DNNL_ARG_DIFF_DST, memory_of(d)},
+                                         {DNNL_ARG_DIFF_SRC, memory_of(p.dx)}};
     if (p.workspace) args[DNNL_ARG_WORKSPACE] = p.workspace;
     execute(p.bwd, args, "pooling backward");
     return p.dx;

@@ -22,17 +22,17 @@ class Relu final : public Layer {
 
   const Tensor& forward(const Tensor& x, Mode mode) override {
     output_dims(x.dims());
-    auto plan = plans_.get(x.desc(), mode, [&] {
+    auto plan = plans_.get(desc_of(x), mode, [&] {
       auto p = std::make_shared<Plan>();
-      p->in = x.desc();
+      p->in = desc_of(x);
       p->mode = mode;
-      p->fwd_pd = {{forward_kind(mode), dnnl::algorithm::eltwise_relu, x.desc(), 0.f, 0.f},
+      p->fwd_pd = {{forward_kind(mode), dnnl::algorithm::eltwise_relu, desc_of(x), 0.f, 0.f},
                    cpu_engine()};
       p->fwd = dnnl::eltwise_forward(p->fwd_pd);
-      p->dst = Tensor(p->fwd_pd.dst_desc());
+      p->dst = tensor_of(p->fwd_pd.dst_desc());
       return p;
     });
-    execute(plan->fwd, {{DNNL_ARG_SRC, x.memory()}, {DNNL_ARG_DST, plan->dst.memory()}},
+    execute(plan->fwd, {{DNNL_ARG_SRC, memory_of(x)}, {DNNL_ARG_DST, memory_of(plan->dst)}},
             "relu forward");
     if (mode == Mode::train) {
       last_ = plan;
@@ -50,14 +50,14 @@ class Relu final : public Layer {
                   cpu_engine(),
                   p.fwd_pd};
       p.bwd = dnnl::eltwise_backward(p.bwd_pd);
-      p.dx = Tensor(p.bwd_pd.diff_src_desc());
+      p.dx = tensor_of(p.bwd_pd.diff_src_desc());
       p.bwd_ready = true;
     }
     const Tensor& d = in_layout(dy, p.bwd_pd.diff_dst_desc(), Scratch::diff_dst);
     execute(p.bwd,
-            {{DNNL_ARG_SRC, saved_src_.memory()},
-             {DNNL_ARG_DIFF_DST, d.memory()},
-             {DNNL_ARG_DIFF_SRC, p.dx.memory()}},
+            {{DNNL_ARG_SRC, memory_of(saved_src_)},
+             {DNNL_ARG_DIFF_DST, memory_of(d)},
+             {DNNL_ARG_DIFF_SRC, memory_of(p.dx)}},
             "relu backward");
     return p.dx;
   }
