@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "kernels/nn_body.hpp"
 #include "nn/backend.hpp"
 
 namespace decent::nn {
@@ -27,20 +28,13 @@ double SoftmaxCrossEntropy::forward(const Tensor& logits, std::span<const std::i
   const Tensor& z = to_layout(logits, *plain_layout(d), plain_);
   if (grad_.empty() || grad_.dims() != d) grad_ = Tensor::plain(d);
   predictions_.assign(static_cast<std::size_t>(n), 0);
+  row_loss_.resize(static_cast<std::size_t>(n));
+  const kernels::SoftmaxCrossEntropyRow row{
+      z.data(), labels.data(), k, n, grad_.data(), predictions_.data(), row_loss_.data()};
   double total = 0;
   for (std::int64_t i = 0; i < n; ++i) {
-    const float* row = z.data() + i * k;
-    float* g = grad_.data() + i * k;
-    const auto top = std::max_element(row, row + k);
-    predictions_[i] = static_cast<std::int32_t>(top - row);
-    const double m = *top;
-    double sum = 0;
-    for (std::int64_t j = 0; j < k; ++j) sum += std::exp(row[j] - m);
-    const double log_sum = std::log(sum);
-    total += log_sum + m - row[labels[i]];
-    for (std::int64_t j = 0; j < k; ++j)
-      g[j] = static_cast<float>((std::exp(row[j] - m - log_sum) - (j == labels[i])) /
-                                static_cast<double>(n));
+    row(static_cast<std::size_t>(i));
+    total += row_loss_[static_cast<std::size_t>(i)];
   }
   return total / static_cast<double>(n);
 }

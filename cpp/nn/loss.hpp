@@ -1,6 +1,7 @@
 // Softmax cross-entropy, fused and numerically stable: loss_i = logsumexp(z_i) - z_i[y_i],
 // computed with the row maximum subtracted, so that large logits neither overflow nor lose the
 // small ones. The gradient is (softmax(z_i) - onehot(y_i)) / N for the mean over the batch.
+// Each row is kernels::SoftmaxCrossEntropyRow (kernels/nn_body.hpp), the device's code too.
 #pragma once
 
 #include <cstdint>
@@ -25,6 +26,7 @@ class SoftmaxCrossEntropy {
  private:
   Tensor plain_, grad_;
   std::vector<std::int32_t> predictions_;
+  std::vector<double> row_loss_;
 };
 
 }  // namespace decent::nn

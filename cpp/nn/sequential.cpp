@@ -3,6 +3,7 @@
 #include <string>
 
 #include "core/error.hpp"
+#include "kernels/nn_body.hpp"
 #include "nn/backend.hpp"
 #include "nn/layers.hpp"
 
@@ -90,8 +91,9 @@ class Residual final : public Layer {
     const float* pb = b.data();
     float* po = out.data();
     const auto n = static_cast<std::int64_t>(a.storage_size());
+    const kernels::ResidualAddRelu f{pa, pb, po};
 #pragma omp parallel for simd schedule(static)
-    for (std::int64_t i = 0; i < n; ++i) po[i] = std::max(pa[i] + pb[i], 0.0f);
+    for (std::int64_t i = 0; i < n; ++i) f(static_cast<std::size_t>(i));
     return out;
   }
 
@@ -111,8 +113,9 @@ class Residual final : public Layer {
     float* pa = sum.data();
     const float* pb = gb2.data();
     const auto n = static_cast<std::int64_t>(ga.storage_size());
+    const kernels::AddInto f{pa, pb};
 #pragma omp parallel for simd schedule(static)
-    for (std::int64_t i = 0; i < n; ++i) pa[i] += pb[i];
+    for (std::int64_t i = 0; i < n; ++i) f(static_cast<std::size_t>(i));
     dx_ = sum;
     return dx_;
   }
@@ -123,8 +126,9 @@ class Residual final : public Layer {
     const float* po = out.data();
     float* pg = g.data();
     const auto n = static_cast<std::int64_t>(out.storage_size());
+    const kernels::ReluMask f{pd, po, pg};
 #pragma omp parallel for simd schedule(static)
-    for (std::int64_t i = 0; i < n; ++i) pg[i] = po[i] > 0.0f ? pd[i] : 0.0f;
+    for (std::int64_t i = 0; i < n; ++i) f(static_cast<std::size_t>(i));
   }
 
   LayerPtr main_, shortcut_;

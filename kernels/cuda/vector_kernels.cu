@@ -4,18 +4,11 @@
 
 #include <algorithm>
 
+#include "each.cuh"
 #include "vector_kernels.hpp"
 
 namespace decent::cuda {
 namespace {
-
-template <class F>
-__global__ void each_kernel(std::size_t n, F f) {
-  const std::size_t stride = static_cast<std::size_t>(gridDim.x) * blockDim.x;
-  for (std::size_t i = static_cast<std::size_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < n;
-       i += stride)
-    f(i);
-}
 
 // Block b sums segment b's squares of x into *out (one double per block).
 template <typename T>
@@ -60,18 +53,7 @@ __global__ void lamb_kernel(const kernels::Segment* segments, const double* squa
     f(static_cast<std::size_t>(s.offset + i));
 }
 
-int blocks_for(std::size_t n) {
-  return static_cast<int>(std::min<std::size_t>((n + kBlockThreads - 1) / kBlockThreads, 65535));
-}
-
 }  // namespace
-
-template <class F>
-int each(std::size_t n, const F& f, void* stream) {
-  if (n == 0) return cudaSuccess;
-  each_kernel<<<blocks_for(n), kBlockThreads, 0, static_cast<cudaStream_t>(stream)>>>(n, f);
-  return cudaGetLastError();
-}
 
 template <typename T>
 int segment_squares(const T* x, const kernels::Segment* segments, int count, double* out,

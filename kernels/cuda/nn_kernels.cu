@@ -1,0 +1,19 @@
+// The device side of kernels/nn_body.hpp: cuda::each (vector_kernels.hpp) for the residual,
+// loss and pooling functors, which the cuDNN backend's layers will launch. Built without fused
+// multiply-adds like the other kernels.
+#include "../nn_body.hpp"
+#include "each.cuh"
+
+namespace decent::cuda {
+
+#define DECENT_EACH(F) template int each<F>(std::size_t, const F&, void*);
+DECENT_EACH(kernels::ResidualAddRelu)
+DECENT_EACH(kernels::ReluMask)
+DECENT_EACH(kernels::AddInto)
+DECENT_EACH(kernels::SoftmaxCrossEntropyRow)
+DECENT_EACH(kernels::MaxPoolForward)
+DECENT_EACH(kernels::MaxPoolBackward)
+DECENT_EACH(kernels::AvgPoolForward)
+DECENT_EACH(kernels::AvgPoolBackward)
+
+}  // namespace decent::cuda
