@@ -1,4 +1,5 @@
-// Factories of the layers (backend: oneDNN, cpp/nn/dnnl). Builders and tests see only these
+// Factories of the layers, made by the default layer backend (nn/layer_backend.hpp: oneDNN,
+// cpp/nn/dnnl, today). Builders and tests see only these
 // and the Layer interface.
 #pragma once
 

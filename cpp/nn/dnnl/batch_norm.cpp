@@ -7,8 +7,8 @@
 
 #include "core/error.hpp"
 #include "nn/dnnl/context.hpp"
+#include "nn/dnnl/dnnl_layers.hpp"
 #include "nn/dnnl/plan_cache.hpp"
-#include "nn/layers.hpp"
 
 namespace decent::nn {
 namespace {
@@ -167,7 +167,7 @@ class BatchNorm2d final : public Layer {
 
 }  // namespace
 
-LayerPtr make_batch_norm2d(const BatchNormOptions& options) {
+LayerPtr dnnl_batch_norm2d(const BatchNormOptions& options) {
   return std::make_unique<BatchNorm2d>(options);
 }
 

@@ -6,8 +6,8 @@
 
 #include "core/error.hpp"
 #include "nn/dnnl/context.hpp"
+#include "nn/dnnl/dnnl_layers.hpp"
 #include "nn/dnnl/plan_cache.hpp"
-#include "nn/layers.hpp"
 
 namespace decent::nn {
 namespace {
@@ -161,7 +161,7 @@ class Conv2d final : public Layer {
 
 }  // namespace
 
-LayerPtr make_conv2d(const Conv2dOptions& options) {
+LayerPtr dnnl_conv2d(const Conv2dOptions& options) {
   return std::make_unique<Conv2d>(options);
 }
 

@@ -5,8 +5,8 @@
 
 #include "core/error.hpp"
 #include "nn/dnnl/context.hpp"
+#include "nn/dnnl/dnnl_layers.hpp"
 #include "nn/dnnl/plan_cache.hpp"
-#include "nn/layers.hpp"
 
 namespace decent::nn {
 namespace {
@@ -146,7 +146,7 @@ class Linear final : public Layer {
 
 }  // namespace
 
-LayerPtr make_linear(std::int64_t in_features, std::int64_t out_features) {
+LayerPtr dnnl_linear(std::int64_t in_features, std::int64_t out_features) {
   return std::make_unique<Linear>(in_features, out_features);
 }
 

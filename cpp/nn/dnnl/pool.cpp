@@ -3,8 +3,8 @@
 
 #include "core/error.hpp"
 #include "nn/dnnl/context.hpp"
+#include "nn/dnnl/dnnl_layers.hpp"
 #include "nn/dnnl/plan_cache.hpp"
-#include "nn/layers.hpp"
 
 namespace decent::nn {
 namespace {
@@ -117,13 +117,13 @@ class Pool final : public Layer {
 
 }  // namespace
 
-LayerPtr make_max_pool2d(const PoolOptions& o) {
+LayerPtr dnnl_max_pool2d(const PoolOptions& o) {
   return std::make_unique<Pool>(dnnl::algorithm::pooling_max, o, false);
 }
-LayerPtr make_avg_pool2d(const PoolOptions& o) {
+LayerPtr dnnl_avg_pool2d(const PoolOptions& o) {
   return std::make_unique<Pool>(dnnl::algorithm::pooling_avg_include_padding, o, false);
 }
-LayerPtr make_global_avg_pool() {
+LayerPtr dnnl_global_avg_pool() {
   return std::make_unique<Pool>(dnnl::algorithm::pooling_avg_exclude_padding, PoolOptions{}, true);
 }
 

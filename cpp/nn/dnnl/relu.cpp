@@ -3,8 +3,8 @@
 
 #include "core/error.hpp"
 #include "nn/dnnl/context.hpp"
+#include "nn/dnnl/dnnl_layers.hpp"
 #include "nn/dnnl/plan_cache.hpp"
-#include "nn/layers.hpp"
 
 namespace decent::nn {
 namespace {
@@ -81,7 +81,7 @@ class Relu final : public Layer {
 
 }  // namespace
 
-LayerPtr make_relu() {
+LayerPtr dnnl_relu() {
   return std::make_unique<Relu>();
 }
 

@@ -1,0 +1,87 @@
+// The registry of layer backends, and the factories of nn/layers.hpp over the default one.
+#include "nn/layer_backend.hpp"
+
+#include <fmt/format.h>
+
+#include <mutex>
+
+#include "core/error.hpp"
+#include "core/parse.hpp"
+#include "nn/dnnl/dnnl_layers.hpp"
+
+namespace decent::nn {
+namespace {
+
+struct Registry {
+  std::mutex mutex;
+  std::vector<const LayerBackend*> backends{&dnnl_layer_backend()};
+};
+Registry& registry() {
+  static Registry r;
+  return r;
+}
+
+}  // namespace
+
+const LayerBackend& layer_backend(std::string_view name) {
+  auto& r = registry();
+  const std::lock_guard lock(r.mutex);
+  for (const auto* b : r.backends)
+    if (b->name() == name) return *b;
+  if (name == "cudnn")
+    throw NotSupported(
+        "layer backend \"cudnn\": this program has no CUDA layer backend (the cuDNN layers are "
+        "not built yet)");
+  std::vector<std::string> names;
+  for (const auto* b : r.backends) names.emplace_back(b->name());
+  throw InvalidArgument(
+      fmt::format("layer backend \"{}\": unknown; expected one of {}", name, join(names)));
+}
+
+std::vector<std::string> layer_backend_names() {
+  auto& r = registry();
+  const std::lock_guard lock(r.mutex);
+  std::vector<std::string> names;
+  for (const auto* b : r.backends) names.emplace_back(b->name());
+  return names;
+}
+
+void register_layer_backend(const LayerBackend* backend) {
+  if (!backend) throw InvalidArgument("register_layer_backend: backend is NULL");
+  auto& r = registry();
+  const std::lock_guard lock(r.mutex);
+  for (auto*& b : r.backends)
+    if (b->name() == backend->name()) {
+      b = backend;
+      return;
+    }
+  r.backends.push_back(backend);
+}
+
+const LayerBackend& default_layer_backend() {
+  return dnnl_layer_backend();
+}
+
+LayerPtr make_conv2d(const Conv2dOptions& o) {
+  return default_layer_backend().conv2d(o);
+}
+LayerPtr make_batch_norm2d(const BatchNormOptions& o) {
+  return default_layer_backend().batch_norm2d(o);
+}
+LayerPtr make_relu() {
+  return default_layer_backend().relu();
+}
+LayerPtr make_max_pool2d(const PoolOptions& o) {
+  return default_layer_backend().max_pool2d(o);
+}
+LayerPtr make_avg_pool2d(const PoolOptions& o) {
+  return default_layer_backend().avg_pool2d(o);
+}
+LayerPtr make_global_avg_pool() {
+  return default_layer_backend().global_avg_pool();
+}
+LayerPtr make_linear(std::int64_t in, std::int64_t out) {
+  return default_layer_backend().linear(in, out);
+}
+
+}  // namespace decent::nn

@@ -1,0 +1,50 @@
+// Layer backends by name, and neutral tensors and layouts.
+#include <doctest/doctest.h>
+
+#include "core/error.hpp"
+#include "nn/dnnl/dnnl_layout.hpp"
+#include "nn/layer_backend.hpp"
+
+namespace decent::nn {
+
+TEST_CASE("layer backends: dnnl is built in, cudnn is not yet, and a typo is named") {
+  const LayerBackend& dnnl = layer_backend("dnnl");
+  CHECK(dnnl.name() == "dnnl");
+  CHECK(dnnl.device() == DeviceKind::cpu);
+  CHECK(&default_layer_backend() == &dnnl);
+  CHECK(layer_backend_names() == std::vector<std::string>{"dnnl"});
+  CHECK(dnnl.relu()->describe() == make_relu()->describe());
+  CHECK_THROWS_WITH_AS(layer_backend("cudnn"), doctest::Contains("no CUDA layer backend"),
+                       NotSupported);
+  CHECK_THROWS_WITH_AS(layer_backend("dnn"), "layer backend \"dnn\": unknown; expected one of dnnl",
+                       InvalidArgument);
+  CHECK_THROWS_AS(register_layer_backend(nullptr), InvalidArgument);
+}
+
+TEST_CASE("tensors: plain layouts equal oneDNN's plain descriptors, blocked ones differ") {
+  const Dims d = {2, 16, 5, 5};
+  const Tensor plain = Tensor::plain(d);
+  CHECK(plain.layout().is_plain());
+  CHECK(plain.storage_size() == 2 * 16 * 5 * 5);
+  CHECK(plain.device().is_cpu());
+  const Tensor dnnl_plain = tensor_of(plain_desc(d));
+  CHECK(dnnl_plain.layout().backend() == "dnnl");
+  CHECK(plain.same_layout(dnnl_plain));
+  CHECK(dnnl_plain.same_layout(plain));
+  const Tensor blocked = tensor_of(
+      dnnl::memory::desc(d, dnnl::memory::data_type::f32, dnnl::memory::format_tag::nChw16c));
+  CHECK_FALSE(blocked.layout().is_plain());
+  CHECK_FALSE(blocked.same_layout(plain));
+  CHECK_FALSE(plain.same_layout(blocked));
+  CHECK(blocked.dims() == d);
+  const Tensor padded = tensor_of(dnnl::memory::desc({1, 3, 2, 2}, dnnl::memory::data_type::f32,
+                                                     dnnl::memory::format_tag::nChw16c));
+  CHECK(padded.numel() == 12);
+  CHECK(padded.storage_size() == 16 * 4);  // 3 channels stored as 16
+  CHECK(Tensor().same_layout(Tensor()));
+  CHECK_FALSE(Tensor().same_layout(plain));
+  CHECK_THROWS_AS(Tensor::plain({}), InvalidArgument);
+  CHECK_THROWS_AS(Tensor::plain({2, 0}), InvalidArgument);
+}
+
+}  // namespace decent::nn
