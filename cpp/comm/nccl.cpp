@@ -90,8 +90,7 @@ struct NcclCommunicator::Impl {
   }
 };
 
-NcclCommunicator::NcclCommunicator(MpiCommunicator& bootstrap, int device)
-    : impl_(std::make_unique<Impl>()) {
+void NcclCommunicator::open_device(int device) {
   int devices = 0;
   if (cudaGetDeviceCount(&devices) != cudaSuccess || devices == 0) {
     cudaGetLastError();
@@ -103,17 +102,40 @@ NcclCommunicator::NcclCommunicator(MpiCommunicator& bootstrap, int device)
   }
   if (device >= devices)
     throw InvalidArgument(fmt::format("nccl backend: device {}: only {} visible", device, devices));
+  impl_->device = device;
+  check_cuda(cudaSetDevice(device), "cudaSetDevice");
+}
+
+#if DECENT_HAVE_MPI
+NcclCommunicator::NcclCommunicator(MpiCommunicator& bootstrap, int device)
+    : impl_(std::make_unique<Impl>()) {
+  open_device(device);
   auto& s = *impl_;
-  s.device = device;
   s.rank = bootstrap.rank();
   s.size = bootstrap.size();
-  check_cuda(cudaSetDevice(device), "cudaSetDevice");
   ncclUniqueId id;
   if (s.rank == 0) check_nccl(ncclGetUniqueId(&id), "ncclGetUniqueId");
   if (MPI_Bcast(&id, sizeof id, MPI_BYTE, 0, bootstrap.handle()) != MPI_SUCCESS)
     throw CommunicationError("nccl backend: broadcasting the NCCL id over MPI failed");
   check_nccl(ncclCommInitRank(&s.comm, s.size, id, s.rank), "ncclCommInitRank");
   check_cuda(cudaStreamCreateWithFlags(&s.stream, cudaStreamNonBlocking), "cudaStreamCreate");
+}
+#endif
+
+NcclCommunicator::NcclCommunicator(Single, int device) : impl_(std::make_unique<Impl>()) {
+  if (device < 0) throw InvalidArgument(fmt::format("nccl backend: device {}", device));
+  open_device(device);
+  auto& s = *impl_;
+  s.rank = 0;
+  s.size = 1;
+  ncclUniqueId id;
+  check_nccl(ncclGetUniqueId(&id), "ncclGetUniqueId");
+  check_nccl(ncclCommInitRank(&s.comm, 1, id, 0), "ncclCommInitRank");
+  check_cuda(cudaStreamCreateWithFlags(&s.stream, cudaStreamNonBlocking), "cudaStreamCreate");
+}
+
+std::unique_ptr<NcclCommunicator> NcclCommunicator::single(int device) {
+  return std::unique_ptr<NcclCommunicator>(new NcclCommunicator(Single{}, device));
 }
 
 NcclCommunicator::~NcclCommunicator() {

@@ -6,8 +6,8 @@
 #   1. says what the machine has (GPU, nvcc, cuDNN and NCCL paths, PyTorch);
 #   2. builds decent CUDA-only (-DDECENT_WITH_DNNL=OFF -DDECENT_WITH_CUDA=ON, no MPI) into
 #      build-gpu/, against the carried headers;
-#   3. runs the device-neutral core's unit tests there and gpu.vector_ops (every VectorOps
-#      operation, device buffers, streams and events against the CPU);
+#   3. runs the device-neutral core's unit tests there, gpu.vector_ops (every VectorOps
+#      operation, device buffers, streams and events against the CPU) and gpu.nccl_one_rank;
 #   4. measures PyTorch's resnet50 training step (the baseline of decent's, still to come);
 #   5. lists what the issue asks for that is not built yet, as NOT BUILT (never as passed).
 # Results go to $OUT (or the first argument, default /tmp/decent-device-check): summary.txt,
@@ -80,10 +80,11 @@ step configure 120 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Rele
   "-DCMAKE_CUDA_COMPILER=${nvcc:-nvcc}" ${arch:+"-DCMAKE_CUDA_ARCHITECTURES=$arch"} \
   "${cmake_args[@]}"
 step build 300 cmake --build "$build" -j "$(nproc)" --target decent_unit_tests \
-  decent_gpu_vector_ops_test decent_cli
+  decent_gpu_vector_ops_test decent_gpu_nccl_single_test decent_cli
 step unit_device_core 60 "$build/tests/decent_unit_tests" \
   "-tc=devices*,device buffers*,cpu vector ops*,segment norms*,optimizer updates*,sgd*,lars*,lamb*"
 step gpu_vector_ops 120 "$build/tests/decent_gpu_vector_ops_test"
+step gpu_nccl_one_rank 60 "$build/tests/decent_gpu_nccl_single_test"
 if [ -n "$python" ]; then
   step torch_resnet50_baseline 180 "$python" "$root/tests/gpu/torch_resnet50_baseline.py"
   grep '^{' "$out/torch_resnet50_baseline.log" >> "$summary" || true
@@ -92,7 +93,7 @@ fi
 for missing in \
   "cudnn_layers (conv, batch norm, fused relu/add forward and backward against the CPU layers)" \
   "train_resnet20_8_nodes_one_gpu (decent train --device cuda, 200 steps)" \
-  "nccl_one_rank and device-buffer local communicator (8 nodes against the CPU)" \
+  "device-buffer local communicator (8 nodes on one GPU against the CPU)" \
   "bench_step_resnet50 (decent bench step --device cuda, fp32 and bf16, against PyTorch)"; do
   note "NOT BUILT $missing"
 done
