@@ -36,6 +36,14 @@ struct Axpy {
   DECENT_HD void operator()(std::size_t i) const { y[i] += a * x[i]; }
 };
 
+// y = y / d (an average's division, exactly as the CPU's all-reduce does it)
+template <typename T>
+struct Divide {
+  T d;
+  T* y;
+  DECENT_HD void operator()(std::size_t i) const { y[i] /= d; }
+};
+
 // out = x - a g
 template <typename T>
 struct SubScaled {

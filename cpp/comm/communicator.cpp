@@ -31,7 +31,7 @@ void Communicator::check_buffer(const Buffer& data, const char* what) const {
 }
 
 void Communicator::check_memory(const Buffer& data, const char* what) const {
-  if (data.device.kind == memory()) return;
+  if (takes(data.device)) return;
   throw NotSupported(fmt::format(
       "{}: the buffer is in {} memory, but the {} communicator moves {} memory", what,
       to_string(data.device), backend(), memory() == DeviceKind::cpu ? "host" : "CUDA device"));

@@ -58,6 +58,8 @@ class Communicator {
   // The kind of memory this backend moves (local and MPI: host memory; NCCL: CUDA devices).
   // Every call names its buffer's device; another kind is refused before anything is read.
   virtual DeviceKind memory() const { return DeviceKind::cpu; }
+  // Whether it moves buffers on `device` (by default: those in memory()).
+  virtual bool takes(const Device& device) const { return device.kind == memory(); }
 
   // In-place reduction of `count` values over all ranks; every rank gets the result.
   template <typename T>

@@ -13,15 +13,52 @@
 
 #include "comm/exchange.hpp"
 #include "core/error.hpp"
+#include "core/vector_ops.hpp"
 
 namespace decent::comm {
+namespace {
+
+// The hand-over point between nodes on a device: their earlier work there is done.
+void sync(const Device& d) {
+  if (!d.is_cpu()) device_backend(d.kind).synchronize_device(d);
+}
+
+void copy_bytes(const Device& d, void* to, const void* from, std::size_t bytes) {
+  if (bytes == 0) return;  // (memcpy from NULL is undefined even for 0 bytes)
+  if (d.is_cpu())
+    std::memcpy(to, from, bytes);
+  else
+    device_backend(d.kind).copy(d, to, from, bytes, false, false, nullptr);
+}
+
+void check_same_device(const char* what, int rank, const Device& mine, int other_rank,
+                       const Device& theirs) {
+  if (!(mine == theirs))
+    throw CommunicationError(fmt::format(
+        "{}: ranks {} and {} have buffers on different devices ({} and {}); in-process nodes "
+        "share host memory or one device",
+        what, rank, other_rank, to_string(mine), to_string(theirs)));
+}
+
+template <typename T>
+void mix_on_device(const Buffer& x, double self_weight, std::span<const double> weights,
+                   std::span<const void* const> peers) {
+  std::vector<const T*> typed(peers.size());
+  for (std::size_t k = 0; k < peers.size(); ++k) typed[k] = static_cast<const T*>(peers[k]);
+  vector_ops_for<T>(x.device).mix(x.count, static_cast<T*>(x.data), static_cast<T>(self_weight),
+                                  typed, weights);
+}
+
+}  // namespace
 
 // State shared by the nodes of one in-process run. Everything is guarded by `mutex`, except the
 // snapshot contents, whose hand-over is ordered by the published/consumed counters.
 class LocalGroup {
  public:
   struct Node {
-    std::vector<unsigned char> snapshot[2];  // bytes of the exchange's values
+    std::vector<unsigned char> snapshot[2];  // bytes of the exchange's values (host buffers)
+    DeviceMemory device_snapshot[2];         // ... or on the buffers' device
+    Device snapshot_device[2];
     ExchangeHeader header[2];
     std::vector<int> readers[2];  // who reads snapshot[p] (out-neighbours at its step)
     std::uint64_t published = 0;  // exchanges whose snapshot is ready
@@ -30,6 +67,7 @@ class LocalGroup {
     const void* data = nullptr;   // the buffer offered to the current collective
     std::size_t count = 0;
     DataType type = DataType::f32;
+    Device device{};
     bool left = false;  // fn returned or threw: it will not arrive again
   };
 
@@ -89,9 +127,11 @@ class LocalGroup {
     me.data = data.data;
     me.count = data.count;
     me.type = data.type;
+    me.device = data.device;
     rendezvous(lock, rank, timeout, what);
     for (int r = 0; r < size(); ++r) {
       const auto& other = nodes[static_cast<std::size_t>(r)];
+      check_same_device(what, rank, data.device, r, other.device);
       if (other.type != data.type)
         throw CommunicationError(fmt::format(
             "{}: ranks {} and {} disagree on the value type: rank {} has {}, rank {} has {}", what,
@@ -104,6 +144,7 @@ class LocalGroup {
   std::vector<Node> nodes;
   std::unique_ptr<std::condition_variable[]> wakeups;
   std::vector<unsigned char> scratch;  // allreduce result, in the reduced type
+  DeviceMemory device_scratch;         // ... for buffers on a device
   std::optional<std::string> aborted;
 };
 
@@ -112,53 +153,72 @@ LocalCommunicator::LocalCommunicator(std::shared_ptr<LocalGroup> group, int rank
 
 LocalCommunicator::~LocalCommunicator() = default;
 
+bool LocalCommunicator::takes(const Device& device) const {
+  return device.is_cpu() || has_device_backend(device.kind);
+}
+
 int LocalCommunicator::size() const {
   return group_->size();
 }
 
-// Rank r sums slice r over all ranks in rank order: deterministic, and the work is shared.
+// Rank r sums slice r over all ranks in rank order: deterministic, and the work is shared. On
+// the host or on the buffers' device alike: zero, add each rank's slice in rank order (y += 1 x
+// is exactly y + x), divide for the average.
 template <typename T>
 void LocalCommunicator::sum_slice(Buffer data, ReduceOp op) {
   auto& g = *group_;
-  T* result = reinterpret_cast<T*>(g.scratch.data());
+  T* result = static_cast<T*>(data.device.is_cpu() ? static_cast<void*>(g.scratch.data())
+                                                   : g.device_scratch.data());
   const std::size_t n = static_cast<std::size_t>(size());
   const std::size_t begin = data.count * static_cast<std::size_t>(rank_) / n;
   const std::size_t end = data.count * (static_cast<std::size_t>(rank_) + 1) / n;
-  std::fill(result + begin, result + end, T{0});
-  for (std::size_t r = 0; r < n; ++r) {
-    const T* in = static_cast<const T*>(g.nodes[r].data);
-    for (std::size_t c = begin; c < end; ++c) result[c] += in[c];
-  }
-  if (op == ReduceOp::average)
-    for (std::size_t c = begin; c < end; ++c) result[c] /= static_cast<T>(n);
+  if (end == begin) return;
+  const auto& ops = vector_ops_for<T>(data.device);
+  device_backend(data.device.kind)
+      .fill_zero(data.device, result + begin, (end - begin) * sizeof(T), nullptr);
+  for (std::size_t r = 0; r < n; ++r)
+    ops.axpy(end - begin, T{1}, static_cast<const T*>(g.nodes[r].data) + begin, result + begin);
+  if (op == ReduceOp::average) ops.divide(end - begin, static_cast<T>(n), result + begin);
 }
 
 void LocalCommunicator::allreduce_buffer(Buffer data, ReduceOp op) {
   auto& g = *group_;
+  const bool host = data.device.is_cpu();
+  sync(data.device);  // the values are final before the others read them
   std::unique_lock lock(g.mutex);
   g.offer(lock, rank_, data, timeout_, "allreduce");
-  if (rank_ == 0) g.scratch.resize(data.bytes());
+  if (rank_ == 0) {
+    if (host)
+      g.scratch.resize(data.bytes());
+    else
+      g.device_scratch.ensure(data.device, data.bytes());
+  }
   g.rendezvous(lock, rank_, timeout_, "allreduce");
   lock.unlock();
   if (data.type == DataType::f32)
     sum_slice<float>(data, op);
   else
     sum_slice<double>(data, op);
+  sync(data.device);
   lock.lock();
   g.rendezvous(lock, rank_, timeout_, "allreduce");
   lock.unlock();
-  if (data.bytes() > 0) std::memcpy(data.data, g.scratch.data(), data.bytes());  // NULL when empty
+  copy_bytes(data.device, data.data, host ? g.scratch.data() : g.device_scratch.data(),
+             data.bytes());
+  sync(data.device);
   lock.lock();
   g.rendezvous(lock, rank_, timeout_, "allreduce");  // scratch is free again
 }
 
 void LocalCommunicator::broadcast_buffer(Buffer data, int root) {
   auto& g = *group_;
+  sync(data.device);
   std::unique_lock lock(g.mutex);
   g.offer(lock, rank_, data, timeout_, "broadcast");
   const auto& from = g.nodes[static_cast<std::size_t>(root)];
   lock.unlock();
-  if (rank_ != root && data.bytes() > 0) std::memcpy(data.data, from.data, data.bytes());
+  if (rank_ != root) copy_bytes(data.device, data.data, from.data, data.bytes());
+  sync(data.device);
   lock.lock();
   g.rendezvous(lock, rank_, timeout_, "broadcast");
 }
@@ -193,8 +253,16 @@ void LocalCommunicator::start_exchange(Buffer x, const topology::Topology& topol
                            rank_, r, round - 2);
       });
   lock.unlock();
-  const auto* bytes = static_cast<const unsigned char*>(x.data);
-  me.snapshot[parity].assign(bytes, bytes + x.bytes());
+  if (x.device.is_cpu()) {
+    const auto* bytes = static_cast<const unsigned char*>(x.data);
+    me.snapshot[parity].assign(bytes, bytes + x.bytes());
+  } else {
+    sync(x.device);  // x is final
+    me.device_snapshot[parity].ensure(x.device, x.bytes());
+    copy_bytes(x.device, me.device_snapshot[parity].data(), x.data, x.bytes());
+    sync(x.device);  // the snapshot is complete before it is published
+  }
+  me.snapshot_device[parity] = x.device;
   std::vector<int> next_readers;
   for (const auto& e : topology.at(step).out_neighbors(rank_)) next_readers.push_back(e.node);
   lock.lock();
@@ -233,11 +301,21 @@ void LocalCommunicator::finish_exchange() {
   for (const auto& e : in) {
     const auto& node = g.nodes[static_cast<std::size_t>(e.node)];
     check_header(p.header, rank_, node.header[parity], e.node, *p.topology);
-    peers.push_back(node.snapshot[parity].data());
+    check_same_device("neighbour average", rank_, p.x.device, e.node, node.snapshot_device[parity]);
+    peers.push_back(p.x.device.is_cpu() ? node.snapshot[parity].data()
+                                        : node.device_snapshot[parity].data());
     weights.push_back(e.weight);
   }
   lock.unlock();
-  mix(p.x, 0, p.x.count, w.self_weight(rank_), weights, peers);
+  if (p.x.device.is_cpu()) {
+    mix(p.x, 0, p.x.count, w.self_weight(rank_), weights, peers);
+  } else {
+    if (p.x.type == DataType::f32)
+      mix_on_device<float>(p.x, w.self_weight(rank_), weights, peers);
+    else
+      mix_on_device<double>(p.x, w.self_weight(rank_), weights, peers);
+    sync(p.x.device);
+  }
   lock.lock();
   g.nodes[static_cast<std::size_t>(rank_)].consumed = p.header.round + 1;
   ++exchanges_;

@@ -1,5 +1,10 @@
 // The `local` backend: N nodes as threads of one process, the embedded default (no launcher).
 //
+// Buffers may be in host memory or, when the program has a CUDA backend, in the memory of one
+// device that all nodes share: copies, sums and mixing then run on that device through its
+// DeviceBackend and VectorOps, with the same arithmetic in the same order (so the same results
+// as on the host), and each hand-over between nodes waits for the device.
+//
 // Neighbour averaging is double-buffered: at start a node copies x into its snapshot for this
 // exchange's parity; at finish it mixes its neighbours' snapshots of the same exchange. A node
 // reuses a parity only after every reader of that snapshot has finished with it, so a result is
@@ -24,6 +29,9 @@ class LocalCommunicator final : public Communicator {
   int rank() const override { return rank_; }
   int size() const override;
   std::string_view backend() const override { return "local"; }
+  // Host memory, and device memory when the program has that device's backend (nodes that
+  // share one GPU): every rank's buffer must then be on the same device.
+  bool takes(const Device& device) const override;
 
   void barrier() override;
 

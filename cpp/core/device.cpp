@@ -38,6 +38,7 @@ class CpuBackend final : public DeviceBackend {
   void* create_stream(const Device&) const override { return nullptr; }
   void destroy_stream(const Device&, void*) const noexcept override {}
   void synchronize(const Device&, void*) const override {}
+  void synchronize_device(const Device&) const override {}
   void* create_event(const Device&) const override { return nullptr; }
   void destroy_event(const Device&, void*) const noexcept override {}
   void record_event(const Device&, void*, void*) const override {}
@@ -76,6 +77,24 @@ const DeviceBackend& device_backend(DeviceKind kind) {
         "device cuda: this program has no CUDA backend (a build without CUDA, or a program not "
         "linked with decent's CUDA kernels)");
   return *cuda;
+}
+
+bool has_device_backend(DeviceKind kind) {
+  return kind == DeviceKind::cpu || cuda_backend.load() != nullptr;
+}
+
+void DeviceMemory::ensure(const Device& device, std::size_t bytes) {
+  if (data_ && device == device_ && bytes == bytes_) return;
+  reset();
+  data_ = device_backend(device.kind).allocate(device, bytes);
+  device_ = device;
+  bytes_ = bytes;
+}
+
+void DeviceMemory::reset() noexcept {
+  if (data_) device_backend(device_.kind).release(device_, data_);
+  data_ = nullptr;
+  bytes_ = 0;
 }
 
 void register_device_backend(DeviceKind kind, const DeviceBackend* backend) {

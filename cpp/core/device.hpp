@@ -44,6 +44,9 @@ class DeviceBackend {
   virtual void* create_stream(const Device& device) const = 0;
   virtual void destroy_stream(const Device& device, void* stream) const noexcept = 0;
   virtual void synchronize(const Device& device, void* stream) const = 0;
+  // Waits for all work queued on the device, on every stream (the in-process communicator's
+  // hand-over point between nodes that share a device).
+  virtual void synchronize_device(const Device& device) const = 0;
   virtual void* create_event(const Device& device) const = 0;
   virtual void destroy_event(const Device& device, void* event) const noexcept = 0;
   // Marks `event` on `stream`; wait_event makes later work on `stream` wait for it (on the
@@ -55,8 +58,30 @@ class DeviceBackend {
 // The backend of `kind`. Throws NotSupported when no backend of that kind was registered (a
 // build or a program without CUDA).
 const DeviceBackend& device_backend(DeviceKind kind);
-// Registers the CUDA backend (kernels/cuda calls this; a second call replaces the first).
+// Whether a backend of `kind` is available (the CPU's always is).
+bool has_device_backend(DeviceKind kind);
+// Registers the CUDA backend (kernels/cuda calls this; a second call replaces the first;
+// nullptr unregisters it).
 void register_device_backend(DeviceKind kind, const DeviceBackend* backend);
+
+// Device memory owned by one object: `bytes` on `device` (nothing when 0), released with it.
+class DeviceMemory {
+ public:
+  DeviceMemory() = default;
+  ~DeviceMemory() { reset(); }
+  DeviceMemory(const DeviceMemory&) = delete;
+  DeviceMemory& operator=(const DeviceMemory&) = delete;
+  // Makes it `bytes` on `device`, reallocating only when either differs.
+  void ensure(const Device& device, std::size_t bytes);
+  void reset() noexcept;
+  void* data() const { return data_; }
+  std::size_t bytes() const { return bytes_; }
+
+ private:
+  Device device_;
+  void* data_ = nullptr;
+  std::size_t bytes_ = 0;
+};
 
 // A stream of work on one device; on the CPU a placeholder whose work has always completed.
 class Stream {

@@ -28,6 +28,7 @@ class VectorOps {
 
   virtual void copy(std::size_t n, const T* from, T* to) const = 0;
   virtual void axpy(std::size_t n, T a, const T* x, T* y) const = 0;  // y += a x
+  virtual void divide(std::size_t n, T d, T* y) const = 0;            // y = y / d
   virtual void sub_scaled(std::size_t n, const T* x, T a, const T* g,
                           T* out) const = 0;                                 // out = x - a g
   virtual void momentum(std::size_t n, T beta, const T* g, T* m) const = 0;  // m = beta m + g
@@ -65,5 +66,17 @@ class VectorOps {
 // The CPU implementation (one per process; stateless).
 template <typename T>
 const VectorOps<T>& cpu_vector_ops();
+
+// Ops for memory of `device` on its default stream (for code that has no stream of its own,
+// such as the in-process communicator): the CPU's, or those a device library registered.
+// Throws NotSupported for a device kind without registered ops.
+template <typename T>
+const VectorOps<T>& vector_ops_for(const Device& device);
+struct DeviceVectorOps {
+  const VectorOps<float>& (*f32)(const Device&);
+  const VectorOps<double>& (*f64)(const Device&);
+};
+// Registers them for a device kind (kernels/cuda does for cuda); nullptrs unregister.
+void register_vector_ops(DeviceKind kind, DeviceVectorOps ops);
 
 }  // namespace decent

@@ -1,6 +1,8 @@
 // VectorOps on the CPU: plain loops over the functors of kernels/vector_ops_body.hpp, in index
 // order, so that results are those of the loops the algorithms and optimizers had before.
 #include <algorithm>
+#include <mutex>
+#include <type_traits>
 
 #include "core/error.hpp"
 #include "core/vector_ops.hpp"
@@ -37,6 +39,7 @@ class CpuVectorOps final : public VectorOps<T> {
   void axpy(std::size_t n, T a, const T* x, T* y) const override {
     each(n, kernels::Axpy<T>{a, x, y});
   }
+  void divide(std::size_t n, T d, T* y) const override { each(n, kernels::Divide<T>{d, y}); }
   void sub_scaled(std::size_t n, const T* x, T a, const T* g, T* out) const override {
     each(n, kernels::SubScaled<T>{x, a, g, out});
   }
@@ -123,5 +126,36 @@ const VectorOps<T>& cpu_vector_ops() {
 }
 template const VectorOps<float>& cpu_vector_ops<float>();
 template const VectorOps<double>& cpu_vector_ops<double>();
+
+namespace {
+std::mutex registered_mutex;
+DeviceVectorOps registered_cuda{nullptr, nullptr};
+}  // namespace
+
+void register_vector_ops(DeviceKind kind, DeviceVectorOps ops) {
+  if (kind == DeviceKind::cpu) throw InvalidArgument("the CPU's vector ops are built in");
+  const std::lock_guard lock(registered_mutex);
+  registered_cuda = ops;
+}
+
+template <typename T>
+const VectorOps<T>& vector_ops_for(const Device& device) {
+  if (device.is_cpu()) return cpu_vector_ops<T>();
+  DeviceVectorOps ops;
+  {
+    const std::lock_guard lock(registered_mutex);
+    ops = registered_cuda;
+  }
+  if constexpr (std::is_same_v<T, float>) {
+    if (ops.f32) return ops.f32(device);
+  } else {
+    if (ops.f64) return ops.f64(device);
+  }
+  throw NotSupported("vector ops for " + to_string(device) +
+                     ": this program has no CUDA backend (link decent_gpu and call "
+                     "cuda::use_cuda_devices())");
+}
+template const VectorOps<float>& vector_ops_for<float>(const Device&);
+template const VectorOps<double>& vector_ops_for<double>(const Device&);
 
 }  // namespace decent

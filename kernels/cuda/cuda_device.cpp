@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
+#include <mutex>
 #include <vector>
 
 #include "core/error.hpp"
@@ -77,6 +79,10 @@ class CudaBackend final : public DeviceBackend {
     check(cudaStreamSynchronize(static_cast<cudaStream_t>(stream)), "cudaStreamSynchronize",
           device);
   }
+  void synchronize_device(const Device& device) const override {
+    select(device);
+    check(cudaDeviceSynchronize(), "cudaDeviceSynchronize", device);
+  }
   void* create_event(const Device& device) const override {
     select(device);
     cudaEvent_t e = nullptr;
@@ -130,6 +136,8 @@ class CudaVectorOps final : public VectorOps<T> {
  public:
   explicit CudaVectorOps(const Stream& stream)
       : device_(stream.device()), stream_(stream.handle()), scratch_(stream.device()) {}
+  // On the device's legacy default stream.
+  explicit CudaVectorOps(Device device) : device_(device), stream_(nullptr), scratch_(device) {}
   Device device() const override { return device_; }
 
   void copy(std::size_t n, const T* from, T* to) const override {
@@ -140,6 +148,7 @@ class CudaVectorOps final : public VectorOps<T> {
   void axpy(std::size_t n, T a, const T* x, T* y) const override {
     run(n, kernels::Axpy<T>{a, x, y});
   }
+  void divide(std::size_t n, T d, T* y) const override { run(n, kernels::Divide<T>{d, y}); }
   void sub_scaled(std::size_t n, const T* x, T a, const T* g, T* out) const override {
     run(n, kernels::SubScaled<T>{x, a, g, out});
   }
@@ -259,6 +268,18 @@ class CudaVectorOps final : public VectorOps<T> {
   mutable const char* uploaded_base_ = nullptr;
 };
 
+// One default-stream ops object per device and type, made on first use and kept.
+template <typename T>
+const VectorOps<T>& default_stream_ops(const Device& device) {
+  static std::mutex mutex;
+  static std::vector<std::unique_ptr<CudaVectorOps<T>>> ops;
+  const std::lock_guard lock(mutex);
+  const auto i = static_cast<std::size_t>(device.index);
+  if (ops.size() <= i) ops.resize(i + 1);
+  if (!ops[i]) ops[i] = std::make_unique<CudaVectorOps<T>>(device);
+  return *ops[i];
+}
+
 }  // namespace
 
 int device_count() {
@@ -274,6 +295,7 @@ void use_cuda_devices() {
                                                                     ? cudaGetErrorString(status)
                                                                     : "the driver lists none"));
   register_device_backend(DeviceKind::cuda, &backend);
+  register_vector_ops(DeviceKind::cuda, {&default_stream_ops<float>, &default_stream_ops<double>});
 }
 
 template <typename T>

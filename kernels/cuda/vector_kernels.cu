@@ -85,6 +85,7 @@ int lamb_segments(const kernels::Segment* segments, int count, const double* squ
 #define DECENT_EACH(F) template int each<F>(std::size_t, const F&, void*);
 #define DECENT_TYPED(T)                                                                         \
   DECENT_EACH(kernels::Axpy<T>)                                                                 \
+  DECENT_EACH(kernels::Divide<T>)                                                               \
   DECENT_EACH(kernels::SubScaled<T>)                                                            \
   DECENT_EACH(kernels::Momentum<T>)                                                             \
   DECENT_EACH(kernels::AddDifference<T>)                                                        \

@@ -2,13 +2,15 @@
 // are built without fused multiply-adds), segment sums of squares equal to the device's order
 // run on the host (tests/common/device_order.hpp) and within 1e-15 per element of the CPU's,
 // lars and lamb directions within a float ulp of their factors, over odd sizes and misaligned
-// offsets; plus device buffers, streams and events. Exits 77 (skipped) without a device.
+// offsets; 8 in-process nodes sharing the GPU against the same run on the host; plus device
+// buffers, streams and events. Exits 77 (skipped) without a device.
 #include <cmath>
 #include <cstdio>
 #include <random>
 #include <string>
 #include <vector>
 
+#include "comm/local.hpp"
 #include "core/device_buffer.hpp"
 #include "core/error.hpp"
 #include "kernels/cuda/cuda_vector_ops.hpp"
@@ -76,6 +78,9 @@ void elementwise(const Stream& stream) {
       cpu.axpy(n, a, at(x.host), at(y.host));
       gpu.axpy(n, a, at(x.device), at(y.device));
       compare("axpy", y.host, y.device, n, offset);
+      cpu.divide(n, static_cast<T>(7), at(y.host));
+      gpu.divide(n, static_cast<T>(7), at(y.device));
+      compare("divide", y.host, y.device, n, offset);
       cpu.sub_scaled(n, at(x.host), lr, at(g.host), at(y.host));
       gpu.sub_scaled(n, at(x.device), lr, at(g.device), at(y.device));
       compare("sub_scaled", y.host, y.device, n, offset);
@@ -183,6 +188,40 @@ void optimizers(const Stream& stream) {
   }
 }
 
+// 8 in-process nodes sharing the GPU: all-reduces and three neighbour averages of device
+// buffers equal the same run on host buffers bit for bit.
+template <typename T>
+void local_nodes_on_one_gpu(const Device& d) {
+  const int n = 8;
+  const std::size_t count = 100003;
+  const topology::Topology t("exp", n);
+  const auto run = [&](bool on_gpu) {
+    std::vector<std::vector<T>> out(n);
+    comm::run_local(n, [&](comm::Communicator& c) {
+      auto x = random_values<T>(count, 100 + static_cast<unsigned>(c.rank()));
+      auto s = x;
+      if (on_gpu) {
+        DeviceBuffer<T> gx(count, d), gs(count, d);
+        gx.from_host(x);
+        gs.from_host(s);
+        c.allreduce(gs.data(), count, comm::ReduceOp::average, d);
+        for (int k = 0; k < 3; ++k) c.neighbor_average(gx.data(), count, t, k, d);
+        x = gx.to_host();
+        s = gs.to_host();
+      } else {
+        c.allreduce(s.data(), count, comm::ReduceOp::average);
+        for (int k = 0; k < 3; ++k) c.neighbor_average(x.data(), count, t, k);
+      }
+      x.insert(x.end(), s.begin(), s.end());
+      out[static_cast<std::size_t>(c.rank())] = x;
+    });
+    return out;
+  };
+  expect(run(true) == run(false), std::string("8 local nodes on one GPU (") +
+                                      (sizeof(T) == 4 ? "float" : "double") +
+                                      ") differ from the host run");
+}
+
 void buffers_streams_events(const Device& d) {
   Stream a(d), b(d);
   Event e(d);
@@ -222,6 +261,8 @@ int main() {
   segments<float>(stream);
   segments<double>(stream);
   optimizers(stream);
+  local_nodes_on_one_gpu<float>(d);
+  local_nodes_on_one_gpu<double>(d);
   buffers_streams_events(d);
   if (failures) {
     std::fprintf(stderr, "%d checks failed\n", failures);

@@ -3,14 +3,17 @@
 // errors for mismatched or missing ranks.
 #include <doctest/doctest.h>
 
+#include <atomic>
 #include <chrono>
 #include <cmath>
+#include <cstring>
 #include <mutex>
 #include <thread>
 
 #include "../common/comm_reference.hpp"
 #include "comm/local.hpp"
 #include "core/error.hpp"
+#include "core/vector_ops.hpp"
 
 using namespace decent;
 using comm::Communicator;
@@ -285,4 +288,91 @@ TEST_CASE("local: misuse is refused") {
                    });
                  }),
                  "root 5"));
+}
+
+namespace {
+
+// A stand-in "CUDA" device whose memory is host memory: the local communicator's device path
+// (device copies, sums and mixing through the registered backend and VectorOps, a device-wide
+// wait at each hand-over) runs on the host, so it can be checked bit for bit against the host
+// path without a GPU. Registered for the lifetime of the object.
+class HostBackedDevice final : public DeviceBackend {
+ public:
+  HostBackedDevice() {
+    register_device_backend(DeviceKind::cuda, this);
+    register_vector_ops(DeviceKind::cuda, {&ops<float>, &ops<double>});
+  }
+  ~HostBackedDevice() override {
+    register_device_backend(DeviceKind::cuda, nullptr);
+    register_vector_ops(DeviceKind::cuda, {nullptr, nullptr});
+  }
+  template <typename T>
+  static const VectorOps<T>& ops(const Device&) {
+    return cpu_vector_ops<T>();
+  }
+  void* allocate(const Device&, std::size_t bytes) const override {
+    return bytes ? ::operator new(bytes) : nullptr;
+  }
+  void release(const Device&, void* p) const noexcept override { ::operator delete(p); }
+  void copy(const Device&, void* to, const void* from, std::size_t bytes, bool, bool,
+            void*) const override {
+    std::memmove(to, from, bytes);
+  }
+  void fill_zero(const Device&, void* p, std::size_t bytes, void*) const override {
+    std::memset(p, 0, bytes);
+  }
+  void* create_stream(const Device&) const override { return nullptr; }
+  void destroy_stream(const Device&, void*) const noexcept override {}
+  void synchronize(const Device&, void*) const override {}
+  void synchronize_device(const Device&) const override { ++waits; }
+  void* create_event(const Device&) const override { return nullptr; }
+  void destroy_event(const Device&, void*) const noexcept override {}
+  void record_event(const Device&, void*, void*) const override {}
+  void wait_event(const Device&, void*, void*) const override {}
+  mutable std::atomic<int> waits{0};
+};
+
+// Every rank's values after two all-reduces, a broadcast and three neighbour averages of its
+// buffer on `device`.
+template <typename T>
+std::vector<std::vector<T>> collectives_on(const Device& device, const topology::Topology& t) {
+  const int n = t.nodes();
+  const auto x0 = test::start_vectors<T>(n, 1001, 7);
+  std::vector<std::vector<T>> out(static_cast<std::size_t>(n));
+  run_local(n, [&](Communicator& c) {
+    auto x = x0[static_cast<std::size_t>(c.rank())];
+    auto s = x, a = x;
+    c.allreduce(s.data(), s.size(), comm::ReduceOp::sum, device);
+    c.allreduce(a.data(), a.size(), comm::ReduceOp::average, device);
+    auto b = x;
+    c.broadcast(b.data(), b.size(), 2, device);
+    for (int k = 0; k < 3; ++k) c.neighbor_average(x.data(), x.size(), t, k, device);
+    x.insert(x.end(), s.begin(), s.end());
+    x.insert(x.end(), a.begin(), a.end());
+    x.insert(x.end(), b.begin(), b.end());
+    out[static_cast<std::size_t>(c.rank())] = x;
+  });
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE_TEMPLATE("local: on a shared device, every collective equals the host's bit for bit", T,
+                   float, double) {
+  const HostBackedDevice device;
+  const Device gpu{DeviceKind::cuda, 0};
+  for (const char* kind : {"exp", "one-peer-exp", "ring"}) {
+    CAPTURE(std::string(kind));
+    const topology::Topology t(kind, 6);
+    CHECK(collectives_on<T>(gpu, t) == collectives_on<T>(Device{}, t));
+  }
+  CHECK(device.waits > 0);  // each hand-over waited for the device
+  // Nodes must share one device.
+  const std::string message = failure_message([&] {
+    run_local(3, [&](Communicator& c) {
+      std::vector<T> x(4, T{1});
+      c.allreduce(x.data(), x.size(), comm::ReduceOp::sum, c.rank() == 1 ? gpu : Device{});
+    });
+  });
+  CHECK(contains(message, "have buffers on different devices"));
 }
