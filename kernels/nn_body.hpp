@@ -134,20 +134,17 @@ DECENT_HD inline void covering(std::int64_t at, std::int64_t kernel, std::int64_
   *last = hi < outputs - 1 ? hi : outputs - 1;
 }
 
-// The output windows that contain input element i, and the index of output (oy, ox) of the
-// same image and channel.
-struct Windows {
-  std::int64_t image, channel, y0, y1, x0, x1;
-  DECENT_HD std::int64_t output(const Pool2d& p, std::int64_t oy, std::int64_t ox) const {
-    return ((image * p.oh + oy) * p.ow + ox) * p.c + channel;
-  }
-};
-DECENT_HD inline Windows windows_of(const Pool2d& p, std::int64_t i) {
+// visit(output index) for the outputs whose windows contain input element i, in row-major
+// order (the gather of the backward passes).
+template <class Visit>
+DECENT_HD void each_covering_window(const Pool2d& p, std::int64_t i, Visit&& visit) {
   const NhwcIndex at = nhwc_index(i, p.h, p.w, p.c);
-  Windows win{at.image, at.channel, 0, 0, 0, 0};
-  covering(at.row, p.kernel_h, p.stride, p.padding, p.oh, &win.y0, &win.y1);
-  covering(at.col, p.kernel_w, p.stride, p.padding, p.ow, &win.x0, &win.x1);
-  return win;
+  std::int64_t y0, y1, x0, x1;
+  covering(at.row, p.kernel_h, p.stride, p.padding, p.oh, &y0, &y1);
+  covering(at.col, p.kernel_w, p.stride, p.padding, p.ow, &x0, &x1);
+  for (std::int64_t oy = y0; oy <= y1; ++oy)
+    for (std::int64_t ox = x0; ox <= x1; ++ox)
+      visit(((at.image * p.oh + oy) * p.ow + ox) * p.c + at.channel);
 }
 
 // Max pooling backward, per input element: the sum of dy over the windows whose maximum it was
@@ -159,13 +156,10 @@ struct MaxPoolBackward {
   float* dx;
   DECENT_HD void operator()(std::size_t in) const {
     const auto i = static_cast<std::int64_t>(in);
-    const Windows win = windows_of(p, i);
     float s = 0;
-    for (std::int64_t oy = win.y0; oy <= win.y1; ++oy)
-      for (std::int64_t ox = win.x0; ox <= win.x1; ++ox) {
-        const std::int64_t o = win.output(p, oy, ox);
-        if (argmax[o] == i) s += dy[o];
-      }
+    each_covering_window(p, i, [&](std::int64_t o) {
+      if (argmax[o] == i) s += dy[o];
+    });
     dx[in] = s;
   }
 };
@@ -188,11 +182,8 @@ struct AvgPoolBackward {
   const float* dy;
   float* dx;
   DECENT_HD void operator()(std::size_t in) const {
-    const auto i = static_cast<std::int64_t>(in);
-    const Windows win = windows_of(p, i);
     float s = 0;
-    for (std::int64_t oy = win.y0; oy <= win.y1; ++oy)
-      for (std::int64_t ox = win.x0; ox <= win.x1; ++ox) s += dy[win.output(p, oy, ox)];
+    each_covering_window(p, static_cast<std::int64_t>(in), [&](std::int64_t o) { s += dy[o]; });
     dx[in] = s / static_cast<float>(p.kernel_h * p.kernel_w);
   }
 };

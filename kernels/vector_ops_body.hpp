@@ -1,6 +1,6 @@
 // The arithmetic of every VectorOps operation (cpp/core/vector_ops.hpp), written once as
 // functors that run on the host and, compiled by nvcc, on the device: the CPU implementation
-// loops over them, the CUDA kernels (cuda/vector_ops.cu) call them from grid-stride loops. The
+// loops over them, the CUDA kernels (cuda/vector_kernels.cu) call them from grid-stride loops. The
 // CUDA code is compiled with -fmad=false, so that an element-wise result is the same float on
 // both (IEEE +, -, *, / and sqrt are correctly rounded on both); only the reductions
 // (segment_squares) add in another order on the device, and tests/unit/vector_ops_test.cpp

@@ -50,21 +50,28 @@ void check_header(const ExchangeHeader& mine, int my_rank, const ExchangeHeader&
 
 namespace {
 template <typename T>
-void mix_typed(T* x, std::size_t length, T self_weight, std::span<const double> weights,
-               std::span<const void* const> peers) {
+void mix_typed(const VectorOps<T>& ops, T* x, std::size_t length, T self_weight,
+               std::span<const double> weights, std::span<const void* const> peers) {
   std::vector<const T*> typed(peers.size());
   for (std::size_t k = 0; k < peers.size(); ++k) typed[k] = static_cast<const T*>(peers[k]);
-  cpu_vector_ops<T>().mix(length, x, self_weight, typed, weights);
+  ops.mix(length, x, self_weight, typed, weights);
 }
 }  // namespace
 
 void mix(const Buffer& x, std::size_t begin, std::size_t length, double self_weight,
-         std::span<const double> weights, std::span<const void* const> peers) {
+         std::span<const double> weights, std::span<const void* const> peers,
+         const VectorOps<float>& f32, const VectorOps<double>& f64) {
   if (x.type == DataType::f32)
-    mix_typed(static_cast<float*>(x.data) + begin, length, static_cast<float>(self_weight), weights,
-              peers);
+    mix_typed(f32, static_cast<float*>(x.data) + begin, length, static_cast<float>(self_weight),
+              weights, peers);
   else
-    mix_typed(static_cast<double*>(x.data) + begin, length, self_weight, weights, peers);
+    mix_typed(f64, static_cast<double*>(x.data) + begin, length, self_weight, weights, peers);
+}
+
+void mix(const Buffer& x, std::size_t begin, std::size_t length, double self_weight,
+         std::span<const double> weights, std::span<const void* const> peers) {
+  mix(x, begin, length, self_weight, weights, peers, vector_ops_for<float>(x.device),
+      vector_ops_for<double>(x.device));
 }
 
 void check_same_count(const char* what, int my_rank, std::size_t mine, int their_rank,

@@ -8,6 +8,7 @@
 #include <span>
 
 #include "comm/communicator.hpp"
+#include "core/vector_ops.hpp"
 #include "topology/topology.hpp"
 
 namespace decent::comm {
@@ -34,10 +35,15 @@ void check_header(const ExchangeHeader& mine, int my_rank, const ExchangeHeader&
                   int their_rank, const topology::Topology& topology);
 
 // x[begin, begin+length) <- self_weight * x + sum_k weights[k] * peers[k][0, length), in the
-// buffer's type, in blocks that stay in the L1 cache so that each input is read from memory once.
-// peers[k] points at the neighbour's values for the same range.
+// buffer's type, by the VectorOps of the buffer's device (on the CPU in blocks that stay in the
+// L1 cache, so that each input is read from memory once). peers[k] points at the neighbour's
+// values for the same range, in the same device's memory.
 void mix(const Buffer& x, std::size_t begin, std::size_t length, double self_weight,
          std::span<const double> weights, std::span<const void* const> peers);
+// The same with the given ops (code that queues work on a stream of its own: NCCL).
+void mix(const Buffer& x, std::size_t begin, std::size_t length, double self_weight,
+         std::span<const double> weights, std::span<const void* const> peers,
+         const VectorOps<float>& f32, const VectorOps<double>& f64);
 
 // The exchange a node has started and not yet finished.
 struct PendingExchange {

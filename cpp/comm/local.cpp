@@ -18,17 +18,14 @@
 namespace decent::comm {
 namespace {
 
-// The hand-over point between nodes on a device: their earlier work there is done.
+// The hand-over point between nodes on a device: their earlier work there is done (nothing to
+// wait for on the CPU).
 void sync(const Device& d) {
-  if (!d.is_cpu()) device_backend(d.kind).synchronize_device(d);
+  device_backend(d.kind).synchronize_device(d);
 }
 
 void copy_bytes(const Device& d, void* to, const void* from, std::size_t bytes) {
-  if (bytes == 0) return;  // (memcpy from NULL is undefined even for 0 bytes)
-  if (d.is_cpu())
-    std::memcpy(to, from, bytes);
-  else
-    device_backend(d.kind).copy(d, to, from, bytes, false, false, nullptr);
+  if (bytes > 0) device_backend(d.kind).copy(d, to, from, bytes, false, false, nullptr);
 }
 
 void check_same_device(const char* what, int rank, const Device& mine, int other_rank,
@@ -38,15 +35,6 @@ void check_same_device(const char* what, int rank, const Device& mine, int other
         "{}: ranks {} and {} have buffers on different devices ({} and {}); in-process nodes "
         "share host memory or one device",
         what, rank, other_rank, to_string(mine), to_string(theirs)));
-}
-
-template <typename T>
-void mix_on_device(const Buffer& x, double self_weight, std::span<const double> weights,
-                   std::span<const void* const> peers) {
-  std::vector<const T*> typed(peers.size());
-  for (std::size_t k = 0; k < peers.size(); ++k) typed[k] = static_cast<const T*>(peers[k]);
-  vector_ops_for<T>(x.device).mix(x.count, static_cast<T*>(x.data), static_cast<T>(self_weight),
-                                  typed, weights);
 }
 
 }  // namespace
@@ -307,15 +295,8 @@ void LocalCommunicator::finish_exchange() {
     weights.push_back(e.weight);
   }
   lock.unlock();
-  if (p.x.device.is_cpu()) {
-    mix(p.x, 0, p.x.count, w.self_weight(rank_), weights, peers);
-  } else {
-    if (p.x.type == DataType::f32)
-      mix_on_device<float>(p.x, w.self_weight(rank_), weights, peers);
-    else
-      mix_on_device<double>(p.x, w.self_weight(rank_), weights, peers);
-    sync(p.x.device);
-  }
+  mix(p.x, 0, p.x.count, w.self_weight(rank_), weights, peers);
+  sync(p.x.device);
   lock.lock();
   g.nodes[static_cast<std::size_t>(rank_)].consumed = p.header.round + 1;
   ++exchanges_;

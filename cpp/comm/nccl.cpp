@@ -9,9 +9,9 @@
 #include <thread>
 #include <vector>
 
-#include "../../kernels/cuda/mix.hpp"
 #include "comm/exchange.hpp"
 #include "core/error.hpp"
+#include "kernels/cuda/cuda_vector_ops.hpp"
 
 namespace decent::comm {
 namespace {
@@ -55,6 +55,18 @@ struct NcclCommunicator::Impl {
   PendingExchange p;
   DeviceBuffer header_out, headers_in, scratch;
   std::vector<DeviceBuffer> received;
+  // The mixing, queued on `stream` behind the receives.
+  std::unique_ptr<VectorOps<float>> ops_f32;
+  std::unique_ptr<VectorOps<double>> ops_f64;
+
+  // Joins the NCCL communicator of `id` as rank/size and creates the stream and its ops.
+  void connect(const ncclUniqueId& id) {
+    check_nccl(ncclCommInitRank(&comm, size, id, rank), "ncclCommInitRank");
+    check_cuda(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking), "cudaStreamCreate");
+    const Device gpu{DeviceKind::cuda, device};
+    ops_f32 = cuda::make_vector_ops<float>(gpu, stream);
+    ops_f64 = cuda::make_vector_ops<double>(gpu, stream);
+  }
 
   // Polls the stream until the queued work is done; aborts NCCL and throws after `timeout`.
   void wait(std::chrono::milliseconds timeout, const std::string& what) {
@@ -117,8 +129,7 @@ NcclCommunicator::NcclCommunicator(MpiCommunicator& bootstrap, int device)
   if (s.rank == 0) check_nccl(ncclGetUniqueId(&id), "ncclGetUniqueId");
   if (MPI_Bcast(&id, sizeof id, MPI_BYTE, 0, bootstrap.handle()) != MPI_SUCCESS)
     throw CommunicationError("nccl backend: broadcasting the NCCL id over MPI failed");
-  check_nccl(ncclCommInitRank(&s.comm, s.size, id, s.rank), "ncclCommInitRank");
-  check_cuda(cudaStreamCreateWithFlags(&s.stream, cudaStreamNonBlocking), "cudaStreamCreate");
+  s.connect(id);
 }
 #endif
 
@@ -130,8 +141,7 @@ NcclCommunicator::NcclCommunicator(Single, int device) : impl_(std::make_unique<
   s.size = 1;
   ncclUniqueId id;
   check_nccl(ncclGetUniqueId(&id), "ncclGetUniqueId");
-  check_nccl(ncclCommInitRank(&s.comm, 1, id, 0), "ncclCommInitRank");
-  check_cuda(cudaStreamCreateWithFlags(&s.stream, cudaStreamNonBlocking), "cudaStreamCreate");
+  s.connect(id);
 }
 
 std::unique_ptr<NcclCommunicator> NcclCommunicator::single(int device) {
@@ -248,9 +258,7 @@ void NcclCommunicator::finish_exchange() {
     weights.push_back(in[k].weight);
   }
   // The kernel is queued behind the receives on the same stream.
-  check_cuda(cuda::mix(s.p.x.data, s.p.x.element_size(), s.p.x.count, w.self_weight(s.rank),
-                       peers.data(), weights.data(), static_cast<int>(peers.size()), s.stream),
-             "neighbour average mixing");
+  mix(s.p.x, 0, s.p.x.count, w.self_weight(s.rank), weights, peers, *s.ops_f32, *s.ops_f64);
   s.wait(timeout_, fmt::format("neighbour average at step {}", s.p.step));
   ++s.exchanges;
 }

@@ -2,7 +2,8 @@
 // communicators' mixing, as one interface with an implementation per device: algo/ and optim/
 // call only these, so every algorithm runs unchanged on the CPU or a GPU. The arithmetic itself
 // is written once, in kernels/vector_ops_body.hpp; the CPU implementation is here
-// (vector_ops_cpu.cpp), the CUDA one in kernels/cuda/vector_ops.cu.
+// (vector_ops_cpu.cpp), the CUDA one in kernels/cuda/cuda_device.cpp over the kernels of
+// kernels/cuda/vector_kernels.cu.
 //
 // Pointers are to memory of the ops' device(). Work is queued in order on the ops' stream: on
 // the CPU it is done when the call returns; on a GPU, only the calls that return values to the

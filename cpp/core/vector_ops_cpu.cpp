@@ -5,6 +5,7 @@
 #include <type_traits>
 
 #include "core/error.hpp"
+#include "core/functor_ops.hpp"
 #include "core/vector_ops.hpp"
 
 namespace decent {
@@ -30,70 +31,31 @@ double squares(const T* x, const Segment& s) {
 }
 
 template <typename T>
-class CpuVectorOps final : public VectorOps<T> {
+class CpuVectorOps final : public FunctorOps<T, CpuVectorOps<T>> {
  public:
   Device device() const override { return {}; }
   void copy(std::size_t n, const T* from, T* to) const override {
     if (n && from != to) std::copy(from, from + n, to);
   }
-  void axpy(std::size_t n, T a, const T* x, T* y) const override {
-    each(n, kernels::Axpy<T>{a, x, y});
+  template <class F>
+  void run(std::size_t n, const F& f) const {
+    each(n, f);
   }
-  void divide(std::size_t n, T d, T* y) const override { each(n, kernels::Divide<T>{d, y}); }
-  void sub_scaled(std::size_t n, const T* x, T a, const T* g, T* out) const override {
-    each(n, kernels::SubScaled<T>{x, a, g, out});
-  }
-  void momentum(std::size_t n, T beta, const T* g, T* m) const override {
-    each(n, kernels::Momentum<T>{beta, g, m});
-  }
-  void add_difference(std::size_t n, const T* a, const T* b, T* y) const override {
-    each(n, kernels::AddDifference<T>{a, b, y});
-  }
-  void decentlam_momentum(std::size_t n, T beta, T lr, const T* x, const T* y,
-                          T* m) const override {
-    each(n, kernels::DecentLamMomentum<T>{beta, lr, x, y, m});
-  }
-  void exact_diffusion_adapt(std::size_t n, T lr, const T* g, const T* psi_prev, T* x, T* psi,
-                             T* phi) const override {
-    each(n, kernels::ExactDiffusionAdapt<T>{lr, g, psi_prev, x, psi, phi});
-  }
-  void half_sum(std::size_t n, const T* phi, T* x) const override {
-    each(n, kernels::HalfSum<T>{phi, x});
-  }
-  void d2_combine(std::size_t n, T lr, const T* x, const T* x_prev, const T* g, const T* g_prev,
-                  T* y) const override {
-    each(n, kernels::D2Combine<T>{lr, x, x_prev, g, g_prev, y});
-  }
-  void mix(std::size_t n, T* x, T self, std::span<const T* const> peers,
-           std::span<const double> weights) const override {
-    if (peers.size() != weights.size())
-      throw InvalidArgument("mix: as many weights as peers are needed");
-    // In blocks of 8 KiB per stream, which stay in L1 while every peer is added.
+  // In blocks of 8 KiB per stream, which stay in L1 while every peer is added.
+  void mix_pass(std::size_t n, const kernels::Mix<T>& pass) const {
+    // A local copy: the compiler then knows that the stores to x cannot change the pointers and
+    // weights, and may keep them in registers (through a reference it must reload them).
+    const kernels::Mix<T> f = pass;
     constexpr std::size_t kBlock = 8192 / sizeof(T);
-    std::size_t done = 0;
-    do {  // at least one pass, so that the self weight applies without peers
-      kernels::Mix<T> f{};
-      f.x = x;
-      f.self = done == 0 ? self : T{1};
-      f.peers = static_cast<int>(std::min<std::size_t>(kernels::kMaxMixPeers, peers.size() - done));
-      for (int k = 0; k < f.peers; ++k) {
-        f.peer[k] = peers[done + static_cast<std::size_t>(k)];
-        f.weight[k] = static_cast<T>(weights[done + static_cast<std::size_t>(k)]);
-      }
-      for (std::size_t begin = 0; begin < n; begin += kBlock) {
-        const std::size_t end = std::min(n, begin + kBlock);
-        for (std::size_t i = begin; i < end; ++i) f.scale_self(i);
-        for (int k = 0; k < f.peers; ++k)
-          for (std::size_t i = begin; i < end; ++i) f.add_peer(k, i);
-      }
-      done += static_cast<std::size_t>(f.peers);
-    } while (done < peers.size());
+    for (std::size_t begin = 0; begin < n; begin += kBlock) {
+      const std::size_t end = std::min(n, begin + kBlock);
+      for (std::size_t i = begin; i < end; ++i) f.scale_self(i);
+      for (int k = 0; k < f.peers; ++k)
+        for (std::size_t i = begin; i < end; ++i) f.add_peer(k, i);
+    }
   }
   void segment_squares(const T* x, std::span<const Segment> segments, double* out) const override {
     for (std::size_t s = 0; s < segments.size(); ++s) out[s] = squares(x, segments[s]);
-  }
-  void sgd(std::size_t n, T m, T wd, bool nesterov, const T* x, T* g, T* v) const override {
-    each(n, kernels::Sgd<T>{m, wd, nesterov, x, g, v});
   }
   void lars(std::span<const Segment> segments, T m, double wd, double eta, const T* x, T* g,
             T* v) const override {
@@ -104,12 +66,7 @@ class CpuVectorOps final : public VectorOps<T> {
   }
   void lamb(std::span<const Segment> segments, std::int64_t t, double b1, double b2, double eps,
             T wd, const T* x, T* g, T* m, T* v, T* r) const override {
-    const double c1 = 1 - std::pow(b1, static_cast<double>(t)),
-                 c2 = 1 - std::pow(b2, static_cast<double>(t));
-    const std::size_t n =
-        segments.empty() ? 0
-                         : static_cast<std::size_t>(segments.back().offset + segments.back().size);
-    each(n, kernels::LambMoments<T>{b1, b2, c1, c2, eps, wd, x, g, m, v, r});
+    this->lamb_moments(segments, t, b1, b2, eps, wd, x, g, m, v, r);
     for (const auto& s : segments) {
       const float ratio = kernels::lamb_ratio(squares(x, s), squares<T>(r, s));
       each_in(s, kernels::Scale<T>{static_cast<T>(ratio), r, g});

@@ -1,8 +1,6 @@
 #include "nn/tensor.hpp"
 
-#include <cstdlib>
-#include <cstring>
-#include <new>
+#include <algorithm>
 
 #include "core/error.hpp"
 
@@ -50,19 +48,12 @@ LayoutPtr plain_layout(const Dims& dims) {
 Tensor::Tensor(LayoutPtr layout, Device device) : layout_(std::move(layout)), device_(device) {
   // Round up so that vector loops may touch whole cache lines; zeroed so that the padding of
   // blocked layouts holds zeros, which oneDNN expects.
-  const std::size_t bytes = (layout_->bytes() + 63) / 64 * 64;
-  if (device.is_cpu()) {
-    void* p = std::aligned_alloc(64, bytes == 0 ? 64 : bytes);
-    if (!p) throw std::bad_alloc();
-    std::memset(p, 0, bytes);
-    storage_ = std::shared_ptr<void>(p, [](void* q) { std::free(q); });
-  } else {
-    const auto& backend = device_backend(device.kind);
-    void* p = backend.allocate(device, bytes);
-    backend.fill_zero(device, p, bytes, nullptr);
-    storage_ = std::shared_ptr<void>(
-        p, [device](void* q) { device_backend(device.kind).release(device, q); });
-  }
+  const std::size_t bytes = std::max<std::size_t>((layout_->bytes() + 63) / 64 * 64, 64);
+  const auto& backend = device_backend(device.kind);  // the CPU's: 64-byte aligned host memory
+  void* p = backend.allocate(device, bytes);
+  backend.fill_zero(device, p, bytes, nullptr);
+  storage_ = std::shared_ptr<void>(
+      p, [device](void* q) { device_backend(device.kind).release(device, q); });
   data_ = static_cast<float*>(storage_.get());
 }
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/functor_ops.hpp"
 #include "cuda_vector_ops.hpp"
 #include "vector_kernels.hpp"
 
@@ -106,38 +107,13 @@ class CudaBackend final : public DeviceBackend {
 
 const CudaBackend backend;
 
-// Device memory for the segment tables and their sums, grown as needed (one per ops object).
-class Scratch {
- public:
-  explicit Scratch(Device device) : device_(device) {}
-  ~Scratch() {
-    cudaSetDevice(device_.index);
-    cudaFree(memory_);
-  }
-  void* get(std::size_t bytes) {
-    if (bytes > bytes_) {
-      select(device_);
-      cudaFree(memory_);
-      memory_ = nullptr;
-      check(cudaMalloc(&memory_, bytes), "cudaMalloc", device_);
-      bytes_ = bytes;
-    }
-    return memory_;
-  }
-
- private:
-  Device device_;
-  void* memory_ = nullptr;
-  std::size_t bytes_ = 0;
-};
-
 template <typename T>
-class CudaVectorOps final : public VectorOps<T> {
+class CudaVectorOps final : public FunctorOps<T, CudaVectorOps<T>> {
  public:
   explicit CudaVectorOps(const Stream& stream)
-      : device_(stream.device()), stream_(stream.handle()), scratch_(stream.device()) {}
-  // On the device's legacy default stream.
-  explicit CudaVectorOps(Device device) : device_(device), stream_(nullptr), scratch_(device) {}
+      : device_(stream.device()), stream_(stream.handle()) {}
+  // On a raw stream of `device` (nullptr: its legacy default stream).
+  CudaVectorOps(Device device, void* stream) : device_(device), stream_(stream) {}
   Device device() const override { return device_; }
 
   void copy(std::size_t n, const T* from, T* to) const override {
@@ -145,52 +121,11 @@ class CudaVectorOps final : public VectorOps<T> {
       check(cudaMemcpyAsync(to, from, n * sizeof(T), cudaMemcpyDeviceToDevice, stream()),
             "cudaMemcpyAsync", device_);
   }
-  void axpy(std::size_t n, T a, const T* x, T* y) const override {
-    run(n, kernels::Axpy<T>{a, x, y});
+  template <class F>
+  void run(std::size_t n, const F& f) const {
+    check(each(n, f, stream_), "kernel launch", device_);
   }
-  void divide(std::size_t n, T d, T* y) const override { run(n, kernels::Divide<T>{d, y}); }
-  void sub_scaled(std::size_t n, const T* x, T a, const T* g, T* out) const override {
-    run(n, kernels::SubScaled<T>{x, a, g, out});
-  }
-  void momentum(std::size_t n, T beta, const T* g, T* m) const override {
-    run(n, kernels::Momentum<T>{beta, g, m});
-  }
-  void add_difference(std::size_t n, const T* a, const T* b, T* y) const override {
-    run(n, kernels::AddDifference<T>{a, b, y});
-  }
-  void decentlam_momentum(std::size_t n, T beta, T lr, const T* x, const T* y,
-                          T* m) const override {
-    run(n, kernels::DecentLamMomentum<T>{beta, lr, x, y, m});
-  }
-  void exact_diffusion_adapt(std::size_t n, T lr, const T* g, const T* psi_prev, T* x, T* psi,
-                             T* phi) const override {
-    run(n, kernels::ExactDiffusionAdapt<T>{lr, g, psi_prev, x, psi, phi});
-  }
-  void half_sum(std::size_t n, const T* phi, T* x) const override {
-    run(n, kernels::HalfSum<T>{phi, x});
-  }
-  void d2_combine(std::size_t n, T lr, const T* x, const T* x_prev, const T* g, const T* g_prev,
-                  T* y) const override {
-    run(n, kernels::D2Combine<T>{lr, x, x_prev, g, g_prev, y});
-  }
-  void mix(std::size_t n, T* x, T self, std::span<const T* const> peers,
-           std::span<const double> weights) const override {
-    if (peers.size() != weights.size())
-      throw InvalidArgument("mix: as many weights as peers are needed");
-    std::size_t done = 0;
-    do {
-      kernels::Mix<T> f{};
-      f.x = x;
-      f.self = done == 0 ? self : T{1};
-      f.peers = static_cast<int>(std::min<std::size_t>(kernels::kMaxMixPeers, peers.size() - done));
-      for (int k = 0; k < f.peers; ++k) {
-        f.peer[k] = peers[done + static_cast<std::size_t>(k)];
-        f.weight[k] = static_cast<T>(weights[done + static_cast<std::size_t>(k)]);
-      }
-      run(n, f);
-      done += static_cast<std::size_t>(f.peers);
-    } while (done < peers.size());
-  }
+  void mix_pass(std::size_t n, const kernels::Mix<T>& f) const { run(n, f); }
   void segment_squares(const T* x, std::span<const Segment> segments, double* out) const override {
     if (segments.empty()) return;
     const auto [segs, sums] = upload(segments, 1);
@@ -201,37 +136,32 @@ class CudaVectorOps final : public VectorOps<T> {
           "cudaMemcpyAsync", device_);
     check(cudaStreamSynchronize(stream()), "cudaStreamSynchronize", device_);
   }
-  void sgd(std::size_t n, T m, T wd, bool nesterov, const T* x, T* g, T* v) const override {
-    run(n, kernels::Sgd<T>{m, wd, nesterov, x, g, v});
-  }
   void lars(std::span<const Segment> segments, T m, double wd, double eta, const T* x, T* g,
             T* v) const override {
     if (segments.empty()) return;
-    const auto [segs, sums] = upload(segments, 2);
-    const int c = count(segments);
-    check(cuda::segment_squares(x, segs, c, sums, stream_), "segment_squares", device_);
-    check(cuda::segment_squares<T>(g, segs, c, sums + c, stream_), "segment_squares", device_);
-    check(lars_segments(segs, c, sums, eta, wd, m, x, g, v, stream_), "lars", device_);
+    const auto [segs, sums] = squares_of_both(segments, x, g);
+    check(lars_segments(segs, count(segments), sums, eta, wd, m, x, g, v, stream_), "lars",
+          device_);
   }
   void lamb(std::span<const Segment> segments, std::int64_t t, double b1, double b2, double eps,
             T wd, const T* x, T* g, T* m, T* v, T* r) const override {
     if (segments.empty()) return;
-    const double c1 = 1 - std::pow(b1, static_cast<double>(t)),
-                 c2 = 1 - std::pow(b2, static_cast<double>(t));
-    const auto n = static_cast<std::size_t>(segments.back().offset + segments.back().size);
-    run(n, kernels::LambMoments<T>{b1, b2, c1, c2, eps, wd, x, g, m, v, r});
-    const auto [segs, sums] = upload(segments, 2);
-    const int c = count(segments);
-    check(cuda::segment_squares(x, segs, c, sums, stream_), "segment_squares", device_);
-    check(cuda::segment_squares<T>(r, segs, c, sums + c, stream_), "segment_squares", device_);
-    check(lamb_segments(segs, c, sums, r, g, stream_), "lamb", device_);
+    this->lamb_moments(segments, t, b1, b2, eps, wd, x, g, m, v, r);
+    const auto [segs, sums] = squares_of_both(segments, x, r);
+    check(lamb_segments(segs, count(segments), sums, r, g, stream_), "lamb", device_);
   }
 
  private:
   cudaStream_t stream() const { return static_cast<cudaStream_t>(stream_); }
-  template <class F>
-  void run(std::size_t n, const F& f) const {
-    check(each(n, f, stream_), "kernel launch", device_);
+  // The segment table on the device, the sums of squares of a per segment, then of b (the
+  // factors of lars and lamb), all computed on the device.
+  std::pair<const Segment*, double*> squares_of_both(std::span<const Segment> segments, const T* a,
+                                                     const T* b) const {
+    const auto [segs, sums] = upload(segments, 2);
+    const int c = count(segments);
+    check(cuda::segment_squares(a, segs, c, sums, stream_), "segment_squares", device_);
+    check(cuda::segment_squares(b, segs, c, sums + c, stream_), "segment_squares", device_);
+    return {segs, sums};
   }
   static int count(std::span<const Segment> segments) {
     if (segments.size() > 65535)
@@ -244,8 +174,9 @@ class CudaVectorOps final : public VectorOps<T> {
   std::pair<const Segment*, double*> upload(std::span<const Segment> segments,
                                             int sums_per_segment) const {
     const std::size_t table = segments.size() * sizeof(Segment);
-    auto* base = static_cast<char*>(
-        scratch_.get(table + segments.size() * sizeof(double) * sums_per_segment));
+    const std::size_t bytes = table + segments.size() * sizeof(double) * sums_per_segment;
+    if (bytes > scratch_.bytes()) scratch_.ensure(device_, bytes);  // grows, never shrinks
+    auto* base = static_cast<char*>(scratch_.data());
     const bool same = uploaded_.size() == segments.size() &&
                       std::equal(segments.begin(), segments.end(), uploaded_.begin(),
                                  [](const Segment& a, const Segment& b) {
@@ -263,7 +194,7 @@ class CudaVectorOps final : public VectorOps<T> {
 
   Device device_;
   void* stream_;
-  mutable Scratch scratch_;
+  mutable DeviceMemory scratch_;  // the segment tables and their sums
   mutable std::vector<Segment> uploaded_;
   mutable const char* uploaded_base_ = nullptr;
 };
@@ -276,7 +207,7 @@ const VectorOps<T>& default_stream_ops(const Device& device) {
   const std::lock_guard lock(mutex);
   const auto i = static_cast<std::size_t>(device.index);
   if (ops.size() <= i) ops.resize(i + 1);
-  if (!ops[i]) ops[i] = std::make_unique<CudaVectorOps<T>>(device);
+  if (!ops[i]) ops[i] = std::make_unique<CudaVectorOps<T>>(device, nullptr);
   return *ops[i];
 }
 
@@ -304,7 +235,14 @@ std::unique_ptr<VectorOps<T>> make_vector_ops(const Stream& stream) {
     throw InvalidArgument("cuda::make_vector_ops: the stream is on the CPU");
   return std::make_unique<CudaVectorOps<T>>(stream);
 }
+template <typename T>
+std::unique_ptr<VectorOps<T>> make_vector_ops(const Device& device, void* stream) {
+  if (device.is_cpu()) throw InvalidArgument("cuda::make_vector_ops: the device is the CPU");
+  return std::make_unique<CudaVectorOps<T>>(device, stream);
+}
 template std::unique_ptr<VectorOps<float>> make_vector_ops<float>(const Stream&);
 template std::unique_ptr<VectorOps<double>> make_vector_ops<double>(const Stream&);
+template std::unique_ptr<VectorOps<float>> make_vector_ops<float>(const Device&, void*);
+template std::unique_ptr<VectorOps<double>> make_vector_ops<double>(const Device&, void*);
 
 }  // namespace decent::cuda

@@ -20,5 +20,9 @@ void use_cuda_devices();
 // VectorOps over memory of stream.device(), queued on `stream` (which must outlive the ops).
 template <typename T>
 std::unique_ptr<VectorOps<T>> make_vector_ops(const Stream& stream);
+// The same on a raw cudaStream_t of `device` (for code that owns its stream: the NCCL
+// communicator); nullptr is the device's legacy default stream.
+template <typename T>
+std::unique_ptr<VectorOps<T>> make_vector_ops(const Device& device, void* stream);
 
 }  // namespace decent::cuda

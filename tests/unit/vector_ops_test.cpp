@@ -1,7 +1,7 @@
 // Devices, device buffers and VectorOps. The CPU ops against loops written here from the
 // equations (docs/algorithms.md, cpp/optim/optimizer.hpp), bit for bit, on odd sizes and at
 // misaligned offsets; and the device's reduction order (kernels/vector_ops_body.hpp, as
-// kernels/cuda/vector_ops.cu runs it) run on the host against the CPU's sequential sums, so the
+// kernels/cuda/vector_kernels.cu runs it) run on the host against the CPU's sequential sums, so the
 // GPU's norms are tested here without a GPU.
 #include "core/vector_ops.hpp"
 
