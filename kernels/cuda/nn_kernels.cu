@@ -1,6 +1,7 @@
 // The device side of kernels/nn_body.hpp: cuda::each (vector_kernels.hpp) for the residual,
 // loss and pooling functors, which the cuDNN backend's layers will launch. Built without fused
 // multiply-adds like the other kernels.
+#include "../batch_norm_body.hpp"
 #include "../nn_body.hpp"
 #include "each.cuh"
 
@@ -15,5 +16,13 @@ DECENT_EACH(kernels::MaxPoolForward)
 DECENT_EACH(kernels::MaxPoolBackward)
 DECENT_EACH(kernels::AvgPoolForward)
 DECENT_EACH(kernels::AvgPoolBackward)
+DECENT_EACH(kernels::ChannelPartialSums)
+DECENT_EACH(kernels::ChannelReduce)
+DECENT_EACH(kernels::BatchNormTrainStatistics)
+DECENT_EACH(kernels::BatchNormInferStatistics)
+DECENT_EACH(kernels::BatchNormApply)
+DECENT_EACH(kernels::BatchNormBackwardPartials)
+DECENT_EACH(kernels::BatchNormParamGrads)
+DECENT_EACH(kernels::BatchNormBackwardData)
 
 }  // namespace decent::cuda

@@ -14,18 +14,7 @@ namespace decent::nn {
 namespace {
 
 using test::random_values;
-
-// NCHW <-> NHWC of a plain N x C x H x W array.
-std::vector<float> to_nhwc(const std::vector<float>& v, const Dims& d) {
-  std::vector<float> out(v.size());
-  for (std::int64_t n = 0; n < d[0]; ++n)
-    for (std::int64_t c = 0; c < d[1]; ++c)
-      for (std::int64_t y = 0; y < d[2]; ++y)
-        for (std::int64_t x = 0; x < d[3]; ++x)
-          out[static_cast<std::size_t>(((n * d[2] + y) * d[3] + x) * d[1] + c)] =
-              v[static_cast<std::size_t>(((n * d[1] + c) * d[2] + y) * d[3] + x)];
-  return out;
-}
+using test::to_nhwc;
 
 template <class F>
 void each(std::int64_t n, const F& f) {
