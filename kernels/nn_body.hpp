@@ -188,6 +188,31 @@ struct AvgPoolBackward {
   }
 };
 
+// NCHW -> NHWC of an N x C x H x W tensor, per destination element (a gather): the conversion
+// at the GPU backend's boundary (the model's images come in plain NCHW).
+struct NchwToNhwc {
+  std::int64_t n, c, h, w;
+  const float* src;
+  float* dst;
+  DECENT_HD void operator()(std::size_t i) const {
+    const NhwcIndex at = nhwc_index(static_cast<std::int64_t>(i), h, w, c);
+    dst[i] = src[((at.image * c + at.channel) * h + at.row) * w + at.col];
+  }
+};
+
+// NHWC -> NCHW, per destination element (the linear layer flattens in C, H, W order).
+struct NhwcToNchw {
+  std::int64_t n, c, h, w;
+  const float* src;
+  float* dst;
+  DECENT_HD void operator()(std::size_t i) const {
+    const auto k = static_cast<std::int64_t>(i);
+    const std::int64_t image = k / (c * h * w), channel = k / (h * w) % c, row = k / w % h,
+                       col = k % w;
+    dst[i] = src[((image * h + row) * w + col) * c + channel];
+  }
+};
+
 // Global average pooling is average pooling with the whole image as the window.
 DECENT_HD inline Pool2d global_pool(std::int64_t n, std::int64_t c, std::int64_t h,
                                     std::int64_t w) {

@@ -79,6 +79,16 @@ TEST_CASE("pooling kernels over NHWC equal oneDNN's pooling layers, forward and 
   }
 }
 
+TEST_CASE("the NCHW and NHWC conversions invert each other and equal the naive transpose") {
+  const Dims d = {2, 3, 5, 7};
+  const auto x = random_values(test::count(d), 5);
+  std::vector<float> nhwc(x.size()), back(x.size());
+  each(test::count(d), kernels::NchwToNhwc{d[0], d[1], d[2], d[3], x.data(), nhwc.data()});
+  each(test::count(d), kernels::NhwcToNchw{d[0], d[1], d[2], d[3], nhwc.data(), back.data()});
+  CHECK(nhwc == to_nhwc(x, d));
+  CHECK(back == x);
+}
+
 TEST_CASE("the softmax cross-entropy row body equals the closed form on a small case") {
   // z = (0, ln 2, ln 3) for label 2: softmax = (1, 2, 3) / 6, loss = ln 6 - ln 3 = ln 2.
   const float z[3] = {0.0f, static_cast<float>(std::log(2.0)), static_cast<float>(std::log(3.0))};
