@@ -9,6 +9,7 @@
 #include "nn/dnnl/context.hpp"
 #include "nn/dnnl/dnnl_layers.hpp"
 #include "nn/dnnl/plan_cache.hpp"
+#include "nn/layer_shapes.hpp"
 
 namespace decent::nn {
 namespace {
@@ -16,38 +17,9 @@ namespace {
 using dnnl::memory;
 using flags = dnnl::normalization_flags;
 
-class BatchNorm2d final : public Layer {
+class BatchNorm2d final : public BatchNormShape {
  public:
-  explicit BatchNorm2d(const BatchNormOptions& o) : o_(o) {
-    if (o.channels < 1 || !(o.momentum >= 0 && o.momentum <= 1) || !(o.epsilon > 0))
-      throw InvalidArgument(describe() + ": channels >= 1, momentum in [0, 1], epsilon > 0");
-  }
-
-  std::string describe() const override {
-    return std::string(o_.fuse_relu ? "batch_norm2d+relu(" : "batch_norm2d(") +
-           std::to_string(o_.channels) + ")";
-  }
-
-  Dims output_dims(const Dims& in) const override {
-    if (in.size() != 4 || in[1] != o_.channels || in[0] < 1)
-      throw InvalidArgument(describe() + ": input " + to_string(in) + ": expected N x " +
-                            std::to_string(o_.channels) + " x H x W with N >= 1");
-    return in;
-  }
-
-  std::vector<ParamSpec> param_specs() const override {
-    return {{"scale", {o_.channels}, Init::ones, 1}, {"shift", {o_.channels}, Init::zeros, 1}};
-  }
-  std::vector<ParamSpec> buffer_specs() const override {
-    return {{"running_mean", {o_.channels}, Init::zeros, 1},
-            {"running_var", {o_.channels}, Init::ones, 1}};
-  }
-  void bind(std::span<const ParamView> params, std::span<float* const> buffers) override {
-    scale_ = params[0];
-    shift_ = params[1];
-    running_mean_ = buffers[0];
-    running_var_ = buffers[1];
-  }
+  explicit BatchNorm2d(const BatchNormOptions& o) : BatchNormShape(o) {}
 
   const Tensor& forward(const Tensor& x, Mode mode) override {
     output_dims(x.dims());
@@ -156,10 +128,6 @@ class BatchNorm2d final : public Layer {
     }
   }
 
-  BatchNormOptions o_;
-  ParamView scale_, shift_;
-  float* running_mean_ = nullptr;
-  float* running_var_ = nullptr;
   PlanCache<Plan> plans_;
   std::shared_ptr<Plan> last_;
   Tensor saved_src_;

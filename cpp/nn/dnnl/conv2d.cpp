@@ -8,6 +8,7 @@
 #include "nn/dnnl/context.hpp"
 #include "nn/dnnl/dnnl_layers.hpp"
 #include "nn/dnnl/plan_cache.hpp"
+#include "nn/layer_shapes.hpp"
 
 namespace decent::nn {
 namespace {
@@ -16,40 +17,9 @@ using dnnl::memory;
 using tag = memory::format_tag;
 constexpr auto f32 = memory::data_type::f32;
 
-class Conv2d final : public Layer {
+class Conv2d final : public Conv2dShape {
  public:
-  explicit Conv2d(const Conv2dOptions& o) : o_(o) {
-    if (o.in_channels < 1 || o.out_channels < 1 || o.kernel < 1 || o.stride < 1 || o.padding < 0)
-      throw InvalidArgument(describe() +
-                            ": channels, kernel and stride must be >= 1, padding >= 0");
-  }
-
-  std::string describe() const override {
-    return "conv2d(" + std::to_string(o_.in_channels) + "->" + std::to_string(o_.out_channels) +
-           ", k" + std::to_string(o_.kernel) + ", s" + std::to_string(o_.stride) + ", p" +
-           std::to_string(o_.padding) + ")";
-  }
-
-  Dims output_dims(const Dims& in) const override {
-    if (in.size() != 4)
-      throw InvalidArgument(describe() + ": input " + to_string(in) + ": expected N x C x H x W");
-    if (in[1] != o_.in_channels)
-      throw InvalidArgument(describe() + ": input " + to_string(in) + " has " +
-                            std::to_string(in[1]) + " channels; expected " +
-                            std::to_string(o_.in_channels));
-    const auto oh = (in[2] + 2 * o_.padding - o_.kernel) / o_.stride + 1;
-    const auto ow = (in[3] + 2 * o_.padding - o_.kernel) / o_.stride + 1;
-    if (in[0] < 1 || in[2] + 2 * o_.padding < o_.kernel || in[3] + 2 * o_.padding < o_.kernel)
-      throw InvalidArgument(describe() + ": input " + to_string(in) +
-                            ": batch must be >= 1 and the padded image at least the kernel");
-    return {in[0], o_.out_channels, oh, ow};
-  }
-
-  std::vector<ParamSpec> param_specs() const override {
-    return {
-        {"weight", weight_dims(), Init::kaiming_normal, o_.in_channels * o_.kernel * o_.kernel}};
-  }
-  void bind(std::span<const ParamView> params, std::span<float* const>) override { w_ = params[0]; }
+  explicit Conv2d(const Conv2dOptions& o) : Conv2dShape(o) {}
 
   const Tensor& forward(const Tensor& x, Mode mode) override {
     auto plan = plans_.get(desc_of(x), mode, [&] { return make_plan(x, mode); });
@@ -109,7 +79,6 @@ class Conv2d final : public Layer {
     Tensor dx, none;
   };
 
-  Dims weight_dims() const { return {o_.out_channels, o_.in_channels, o_.kernel, o_.kernel}; }
   memory::dims strides() const { return {o_.stride, o_.stride}; }
   memory::dims pads() const { return {o_.padding, o_.padding}; }
 
@@ -152,8 +121,6 @@ class Conv2d final : public Layer {
     p.bwdd_ready = true;
   }
 
-  Conv2dOptions o_;
-  ParamView w_;
   PlanCache<Plan> plans_;
   std::shared_ptr<Plan> last_;
   Tensor saved_src_;

@@ -7,6 +7,7 @@
 #include "nn/dnnl/context.hpp"
 #include "nn/dnnl/dnnl_layers.hpp"
 #include "nn/dnnl/plan_cache.hpp"
+#include "nn/layer_shapes.hpp"
 
 namespace decent::nn {
 namespace {
@@ -15,34 +16,9 @@ using dnnl::memory;
 using tag = memory::format_tag;
 constexpr auto f32 = memory::data_type::f32;
 
-class Linear final : public Layer {
+class Linear final : public LinearShape {
  public:
-  Linear(std::int64_t in, std::int64_t out) : in_(in), out_(out) {
-    if (in < 1 || out < 1) throw InvalidArgument(describe() + ": features must be >= 1");
-  }
-
-  std::string describe() const override {
-    return "linear(" + std::to_string(in_) + "->" + std::to_string(out_) + ")";
-  }
-
-  Dims output_dims(const Dims& in) const override {
-    std::int64_t features = 1;
-    for (std::size_t i = 1; i < in.size(); ++i) features *= in[i];
-    if (in.size() < 2 || in.size() > 5 || in[0] < 1 || features != in_)
-      throw InvalidArgument(describe() + ": input " + to_string(in) + " has " +
-                            std::to_string(features) + " features per sample; expected " +
-                            std::to_string(in_) + " (and a batch of >= 1)");
-    return {in[0], out_};
-  }
-
-  std::vector<ParamSpec> param_specs() const override {
-    return {{"weight", {out_, in_}, Init::linear_uniform, in_},
-            {"bias", {out_}, Init::linear_uniform, in_}};
-  }
-  void bind(std::span<const ParamView> params, std::span<float* const>) override {
-    w_ = params[0];
-    b_ = params[1];
-  }
+  Linear(std::int64_t in, std::int64_t out) : LinearShape(in, out) {}
 
   const Tensor& forward(const Tensor& x, Mode mode) override {
     const Dims out = output_dims(x.dims());
@@ -137,8 +113,6 @@ class Linear final : public Layer {
     p.bwd_ready = true;
   }
 
-  std::int64_t in_, out_;
-  ParamView w_, b_;
   PlanCache<Plan> plans_;
   std::shared_ptr<Plan> last_;
   Tensor saved_src_;

@@ -5,6 +5,7 @@
 #include "nn/dnnl/context.hpp"
 #include "nn/dnnl/dnnl_layers.hpp"
 #include "nn/dnnl/plan_cache.hpp"
+#include "nn/layer_shapes.hpp"
 
 namespace decent::nn {
 namespace {
@@ -12,33 +13,19 @@ namespace {
 using dnnl::memory;
 using tag = memory::format_tag;
 
-class Pool final : public Layer {
+dnnl::algorithm algorithm_of(PoolKind kind) {
+  switch (kind) {
+    case PoolKind::max: return dnnl::algorithm::pooling_max;
+    case PoolKind::average: return dnnl::algorithm::pooling_avg_include_padding;
+    case PoolKind::global_average: break;
+  }
+  return dnnl::algorithm::pooling_avg_exclude_padding;  // no padding: either average
+}
+
+class Pool final : public PoolShape {
  public:
-  // kernel == 0 means global: the window is the whole input image.
-  Pool(dnnl::algorithm algo, const PoolOptions& o, bool global)
-      : algo_(algo), o_(o), global_(global) {
-    if (!global && (o.kernel < 1 || o.stride < 1 || o.padding < 0 || 2 * o.padding > o.kernel))
-      throw InvalidArgument(describe() + ": kernel and stride >= 1, 0 <= padding <= kernel / 2");
-  }
-
-  std::string describe() const override {
-    if (global_) return "global_avg_pool";
-    return std::string(algo_ == dnnl::algorithm::pooling_max ? "max_pool2d" : "avg_pool2d") + "(k" +
-           std::to_string(o_.kernel) + ", s" + std::to_string(o_.stride) + ", p" +
-           std::to_string(o_.padding) + ")";
-  }
-
-  Dims output_dims(const Dims& in) const override {
-    if (in.size() != 4 || in[0] < 1)
-      throw InvalidArgument(describe() + ": input " + to_string(in) +
-                            ": expected N x C x H x W with N >= 1");
-    if (global_) return {in[0], in[1], 1, 1};
-    if (in[2] + 2 * o_.padding < o_.kernel || in[3] + 2 * o_.padding < o_.kernel)
-      throw InvalidArgument(describe() + ": input " + to_string(in) +
-                            " is smaller than the window");
-    return {in[0], in[1], (in[2] + 2 * o_.padding - o_.kernel) / o_.stride + 1,
-            (in[3] + 2 * o_.padding - o_.kernel) / o_.stride + 1};
-  }
+  Pool(PoolKind kind, const PoolOptions& o)
+      : PoolShape(kind, o), algo_(algorithm_of(kind)), global_(kind == PoolKind::global_average) {}
 
   const Tensor& forward(const Tensor& x, Mode mode) override {
     const Dims out = output_dims(x.dims());
@@ -109,7 +96,6 @@ class Pool final : public Layer {
   };
 
   dnnl::algorithm algo_;
-  PoolOptions o_;
   bool global_;
   PlanCache<Plan> plans_;
   std::shared_ptr<Plan> last_;
@@ -118,13 +104,13 @@ class Pool final : public Layer {
 }  // namespace
 
 LayerPtr dnnl_max_pool2d(const PoolOptions& o) {
-  return std::make_unique<Pool>(dnnl::algorithm::pooling_max, o, false);
+  return std::make_unique<Pool>(PoolKind::max, o);
 }
 LayerPtr dnnl_avg_pool2d(const PoolOptions& o) {
-  return std::make_unique<Pool>(dnnl::algorithm::pooling_avg_include_padding, o, false);
+  return std::make_unique<Pool>(PoolKind::average, o);
 }
 LayerPtr dnnl_global_avg_pool() {
-  return std::make_unique<Pool>(dnnl::algorithm::pooling_avg_exclude_padding, PoolOptions{}, true);
+  return std::make_unique<Pool>(PoolKind::global_average, PoolOptions{});
 }
 
 }  // namespace decent::nn

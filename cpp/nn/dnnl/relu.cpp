@@ -5,21 +5,15 @@
 #include "nn/dnnl/context.hpp"
 #include "nn/dnnl/dnnl_layers.hpp"
 #include "nn/dnnl/plan_cache.hpp"
+#include "nn/layer_shapes.hpp"
 
 namespace decent::nn {
 namespace {
 
 using dnnl::memory;
 
-class Relu final : public Layer {
+class Relu final : public ReluShape {
  public:
-  std::string describe() const override { return "relu"; }
-  Dims output_dims(const Dims& in) const override {
-    if (in.empty() || in[0] < 1)
-      throw InvalidArgument("relu: input " + to_string(in) + ": expected a batch of >= 1");
-    return in;
-  }
-
   const Tensor& forward(const Tensor& x, Mode mode) override {
     output_dims(x.dims());
     auto plan = plans_.get(desc_of(x), mode, [&] {
