@@ -42,6 +42,35 @@ struct AddInto {
   DECENT_HD void operator()(std::size_t i) const { a[i] += b[i]; }
 };
 
+// y = relu(x) (as std::max(x, 0): NaN passes through): the ReLU layer's forward.
+struct ReluForward {
+  const float* x;
+  float* y;
+  DECENT_HD void operator()(std::size_t i) const { y[i] = x[i] < 0.0f ? 0.0f : x[i]; }
+};
+
+// y[i] += bias[i % cols] over a plain rows x cols matrix: the linear layer's bias.
+struct AddBias {
+  std::int64_t cols;
+  const float* bias;
+  float* y;
+  DECENT_HD void operator()(std::size_t i) const {
+    y[i] += bias[static_cast<std::int64_t>(i) % cols];
+  }
+};
+
+// out[j] = the sum over rows of m[r * cols + j], in row order, in double: the bias gradient.
+struct ColumnSums {
+  std::int64_t rows, cols;
+  const float* m;
+  float* out;
+  DECENT_HD void operator()(std::size_t j) const {
+    double s = 0;
+    for (std::int64_t r = 0; r < rows; ++r) s += m[r * cols + static_cast<std::int64_t>(j)];
+    out[j] = static_cast<float>(s);
+  }
+};
+
 // Softmax cross-entropy of row i of plain N x K logits z with label labels[i]: writes the row's
 // loss logsumexp(z_i) - z_i[y_i] (computed with the row maximum subtracted) to loss[i], its
 // arg max (the first maximum) to prediction[i], and d(mean loss)/dz_i = (softmax(z_i) -

@@ -7,14 +7,20 @@
 
 #include "core/error.hpp"
 #include "core/parse.hpp"
+#if DECENT_HAVE_DNNL
 #include "nn/dnnl/dnnl_layers.hpp"
+#endif
 
 namespace decent::nn {
 namespace {
 
 struct Registry {
   std::mutex mutex;
+#if DECENT_HAVE_DNNL
   std::vector<const LayerBackend*> backends{&dnnl_layer_backend()};
+#else
+  std::vector<const LayerBackend*> backends;
+#endif
 };
 Registry& registry() {
   static Registry r;
@@ -30,8 +36,8 @@ const LayerBackend& layer_backend(std::string_view name) {
     if (b->name() == name) return *b;
   if (name == "cudnn")
     throw NotSupported(
-        "layer backend \"cudnn\": this program has no CUDA layer backend (the cuDNN layers are "
-        "not built yet)");
+        "layer backend \"cudnn\": not registered in this program (the GPU layers are in "
+        "decent_gpu: call nn::cudnn::register_backend() on a machine with a CUDA device)");
   std::vector<std::string> names;
   for (const auto* b : r.backends) names.emplace_back(b->name());
   throw InvalidArgument(
@@ -59,7 +65,13 @@ void register_layer_backend(const LayerBackend* backend) {
 }
 
 const LayerBackend& default_layer_backend() {
+#if DECENT_HAVE_DNNL
   return dnnl_layer_backend();
+#else
+  throw NotSupported(
+      "the layer factories of nn/layers.hpp: this build has no oneDNN, so no default layer "
+      "backend; make layers through layer_backend(\"cudnn\")");
+#endif
 }
 
 LayerPtr make_conv2d(const Conv2dOptions& o) {

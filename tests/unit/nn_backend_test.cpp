@@ -7,14 +7,14 @@
 
 namespace decent::nn {
 
-TEST_CASE("layer backends: dnnl is built in, cudnn is not yet, and a typo is named") {
+TEST_CASE("layer backends: dnnl is built in, cudnn only once decent_gpu registers it, a typo is named") {
   const LayerBackend& dnnl = layer_backend("dnnl");
   CHECK(dnnl.name() == "dnnl");
   CHECK(dnnl.device() == DeviceKind::cpu);
   CHECK(&default_layer_backend() == &dnnl);
   CHECK(layer_backend_names() == std::vector<std::string>{"dnnl"});
   CHECK(dnnl.relu()->describe() == make_relu()->describe());
-  CHECK_THROWS_WITH_AS(layer_backend("cudnn"), doctest::Contains("no CUDA layer backend"),
+  CHECK_THROWS_WITH_AS(layer_backend("cudnn"), doctest::Contains("not registered in this program"),
                        NotSupported);
   CHECK_THROWS_WITH_AS(layer_backend("dnn"), "layer backend \"dnn\": unknown; expected one of dnnl",
                        InvalidArgument);

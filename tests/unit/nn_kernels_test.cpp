@@ -89,6 +89,22 @@ TEST_CASE("the NCHW and NHWC conversions invert each other and equal the naive t
   CHECK(back == x);
 }
 
+TEST_CASE("the linear layer's bias bodies add per column and sum per column") {
+  // 3 x 2: rows (1, 2), (3, 4), (5, 6); column sums 9 and 12.
+  std::vector<float> m = {1, 2, 3, 4, 5, 6};
+  float sums[2] = {0, 0};
+  each(2, kernels::ColumnSums{3, 2, m.data(), sums});
+  CHECK(sums[0] == 9);
+  CHECK(sums[1] == 12);
+  const float bias[2] = {10, 20};
+  each(6, kernels::AddBias{2, bias, m.data()});
+  CHECK(m == std::vector<float>{11, 22, 13, 24, 15, 26});
+  std::vector<float> y(3);
+  const float x[3] = {-1.5f, 0.0f, 2.5f};
+  each(3, kernels::ReluForward{x, y.data()});
+  CHECK(y == std::vector<float>{0, 0, 2.5f});
+}
+
 TEST_CASE("the softmax cross-entropy row body equals the closed form on a small case") {
   // z = (0, ln 2, ln 3) for label 2: softmax = (1, 2, 3) / 6, loss = ln 6 - ln 3 = ln 2.
   const float z[3] = {0.0f, static_cast<float>(std::log(2.0)), static_cast<float>(std::log(3.0))};
