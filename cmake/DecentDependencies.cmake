@@ -134,6 +134,18 @@ if(NOT DECENT_CUDA_MODE STREQUAL "OFF")
     endif()
     enable_language(CUDA)
     find_package(CUDAToolkit REQUIRED)
+    # cuBLAS (the GPU linear layer): the toolkit's, or the one DECENT_CUBLAS_LIBRARY and
+    # DECENT_CUBLAS_INCLUDE_DIR name (a machine whose cuBLAS comes as a Python wheel).
+    add_library(decent_cublas INTERFACE)
+    if(DECENT_CUBLAS_LIBRARY)
+      target_include_directories(decent_cublas SYSTEM INTERFACE "${DECENT_CUBLAS_INCLUDE_DIR}")
+      target_link_libraries(decent_cublas INTERFACE "${DECENT_CUBLAS_LIBRARY}")
+    elseif(TARGET CUDA::cublas)
+      target_link_libraries(decent_cublas INTERFACE CUDA::cublas)
+    else()
+      message(FATAL_ERROR "decent: cuBLAS not found in the CUDA toolkit; set "
+                          "DECENT_CUBLAS_LIBRARY and DECENT_CUBLAS_INCLUDE_DIR")
+    endif()
     add_library(decent_cudnn INTERFACE)
     target_include_directories(decent_cudnn SYSTEM INTERFACE "${DECENT_CUDNN_INCLUDE_DIR}")
     target_link_libraries(decent_cudnn INTERFACE "${DECENT_CUDNN_LIBRARY}")

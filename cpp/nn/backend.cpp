@@ -17,11 +17,19 @@ dnnl::memory::desc desc_of_layout(const Layout& l) {
 
 }  // namespace
 
+void require_host(const Tensor& t, const char* what) {
+  if (t.device().kind != DeviceKind::cpu)
+    throw NotSupported(std::string(what) + " on " + to_string(t.device()) +
+                       ": runs on the host only in this version (GPU models are not built yet)");
+}
+
 const Tensor& to_layout(const Tensor& t, const Layout& want, Tensor& scratch) {
+  require_host(t, "layout conversion");
   return in_layout(t, desc_of_layout(want), scratch);
 }
 
 const Tensor& to_layout(const Tensor& t, const Layout& want, Scratch slot) {
+  require_host(t, "layout conversion");
   return in_layout(t, desc_of_layout(want), slot);
 }
 

@@ -14,6 +14,11 @@ namespace decent::nn {
 // one copy per thread instead of one per layer (for resnet18, ~135 MB less).
 enum class Scratch { weights, diff_weights, diff_dst };
 
+// Throws NotSupported naming `what` unless t is in host memory: the residual block, the loss
+// and the layout conversions of this file run on the host only so far (the GPU layers of
+// cpp/nn/cudnn convert their own tensors).
+void require_host(const Tensor& t, const char* what);
+
 // Copies src into dst, converting the layout (their dims must match).
 void reorder(const Tensor& src, Tensor& dst);
 

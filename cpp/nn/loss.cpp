@@ -12,6 +12,7 @@
 namespace decent::nn {
 
 double SoftmaxCrossEntropy::forward(const Tensor& logits, std::span<const std::int32_t> labels) {
+  require_host(logits, "softmax cross-entropy");
   const Dims d = logits.dims();
   if (d.size() != 2 || d[0] < 1 || d[1] < 1)
     throw InvalidArgument("softmax cross-entropy: logits " + to_string(d) +

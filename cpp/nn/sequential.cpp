@@ -83,6 +83,7 @@ class Residual final : public Layer {
   const Tensor& forward(const Tensor& x, Mode mode) override {
     output_dims(x.dims());
     const Tensor& a = main_->forward(x, mode);
+    require_host(a, "residual");
     const Tensor& b =
         to_layout(shortcut_ ? shortcut_->forward(x, mode) : x, a.layout(), Scratch::diff_dst);
     Tensor& out = mode == Mode::train ? out_train_ : out_infer_;
@@ -100,6 +101,7 @@ class Residual final : public Layer {
   // g = dy * [out > 0] flows into both branches; dx = main'(g) + shortcut'(g).
   const Tensor& backward(const Tensor& dy) override {
     if (out_train_.empty()) throw InvalidArgument("residual: backward without a training forward");
+    require_host(dy, "residual");
     const Tensor& d = to_layout(dy, out_train_.layout(), Scratch::diff_dst);
     if (g_.empty() || !g_.same_layout(d)) g_ = Tensor(d.layout_ptr());
     mask(d, out_train_, g_);

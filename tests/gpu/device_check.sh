@@ -8,7 +8,9 @@
 #      build-gpu/, against the carried headers;
 #   3. runs the device-neutral core's unit tests there, gpu.vector_ops (every VectorOps
 #      operation, 8 in-process nodes sharing the GPU, device buffers, streams and events
-#      against the CPU) and gpu.nccl_one_rank;
+#      against the CPU), gpu.cudnn_layers (each GPU layer forward and backward against naive
+#      double-precision references and the host-run kernel bodies, fp32 and TF32) and
+#      gpu.nccl_one_rank;
 #   4. measures PyTorch's resnet50 training step (the baseline of decent's, still to come);
 #   5. lists what the issue asks for that is not built yet, as NOT BUILT (never as passed).
 # Results go to $OUT (or the first argument, default /tmp/decent-device-check): summary.txt,
@@ -48,7 +50,7 @@ nvcc=$(command -v nvcc || ls /usr/local/cuda/bin/nvcc 2>/dev/null || true)
 } > "$out/machine.txt" 2>&1
 cat "$out/machine.txt"
 
-# cuDNN and NCCL: under CUDA_HOME when installed there, else from their Python wheels.
+# cuDNN, NCCL and cuBLAS: under CUDA_HOME when installed there, else from their Python wheels.
 cuda_home=${CUDA_HOME:-$(dirname "$(dirname "${nvcc:-/usr/local/cuda/bin/nvcc}")")}
 wheel_dir() {  # the folder of the nvidia.<name> wheel, or nothing
   [ -n "$python" ] && "$python" -c "import nvidia.$1 as m; print(list(m.__path__)[0])" 2>/dev/null
@@ -57,8 +59,8 @@ find_lib() {  # DIR NAME: the library file (unversioned or versioned)
   ls "$1"/lib*/lib"$2".so "$1"/lib*/lib"$2".so.[0-9]* 2>/dev/null | head -1
 }
 cmake_args=()
-for dep in cudnn nccl; do
-  header=$([ "$dep" = cudnn ] && echo cudnn.h || echo nccl.h)
+for dep in cudnn nccl cublas; do
+  case $dep in cudnn) header=cudnn.h ;; nccl) header=nccl.h ;; *) header=cublas_v2.h ;; esac
   if [ -e "$cuda_home/include/$header" ]; then dir=$cuda_home; else dir=$(wheel_dir "$dep"); fi
   if [ -z "$dir" ] || [ ! -e "$dir/include/$header" ]; then
     note "FAIL     find $dep: not under $cuda_home and no nvidia.$dep wheel"; status=1; continue
@@ -81,10 +83,12 @@ step configure 120 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Rele
   "-DCMAKE_CUDA_COMPILER=${nvcc:-nvcc}" ${arch:+"-DCMAKE_CUDA_ARCHITECTURES=$arch"} \
   "${cmake_args[@]}"
 step build 300 cmake --build "$build" -j "$(nproc)" --target decent_unit_tests \
-  decent_gpu_vector_ops_test decent_gpu_nccl_single_test decent_cli
+  decent_gpu_vector_ops_test decent_gpu_cudnn_layers_test decent_gpu_nccl_single_test decent_cli
 step unit_device_core 60 "$build/tests/decent_unit_tests" \
   "-tc=devices*,device buffers*,cpu vector ops*,segment norms*,optimizer updates*,sgd*,lars*,lamb*"
 step gpu_vector_ops 120 "$build/tests/decent_gpu_vector_ops_test"
+step gpu_cudnn_layers 180 "$build/tests/decent_gpu_cudnn_layers_test"
+grep -E "relative error" "$out/gpu_cudnn_layers.log" >> "$summary" || true
 step gpu_nccl_one_rank 60 "$build/tests/decent_gpu_nccl_single_test"
 if [ -n "$python" ]; then
   step torch_resnet50_baseline 180 "$python" "$root/tests/gpu/torch_resnet50_baseline.py"
@@ -92,7 +96,7 @@ if [ -n "$python" ]; then
 fi
 
 for missing in \
-  "cudnn_layers (conv, batch norm, fused relu/add forward and backward against the CPU layers)" \
+  "model_on_device (the model's flat buffers, residual blocks and loss on the GPU)" \
   "train_resnet20_8_nodes_one_gpu (decent train --device cuda, 200 steps)" \
   "bench_step_resnet50 (decent bench step --device cuda, fp32 and bf16, against PyTorch)"; do
   note "NOT BUILT $missing"

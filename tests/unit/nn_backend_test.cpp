@@ -2,12 +2,15 @@
 #include <doctest/doctest.h>
 
 #include "core/error.hpp"
+#include "nn/backend.hpp"
 #include "nn/dnnl/dnnl_layout.hpp"
 #include "nn/layer_backend.hpp"
+#include "nn/loss.hpp"
 
 namespace decent::nn {
 
-TEST_CASE("layer backends: dnnl is built in, cudnn only once decent_gpu registers it, a typo is named") {
+TEST_CASE(
+    "layer backends: dnnl is built in, cudnn only once decent_gpu registers it, a typo is named") {
   const LayerBackend& dnnl = layer_backend("dnnl");
   CHECK(dnnl.name() == "dnnl");
   CHECK(dnnl.device() == DeviceKind::cpu);
@@ -45,6 +48,18 @@ TEST_CASE("tensors: plain layouts equal oneDNN's plain descriptors, blocked ones
   CHECK_FALSE(Tensor().same_layout(plain));
   CHECK_THROWS_AS(Tensor::plain({}), InvalidArgument);
   CHECK_THROWS_AS(Tensor::plain({2, 0}), InvalidArgument);
+}
+
+TEST_CASE("host-only nn code refuses tensors in device memory by name instead of reading them") {
+  // A view that says cuda:0; its pointer is never dereferenced if the refusal works.
+  float storage[20] = {};
+  const Tensor logits = Tensor::view(plain_layout({2, 10}), storage, Device{DeviceKind::cuda, 0});
+  SoftmaxCrossEntropy loss;
+  const std::int32_t labels[2] = {1, 2};
+  CHECK_THROWS_WITH_AS(loss.forward(logits, labels), doctest::Contains("cuda:0"), NotSupported);
+  Tensor host = Tensor::plain({2, 10}), scratch;
+  CHECK_THROWS_AS(reorder(logits, host), NotSupported);
+  CHECK_THROWS_AS(to_layout(logits, host.layout(), scratch), NotSupported);
 }
 
 }  // namespace decent::nn

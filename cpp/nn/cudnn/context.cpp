@@ -50,6 +50,11 @@ const ConvPlan& Context::conv_plan(const ConvPlanKey& key) {
   return *slot;
 }
 
+std::size_t Context::plan_count() {
+  const std::lock_guard lock(plans_mutex_);
+  return plans_.size();
+}
+
 void* Context::workspace(std::int64_t bytes) {
   // Grown, never shrunk: the largest plan's need is reached in the first step.
   if (static_cast<std::size_t>(bytes) > workspace_.bytes()) {

@@ -44,6 +44,8 @@ class Context {
   // The plan for `key` (built on first use) and a workspace large enough for it.
   const ConvPlan& conv_plan(const ConvPlanKey& key);
   void* workspace(std::int64_t bytes);
+  // How many plans are cached (each shape and pass is planned once).
+  std::size_t plan_count();
 
   // `floats` floats of scratch in `slot`, valid until the next request for that slot.
   float* scratch(Scratch slot, std::size_t floats);

@@ -30,6 +30,8 @@ void execute(const dnnl::primitive& p, const std::unordered_map<int, dnnl::memor
 }
 
 void reorder(const Tensor& src, Tensor& dst) {
+  require_host(src, "reorder");
+  require_host(dst, "reorder");
   if (src.dims() != dst.dims())
     throw InvalidArgument("reorder from " + to_string(src.dims()) + " to " + to_string(dst.dims()) +
                           ": dims differ");
