@@ -173,37 +173,42 @@ ConvPlan make_conv_plan(cudnnHandle_t handle, const ConvPlanKey& key) {
   graph.set(CUDNN_ATTR_OPERATIONGRAPH_HANDLE, CUDNN_TYPE_HANDLE, 1, &handle, "graph handle");
   graph.finalize("operation graph");
 
-  Descriptor heuristics(CUDNN_BACKEND_ENGINEHEUR_DESCRIPTOR);
-  const cudnnBackendHeurMode_t mode = CUDNN_HEUR_MODE_A;
-  heuristics.set_descriptor(CUDNN_ATTR_ENGINEHEUR_OPERATION_GRAPH, graph, "heuristics graph");
-  heuristics.set(CUDNN_ATTR_ENGINEHEUR_MODE, CUDNN_TYPE_HEUR_MODE, 1, &mode, "heuristics mode");
-  heuristics.finalize("heuristics");
-  std::int64_t count = 0;
-  check(cudnnBackendGetAttribute(heuristics.get(), CUDNN_ATTR_ENGINEHEUR_RESULTS,
-                                 CUDNN_TYPE_BACKEND_DESCRIPTOR, 0, &count, nullptr),
-        "heuristics result count");
-  std::vector<Descriptor> configs;
-  std::vector<cudnnBackendDescriptor_t> raw;
-  for (std::int64_t i = 0; i < count; ++i) {
-    configs.emplace_back(CUDNN_BACKEND_ENGINECFG_DESCRIPTOR);
-    raw.push_back(configs.back().get());
-  }
-  if (count > 0)
+  // Mode A's ranking first; the fallback list (engines without tensor cores among them) when
+  // none of A's configurations fits the math mode.
+  std::int64_t tried = 0;
+  for (const cudnnBackendHeurMode_t mode : {CUDNN_HEUR_MODE_A, CUDNN_HEUR_MODE_FALLBACK}) {
+    Descriptor heuristics(CUDNN_BACKEND_ENGINEHEUR_DESCRIPTOR);
+    heuristics.set_descriptor(CUDNN_ATTR_ENGINEHEUR_OPERATION_GRAPH, graph, "heuristics graph");
+    heuristics.set(CUDNN_ATTR_ENGINEHEUR_MODE, CUDNN_TYPE_HEUR_MODE, 1, &mode, "heuristics mode");
+    heuristics.finalize("heuristics");
+    std::int64_t count = 0;
     check(cudnnBackendGetAttribute(heuristics.get(), CUDNN_ATTR_ENGINEHEUR_RESULTS,
-                                   CUDNN_TYPE_BACKEND_DESCRIPTOR, count, &count, raw.data()),
-          "heuristics results");
-  for (std::int64_t i = 0; i < count; ++i) {
-    const auto& config = configs[static_cast<std::size_t>(i)];
-    if (!allowed(config, key.math)) continue;
-    ConvPlan p;
-    p.plan.set(CUDNN_ATTR_EXECUTION_PLAN_HANDLE, CUDNN_TYPE_HANDLE, 1, &handle, "plan handle");
-    p.plan.set_descriptor(CUDNN_ATTR_EXECUTION_PLAN_ENGINE_CONFIG, config, "plan configuration");
-    if (p.plan.try_finalize() != CUDNN_STATUS_SUCCESS) continue;  // the next engine may fit
-    std::int64_t n = 0;
-    check(cudnnBackendGetAttribute(p.plan.get(), CUDNN_ATTR_EXECUTION_PLAN_WORKSPACE_SIZE,
-                                   CUDNN_TYPE_INT64, 1, &n, &p.workspace_bytes),
-          "plan workspace size");
-    return p;
+                                   CUDNN_TYPE_BACKEND_DESCRIPTOR, 0, &count, nullptr),
+          "heuristics result count");
+    std::vector<Descriptor> configs;
+    std::vector<cudnnBackendDescriptor_t> raw;
+    for (std::int64_t i = 0; i < count; ++i) {
+      configs.emplace_back(CUDNN_BACKEND_ENGINECFG_DESCRIPTOR);
+      raw.push_back(configs.back().get());
+    }
+    if (count > 0)
+      check(cudnnBackendGetAttribute(heuristics.get(), CUDNN_ATTR_ENGINEHEUR_RESULTS,
+                                     CUDNN_TYPE_BACKEND_DESCRIPTOR, count, &count, raw.data()),
+            "heuristics results");
+    tried += count;
+    for (std::int64_t i = 0; i < count; ++i) {
+      const auto& config = configs[static_cast<std::size_t>(i)];
+      if (!allowed(config, key.math)) continue;
+      ConvPlan p;
+      p.plan.set(CUDNN_ATTR_EXECUTION_PLAN_HANDLE, CUDNN_TYPE_HANDLE, 1, &handle, "plan handle");
+      p.plan.set_descriptor(CUDNN_ATTR_EXECUTION_PLAN_ENGINE_CONFIG, config, "plan configuration");
+      if (p.plan.try_finalize() != CUDNN_STATUS_SUCCESS) continue;  // the next engine may fit
+      std::int64_t n = 0;
+      check(cudnnBackendGetAttribute(p.plan.get(), CUDNN_ATTR_EXECUTION_PLAN_WORKSPACE_SIZE,
+                                     CUDNN_TYPE_INT64, 1, &n, &p.workspace_bytes),
+            "plan workspace size");
+      return p;
+    }
   }
   throw NotSupported(
       fmt::format("convolution {} {}: none of cuDNN's {} engine configurations "
@@ -211,7 +216,7 @@ ConvPlan make_conv_plan(cudnnHandle_t handle, const ConvPlanKey& key) {
                   key.pass == ConvPass::forward         ? "forward"
                   : key.pass == ConvPass::backward_data ? "backward-data"
                                                         : "backward-filter",
-                  g.describe(), count, key.math == ConvMath::fp32 ? "fp32" : "tf32"));
+                  g.describe(), tried, key.math == ConvMath::fp32 ? "fp32" : "tf32"));
 }
 
 void execute(cudnnHandle_t handle, const ConvPlan& plan, const void* activation, const void* filter,

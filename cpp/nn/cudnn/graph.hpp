@@ -3,10 +3,11 @@
 // (cudnnConvolutionForward, ...) are deprecated in cuDNN 9 and not used.
 //
 // A convolution pass becomes a one-operation graph; heuristics mode A ranks the engine
-// configurations and the first that finalizes and whose numerical notes the math mode allows is
-// the plan: fp32 refuses tensor-core (TF32) and down-converting engines, reduced-precision
-// reductions and FFT, so that results match the CPU layers to float rounding; tf32 allows
-// tensor cores. Both refuse non-deterministic engines, so that a run repeats bit for bit.
+// configurations (then the fallback list, when none of A's fits) and the first that finalizes and
+// whose numerical notes the math mode allows is the plan: fp32 refuses tensor-core (TF32) and
+// down-converting engines, reduced-precision reductions and FFT, so that results match the CPU
+// layers to float rounding; tf32 allows tensor cores. Both refuse non-deterministic engines, so
+// that a run repeats bit for bit.
 #pragma once
 
 #include <cudnn.h>
