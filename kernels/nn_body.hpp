@@ -35,6 +35,15 @@ struct ReluMask {
   DECENT_HD void operator()(std::size_t i) const { g[i] = out[i] > 0.0f ? dy[i] : 0.0f; }
 };
 
+// out = a + b: the sum of the two branches' input gradients into a buffer of its own (the GPU
+// block's; the CPU block sums into a's storage with AddInto).
+struct ResidualSum {
+  const float* a;
+  const float* b;
+  float* out;
+  DECENT_HD void operator()(std::size_t i) const { out[i] = a[i] + b[i]; }
+};
+
 // a += b: the sum of the two branches' input gradients.
 struct AddInto {
   float* a;

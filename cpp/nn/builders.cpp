@@ -4,6 +4,7 @@
 
 #include "core/error.hpp"
 #include "core/parse.hpp"
+#include "nn/layer_backend.hpp"
 #include "nn/layers.hpp"
 
 namespace decent::nn {
@@ -165,6 +166,8 @@ std::vector<std::string> model_names() {
 }
 
 std::unique_ptr<Model> build_model(const ModelSpec& s) {
+  // Every layer, and the model's flat buffers, come from the spec's backend.
+  const ScopedLayerBackend scope(s.layers ? *s.layers : current_layer_backend());
   if (s.input.size() != 3 || s.input[0] < 1 || s.input[1] < 1 || s.input[2] < 1)
     throw InvalidArgument("model " + s.name + ": input " + to_string(s.input) +
                           ": expected channels x height x width, each >= 1");

@@ -12,6 +12,8 @@
 
 namespace decent::nn {
 
+class LayerBackend;
+
 // The stem of the ImageNet-style ResNets: 7x7 stride-2 convolution and 3x3 max pool
 // (`imagenet`), or one 3x3 stride-1 convolution for small images (`small`, the usual CIFAR
 // variant). `automatic` picks `small` for images of at most 64 x 64.
@@ -26,6 +28,9 @@ struct ModelSpec {
   // ImageNet ResNets, 128 hidden units for mlp). Smaller widths make quick tests.
   std::int64_t width = 0;
   std::uint64_t seed = 1;
+  // The layer backend (nn/layer_backend.hpp) whose layers the model is made of, and on whose
+  // device its flat buffers live; null: the one in scope, else the default (oneDNN).
+  const LayerBackend* layers = nullptr;
 };
 
 // Builds and initialises a model; unknown names and unusable shapes give InvalidArgument naming

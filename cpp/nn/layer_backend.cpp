@@ -1,4 +1,4 @@
-// The registry of layer backends, and the factories of nn/layers.hpp over the default one.
+// The registry of layer backends, and the factories of nn/layers.hpp over the one in scope.
 #include "nn/layer_backend.hpp"
 
 #include <fmt/format.h>
@@ -26,6 +26,8 @@ Registry& registry() {
   static Registry r;
   return r;
 }
+
+thread_local const LayerBackend* scoped_backend = nullptr;
 
 }  // namespace
 
@@ -74,26 +76,41 @@ const LayerBackend& default_layer_backend() {
 #endif
 }
 
+LayerPtr LayerBackend::residual(LayerPtr main, LayerPtr shortcut) const {
+  return host_residual(std::move(main), std::move(shortcut));
+}
+
+ScopedLayerBackend::ScopedLayerBackend(const LayerBackend& backend) : previous_(scoped_backend) {
+  scoped_backend = &backend;
+}
+ScopedLayerBackend::~ScopedLayerBackend() {
+  scoped_backend = previous_;
+}
+
+const LayerBackend& current_layer_backend() {
+  return scoped_backend ? *scoped_backend : default_layer_backend();
+}
+
 LayerPtr make_conv2d(const Conv2dOptions& o) {
-  return default_layer_backend().conv2d(o);
+  return current_layer_backend().conv2d(o);
 }
 LayerPtr make_batch_norm2d(const BatchNormOptions& o) {
-  return default_layer_backend().batch_norm2d(o);
+  return current_layer_backend().batch_norm2d(o);
 }
 LayerPtr make_relu() {
-  return default_layer_backend().relu();
+  return current_layer_backend().relu();
 }
 LayerPtr make_max_pool2d(const PoolOptions& o) {
-  return default_layer_backend().max_pool2d(o);
+  return current_layer_backend().max_pool2d(o);
 }
 LayerPtr make_avg_pool2d(const PoolOptions& o) {
-  return default_layer_backend().avg_pool2d(o);
+  return current_layer_backend().avg_pool2d(o);
 }
 LayerPtr make_global_avg_pool() {
-  return default_layer_backend().global_avg_pool();
+  return current_layer_backend().global_avg_pool();
 }
 LayerPtr make_linear(std::int64_t in, std::int64_t out) {
-  return default_layer_backend().linear(in, out);
+  return current_layer_backend().linear(in, out);
 }
 
 }  // namespace decent::nn

@@ -114,6 +114,36 @@ std::vector<ParamSpec> LinearShape::param_specs() const {
           {"bias", {out_}, Init::linear_uniform, in_}};
 }
 
+ResidualShape::ResidualShape(LayerPtr main, LayerPtr shortcut)
+    : main_(std::move(main)), shortcut_(std::move(shortcut)) {
+  if (!main_) throw InvalidArgument("residual: the main branch is null");
+}
+
+std::string ResidualShape::describe() const {
+  return std::string("residual(") + (shortcut_ ? "projection" : "identity") + ")";
+}
+
+Dims ResidualShape::output_dims(const Dims& in) const {
+  const Dims a = main_->output_dims(in);
+  const Dims b = shortcut_ ? shortcut_->output_dims(in) : in;
+  if (a != b)
+    throw InvalidArgument("residual: main branch gives " + to_string(a) + ", shortcut gives " +
+                          to_string(b) + ": they must match");
+  return a;
+}
+
+std::vector<Layer*> ResidualShape::children() {
+  std::vector<Layer*> c{main_.get()};
+  if (shortcut_) c.push_back(shortcut_.get());
+  return c;
+}
+
+void ResidualShape::set_needs_input_grad(bool needed) {
+  needs_input_grad_ = needed;
+  main_->set_needs_input_grad(needed);
+  if (shortcut_) shortcut_->set_needs_input_grad(needed);
+}
+
 Dims ReluShape::output_dims(const Dims& in) const {
   if (in.empty() || in[0] < 1)
     throw InvalidArgument("relu: input " + to_string(in) + ": expected a batch of >= 1");

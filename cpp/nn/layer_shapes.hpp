@@ -73,6 +73,20 @@ class LinearShape : public Layer {
   ParamView w_, b_;
 };
 
+// relu(main(x) + shortcut(x)), the identity when shortcut is null: the branches, their shape
+// check and the input-gradient switch shared by the host and device blocks.
+class ResidualShape : public Layer {
+ public:
+  ResidualShape(LayerPtr main, LayerPtr shortcut);
+  std::string describe() const override;
+  Dims output_dims(const Dims& in) const override;
+  std::vector<Layer*> children() override;
+  void set_needs_input_grad(bool needed) override;
+
+ protected:
+  LayerPtr main_, shortcut_;
+};
+
 class ReluShape : public Layer {
  public:
   std::string describe() const override { return "relu"; }

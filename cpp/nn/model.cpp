@@ -7,6 +7,7 @@
 #include "core/error.hpp"
 #include "core/rng.hpp"
 #include "nn/backend.hpp"
+#include "nn/layer_backend.hpp"
 
 namespace decent::nn {
 namespace {
@@ -18,14 +19,19 @@ void collect_leaves(Layer* layer, std::vector<Layer*>& out) {
 }
 
 // A flat buffer holding `count` floats (at least one, so that data() is never null).
-Tensor flat_buffer(std::int64_t count) {
-  return Tensor::plain({std::max<std::int64_t>(count, 1)});
+Tensor flat_buffer(std::int64_t count, const Device& device) {
+  return Tensor::plain({std::max<std::int64_t>(count, 1)}, device);
 }
 
 }  // namespace
 
 Model::Model(std::string name, LayerPtr net, Dims input, std::int64_t classes, std::uint64_t seed)
-    : name_(std::move(name)), net_(std::move(net)), input_(std::move(input)), classes_(classes) {
+    : name_(std::move(name)),
+      net_(std::move(net)),
+      input_(std::move(input)),
+      classes_(classes),
+      layers_(&current_layer_backend()),
+      device_(layers_->memory_device()) {
   if (!net_) throw InvalidArgument("model " + name_ + ": the network is null");
   if (input_.size() != 3)
     throw InvalidArgument("model " + name_ + ": input " + to_string(input_) +
@@ -52,9 +58,9 @@ Model::Model(std::string name, LayerPtr net, Dims input, std::int64_t classes, s
       buffer_specs_.push_back(s);
     }
   }
-  params_ = flat_buffer(n_params);
-  grads_ = flat_buffer(n_params);
-  buffers_ = flat_buffer(n_buffers);
+  params_ = flat_buffer(n_params, device_);
+  grads_ = flat_buffer(n_params, device_);
+  buffers_ = flat_buffer(n_buffers, device_);
   // Keep the reported counts exact (flat_buffer allocates at least one float).
   if (n_params == 0) params_ = grads_ = Tensor();
   if (n_buffers == 0) buffers_ = Tensor();
@@ -103,11 +109,46 @@ void Model::initialize(std::uint64_t seed) {
       }
     }
   };
+  // On a device the values are drawn on the host (the same numbers) and copied over.
+  const bool host = device_.kind == DeviceKind::cpu;
+  std::vector<float> staged_params(host ? 0 : params_.storage_size()),
+      staged_buffers(host ? 0 : buffers_.storage_size());
+  float* p = host ? params_.data() : staged_params.data();
+  float* b = host ? buffers_.data() : staged_buffers.data();
   for (std::size_t i = 0; i < param_specs_.size(); ++i)
-    fill(param_specs_[i], params_.data() + param_segments_[i].offset);
+    fill(param_specs_[i], p + param_segments_[i].offset);
   for (std::size_t i = 0; i < buffer_specs_.size(); ++i)
-    fill(buffer_specs_[i], buffers_.data() + buffer_segments_[i].offset);
-  for (auto& g : gradients()) g = 0;
+    fill(buffer_specs_[i], b + buffer_segments_[i].offset);
+  if (host) {
+    for (auto& g : gradients()) g = 0;
+    return;
+  }
+  upload(p, params_.data(), staged_params.size());
+  upload(b, buffers_.data(), staged_buffers.size());
+  device_backend(device_.kind)
+      .fill_zero(device_, grads_.data(), grads_.storage_size() * sizeof(float), nullptr);
+}
+
+void Model::upload(const float* host, float* device_memory, std::size_t floats) const {
+  if (floats == 0 || !device_memory) return;
+  layers_->synchronize();  // queued layer work may still read the old values
+  const auto& b = device_backend(device_.kind);
+  b.copy(device_, device_memory, host, floats * sizeof(float), false, true, nullptr);
+  b.synchronize(device_, nullptr);
+}
+
+const Tensor& Model::on_host(const Tensor& t, Tensor& host) const {
+  if (t.device().kind == DeviceKind::cpu) return t;
+  if (!t.layout().is_plain())
+    throw NotSupported("model " + name_ + ": its output on " + to_string(t.device()) +
+                       " is not in a plain layout");
+  if (host.empty() || host.dims() != t.dims()) host = Tensor::plain(t.dims());
+  layers_->synchronize();
+  const auto& b = device_backend(t.device().kind);
+  b.copy(t.device(), host.data(), t.data(), static_cast<std::size_t>(t.numel()) * sizeof(float),
+         true, false, nullptr);
+  b.synchronize(t.device(), nullptr);
+  return host;
 }
 
 const Tensor& Model::forward(std::span<const float> images, std::int64_t batch, Mode mode) {
@@ -121,16 +162,28 @@ const Tensor& Model::forward(std::span<const float> images, std::int64_t batch, 
                           std::to_string(batch * sample_size()) + ")");
   Dims d = {batch};
   d.insert(d.end(), input_.begin(), input_.end());
-  if (input_tensor_.empty() || input_tensor_.dims() != d) input_tensor_ = Tensor::plain(d);
-  std::copy(images.begin(), images.end(), input_tensor_.data());
+  if (input_tensor_.empty() || input_tensor_.dims() != d) input_tensor_ = Tensor::plain(d, device_);
+  if (device_.kind == DeviceKind::cpu)
+    std::copy(images.begin(), images.end(), input_tensor_.data());
+  else
+    upload(images.data(), input_tensor_.data(), images.size());
   return net_->forward(input_tensor_, mode);
 }
 
 double Model::train_step(std::span<const float> images, std::span<const std::int32_t> labels) {
   const auto batch = static_cast<std::int64_t>(labels.size());
   const Tensor& logits = forward(images, batch, Mode::train);
-  const double loss = loss_.forward(logits, labels);
-  net_->backward(loss_.backward());
+  // On a device the loss runs on the host over the (batch x classes) logits, which is small.
+  const double loss = loss_.forward(on_host(logits, host_logits_), labels);
+  if (device_.kind == DeviceKind::cpu) {
+    net_->backward(loss_.backward());
+    return loss;
+  }
+  const Tensor& g = loss_.backward();
+  if (device_grad_.empty() || device_grad_.dims() != g.dims())
+    device_grad_ = Tensor::plain(g.dims(), device_);
+  upload(g.data(), device_grad_.data(), static_cast<std::size_t>(g.numel()));
+  net_->backward(device_grad_);
   return loss;
 }
 
@@ -139,7 +192,7 @@ Model::Evaluation Model::evaluate(std::span<const float> images,
   const auto batch = static_cast<std::int64_t>(labels.size());
   const Tensor& logits = forward(images, batch, Mode::infer);
   Evaluation e;
-  e.loss = loss_.forward(logits, labels);
+  e.loss = loss_.forward(on_host(logits, host_logits_), labels);
   for (std::size_t i = 0; i < labels.size(); ++i) e.correct += loss_.predictions()[i] == labels[i];
   return e;
 }
@@ -150,7 +203,7 @@ void Model::predict(std::span<const float> images, std::int64_t batch, std::span
   if (logits.size() < static_cast<std::size_t>(batch * classes_))
     throw BufferTooSmall("predict: logits hold " + std::to_string(logits.size()) + " values; " +
                          std::to_string(batch * classes_) + " are needed");
-  const Tensor& out = forward(images, batch, Mode::infer);
+  const Tensor& out = on_host(forward(images, batch, Mode::infer), host_logits_);
   Tensor plain = Tensor::view(plain_layout(out.dims()), logits.data());
   reorder(out, plain);
 }

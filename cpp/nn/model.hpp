@@ -14,6 +14,8 @@
 
 namespace decent::nn {
 
+class LayerBackend;
+
 // Where one named tensor lives in a flat buffer (for per-layer rules such as LARS/LAMB).
 struct Segment {
   std::string name;  // "3.conv2d(16->16, k3, s1, p1).weight"
@@ -23,7 +25,9 @@ struct Segment {
 
 class Model {
  public:
-  // `input` is C x H x W of one sample. Parameters are initialised from `seed`.
+  // `input` is C x H x W of one sample. Parameters are initialised from `seed`. The layers are
+  // those of the layer backend in scope when the model is made (build_model sets it from
+  // ModelSpec::layers), and the flat buffers live on that backend's device.
   Model(std::string name, LayerPtr net, Dims input, std::int64_t classes, std::uint64_t seed);
 
   const std::string& name() const { return name_; }
@@ -38,6 +42,10 @@ class Model {
   const Dims& input_dims() const { return input_; }
   std::int64_t classes() const { return classes_; }
   std::int64_t sample_size() const;  // C * H * W
+
+  // Where the flat buffers live. On a device, the spans below point to device memory: only
+  // train_step, evaluate and predict (which copy to and from the host) read them.
+  const Device& device() const { return device_; }
 
   std::int64_t parameter_count() const { return static_cast<std::int64_t>(params_.storage_size()); }
   std::span<float> parameters() { return {params_.data(), params_.storage_size()}; }
@@ -74,6 +82,9 @@ class Model {
 
  private:
   void bind_all();
+  void upload(const float* host, float* device_memory, std::size_t floats) const;
+  // A device tensor's values (plain layout) in host memory.
+  const Tensor& on_host(const Tensor& t, Tensor& host) const;
 
   std::string name_;
   std::int64_t width_option_ = 0;
@@ -86,6 +97,9 @@ class Model {
   std::vector<Segment> param_segments_, buffer_segments_;
   std::vector<ParamSpec> param_specs_, buffer_specs_;
   SoftmaxCrossEntropy loss_;
+  const LayerBackend* layers_ = nullptr;
+  Device device_;
+  Tensor host_logits_, device_grad_;
 };
 
 }  // namespace decent::nn

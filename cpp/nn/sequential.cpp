@@ -5,6 +5,8 @@
 #include "core/error.hpp"
 #include "kernels/nn_body.hpp"
 #include "nn/backend.hpp"
+#include "nn/layer_backend.hpp"
+#include "nn/layer_shapes.hpp"
 #include "nn/layers.hpp"
 
 namespace decent::nn {
@@ -50,34 +52,10 @@ class Sequential final : public Layer {
   std::vector<LayerPtr> layers_;
 };
 
-class Residual final : public Layer {
+class Residual final : public ResidualShape {
  public:
   Residual(LayerPtr main, LayerPtr shortcut)
-      : main_(std::move(main)), shortcut_(std::move(shortcut)) {
-    if (!main_) throw InvalidArgument("residual: the main branch is null");
-  }
-
-  std::string describe() const override {
-    return std::string("residual(") + (shortcut_ ? "projection" : "identity") + ")";
-  }
-  Dims output_dims(const Dims& in) const override {
-    const Dims a = main_->output_dims(in);
-    const Dims b = shortcut_ ? shortcut_->output_dims(in) : in;
-    if (a != b)
-      throw InvalidArgument("residual: main branch gives " + to_string(a) + ", shortcut gives " +
-                            to_string(b) + ": they must match");
-    return a;
-  }
-  std::vector<Layer*> children() override {
-    std::vector<Layer*> c{main_.get()};
-    if (shortcut_) c.push_back(shortcut_.get());
-    return c;
-  }
-  void set_needs_input_grad(bool needed) override {
-    needs_input_grad_ = needed;
-    main_->set_needs_input_grad(needed);
-    if (shortcut_) shortcut_->set_needs_input_grad(needed);
-  }
+      : ResidualShape(std::move(main), std::move(shortcut)) {}
 
   // out = relu(a + b), in a's layout.
   const Tensor& forward(const Tensor& x, Mode mode) override {
@@ -133,7 +111,6 @@ class Residual final : public Layer {
     for (std::int64_t i = 0; i < n; ++i) f(static_cast<std::size_t>(i));
   }
 
-  LayerPtr main_, shortcut_;
   Tensor out_train_, out_infer_, g_, dx_, none_;
 };
 
@@ -142,8 +119,11 @@ class Residual final : public Layer {
 LayerPtr make_sequential(std::vector<LayerPtr> layers) {
   return std::make_unique<Sequential>(std::move(layers));
 }
-LayerPtr make_residual(LayerPtr main, LayerPtr shortcut) {
+LayerPtr host_residual(LayerPtr main, LayerPtr shortcut) {
   return std::make_unique<Residual>(std::move(main), std::move(shortcut));
+}
+LayerPtr make_residual(LayerPtr main, LayerPtr shortcut) {
+  return current_layer_backend().residual(std::move(main), std::move(shortcut));
 }
 
 }  // namespace decent::nn

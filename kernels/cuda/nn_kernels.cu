@@ -11,6 +11,7 @@ namespace decent::cuda {
 DECENT_EACH(kernels::ResidualAddRelu)
 DECENT_EACH(kernels::ReluMask)
 DECENT_EACH(kernels::AddInto)
+DECENT_EACH(kernels::ResidualSum)
 DECENT_EACH(kernels::SoftmaxCrossEntropyRow)
 DECENT_EACH(kernels::MaxPoolForward)
 DECENT_EACH(kernels::MaxPoolBackward)

@@ -3,6 +3,7 @@
 
 #include "core/error.hpp"
 #include "nn/backend.hpp"
+#include "nn/builders.hpp"
 #include "nn/dnnl/dnnl_layout.hpp"
 #include "nn/layer_backend.hpp"
 #include "nn/loss.hpp"
@@ -60,6 +61,61 @@ TEST_CASE("host-only nn code refuses tensors in device memory by name instead of
   Tensor host = Tensor::plain({2, 10}), scratch;
   CHECK_THROWS_AS(reorder(logits, host), NotSupported);
   CHECK_THROWS_AS(to_layout(logits, host.layout(), scratch), NotSupported);
+}
+
+namespace {
+
+// The oneDNN backend, counting the layers it is asked for.
+class CountingBackend final : public LayerBackend {
+ public:
+  mutable int layers = 0, residuals = 0;
+  const LayerBackend& base = layer_backend("dnnl");
+  std::string_view name() const override { return "counting"; }
+  DeviceKind device() const override { return DeviceKind::cpu; }
+  LayerPtr conv2d(const Conv2dOptions& o) const override { return ++layers, base.conv2d(o); }
+  LayerPtr batch_norm2d(const BatchNormOptions& o) const override {
+    return ++layers, base.batch_norm2d(o);
+  }
+  LayerPtr relu() const override { return ++layers, base.relu(); }
+  LayerPtr max_pool2d(const PoolOptions& o) const override { return ++layers, base.max_pool2d(o); }
+  LayerPtr avg_pool2d(const PoolOptions& o) const override { return ++layers, base.avg_pool2d(o); }
+  LayerPtr global_avg_pool() const override { return ++layers, base.global_avg_pool(); }
+  LayerPtr linear(std::int64_t in, std::int64_t out) const override {
+    return ++layers, base.linear(in, out);
+  }
+  LayerPtr residual(LayerPtr main, LayerPtr shortcut) const override {
+    ++residuals;
+    return LayerBackend::residual(std::move(main), std::move(shortcut));
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a model spec's layer backend makes every layer, and its scope ends with the build") {
+  CountingBackend counting;
+  ModelSpec s;
+  s.name = "resnet20";
+  s.width = 4;
+  s.layers = &counting;
+  const auto model = build_model(s);
+  // resnet20: the stem (conv, bn), 9 blocks of 2 x (conv, bn), 2 projections (conv, bn),
+  // global pool and linear.
+  CHECK(counting.layers == 2 + 9 * 4 + 2 * 2 + 2);
+  CHECK(counting.residuals == 9);
+  CHECK(model->device() == Device{});
+  CHECK(&current_layer_backend() == &default_layer_backend());
+  {
+    const ScopedLayerBackend outer(counting);
+    CHECK(&current_layer_backend() == &counting);
+    {
+      const ScopedLayerBackend inner(default_layer_backend());
+      CHECK(&current_layer_backend() == &default_layer_backend());
+    }
+    make_relu();
+    CHECK(&current_layer_backend() == &counting);
+  }
+  CHECK(counting.layers == 2 + 9 * 4 + 2 * 2 + 2 + 1);
+  CHECK(&current_layer_backend() == &default_layer_backend());
 }
 
 }  // namespace decent::nn

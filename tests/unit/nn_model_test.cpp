@@ -3,12 +3,14 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <iomanip>
 #include <numeric>
 
 #include "core/error.hpp"
 #include "nn/builders.hpp"
 #include "nn/layers.hpp"
 #include "nn_helpers.hpp"
+#include "tests/common/fixed_batch_training.hpp"
 
 namespace decent::nn::test {
 
@@ -178,6 +180,18 @@ TEST_CASE("bad shapes and names give clear errors") {
   CHECK_THROWS_AS(build_model(s), InvalidArgument);
   CHECK_THROWS_AS(make_residual(make_conv2d({4, 8, 3, 1, 1}), nullptr)->output_dims({1, 4, 6, 6}),
                   InvalidArgument);
+}
+
+// The CPU run of the GPU model check (tests/gpu/cudnn_layers_test.cpp asserts the same first
+// loss and the same fall on the device).
+TEST_CASE("the fixed-batch model check on the CPU: its first loss and its fall") {
+  auto model = build_model(decent::test::fixed_batch_model());
+  const auto l = decent::test::memorise(*model, cpu_vector_ops<float>(), 40);
+  MESSAGE("first loss " << std::setprecision(10) << l.first << ", after 40 steps " << l.last);
+  // The constant the GPU check expects (its initial parameters and batch are the same numbers).
+  CHECK(l.first == doctest::Approx(decent::test::kFixedBatchFirstLoss).epsilon(1e-7));
+  // 40 steps take it to 0.12 of its start here; a backward pass wrong anywhere stays near 1.
+  CHECK(l.last < 0.25 * l.first);
 }
 
 }  // namespace decent::nn::test

@@ -28,6 +28,11 @@ class CudnnBackend final : public LayerBackend {
   LayerPtr linear(std::int64_t in, std::int64_t out) const override {
     return cudnn::linear(context(), in, out);
   }
+  LayerPtr residual(LayerPtr main, LayerPtr shortcut) const override {
+    return cudnn::residual(context(), std::move(main), std::move(shortcut));
+  }
+  Device memory_device() const override { return context()->device(); }
+  void synchronize() const override { context()->synchronize(); }
 
  private:
   std::shared_ptr<Context> context() const {

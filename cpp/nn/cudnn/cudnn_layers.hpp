@@ -1,6 +1,6 @@
 // The GPU layer backend: the layers of nn/layers.hpp on one node's Context (cuDNN graph-API
 // convolutions, cuBLAS for the linear layer, decent's own kernels for batch norm, pooling and
-// ReLU), and the LayerBackend that makes them. Built into decent_gpu only.
+// ReLU, residual block), and the LayerBackend that makes them. Built into decent_gpu only.
 #pragma once
 
 #include <memory>
@@ -17,6 +17,7 @@ LayerPtr max_pool2d(std::shared_ptr<Context> ctx, const PoolOptions& options);
 LayerPtr avg_pool2d(std::shared_ptr<Context> ctx, const PoolOptions& options);
 LayerPtr global_avg_pool(std::shared_ptr<Context> ctx);
 LayerPtr linear(std::shared_ptr<Context> ctx, std::int64_t in, std::int64_t out);
+LayerPtr residual(std::shared_ptr<Context> ctx, LayerPtr main, LayerPtr shortcut);
 
 // A layer backend named "cudnn" whose layers compute on `ctx` (one per node).
 std::unique_ptr<LayerBackend> make_backend(std::shared_ptr<Context> ctx);
