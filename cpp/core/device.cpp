@@ -83,6 +83,20 @@ bool has_device_backend(DeviceKind kind) {
   return kind == DeviceKind::cpu || cuda_backend.load() != nullptr;
 }
 
+void copy_to_device(const Device& device, void* to, const void* from, std::size_t bytes,
+                    void* stream) {
+  const auto& backend = device_backend(device.kind);
+  backend.copy(device, to, from, bytes, false, true, stream);
+  backend.synchronize(device, stream);
+}
+
+void copy_to_host(const Device& device, void* to, const void* from, std::size_t bytes,
+                  void* stream) {
+  const auto& backend = device_backend(device.kind);
+  backend.copy(device, to, from, bytes, true, false, stream);
+  backend.synchronize(device, stream);
+}
+
 void DeviceMemory::ensure(const Device& device, std::size_t bytes) {
   if (data_ && device == device_ && bytes == bytes_) return;
   reset();

@@ -64,6 +64,14 @@ bool has_device_backend(DeviceKind kind);
 // nullptr unregisters it).
 void register_device_backend(DeviceKind kind, const DeviceBackend* backend);
 
+// Copies `bytes` from host memory to `device` memory (copy_to_device) or back (copy_to_host),
+// ordered on `stream` (null: the device's default one), and waits for that stream, so the host
+// side may be reused or read when the call returns. On the CPU, a plain copy.
+void copy_to_device(const Device& device, void* to, const void* from, std::size_t bytes,
+                    void* stream = nullptr);
+void copy_to_host(const Device& device, void* to, const void* from, std::size_t bytes,
+                  void* stream = nullptr);
+
 // Device memory owned by one object: `bytes` on `device` (nothing when 0), released with it.
 class DeviceMemory {
  public:

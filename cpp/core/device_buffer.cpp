@@ -48,10 +48,7 @@ void DeviceBuffer<T>::release() noexcept {
 template <typename T>
 std::vector<T> DeviceBuffer<T>::to_host(const Stream* stream) const {
   std::vector<T> out(size_);
-  void* s = stream ? stream->handle() : nullptr;
-  const auto& backend = device_backend(device_.kind);
-  backend.copy(device_, out.data(), data_, size_ * sizeof(T), true, false, s);
-  backend.synchronize(device_, s);
+  copy_to_host(device_, out.data(), data_, size_ * sizeof(T), stream ? stream->handle() : nullptr);
   return out;
 }
 
@@ -60,10 +57,9 @@ void DeviceBuffer<T>::from_host(std::span<const T> values, const Stream* stream)
   if (values.size() != size_)
     throw InvalidArgument(
         fmt::format("{} buffer of {} values given {}", to_string(device_), size_, values.size()));
-  void* s = stream ? stream->handle() : nullptr;
-  const auto& backend = device_backend(device_.kind);
-  backend.copy(device_, data_, values.data(), size_ * sizeof(T), false, true, s);
-  backend.synchronize(device_, s);  // the caller may reuse `values` at once
+  // Waits, so the caller may reuse `values` at once.
+  copy_to_device(device_, data_, values.data(), size_ * sizeof(T),
+                 stream ? stream->handle() : nullptr);
 }
 
 template <typename T>

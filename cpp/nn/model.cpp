@@ -119,22 +119,25 @@ void Model::initialize(std::uint64_t seed) {
     fill(param_specs_[i], p + param_segments_[i].offset);
   for (std::size_t i = 0; i < buffer_specs_.size(); ++i)
     fill(buffer_specs_[i], b + buffer_segments_[i].offset);
-  if (host) {
-    for (auto& g : gradients()) g = 0;
-    return;
+  if (!host) {
+    upload(p, params_.data(), staged_params.size());
+    upload(b, buffers_.data(), staged_buffers.size());
   }
-  upload(p, params_.data(), staged_params.size());
-  upload(b, buffers_.data(), staged_buffers.size());
   device_backend(device_.kind)
       .fill_zero(device_, grads_.data(), grads_.storage_size() * sizeof(float), nullptr);
 }
 
-void Model::upload(const float* host, float* device_memory, std::size_t floats) const {
-  if (floats == 0 || !device_memory) return;
+void Model::upload(const float* host, float* to, std::size_t floats) const {
+  if (floats == 0 || !to) return;
   layers_->synchronize();  // queued layer work may still read the old values
-  const auto& b = device_backend(device_.kind);
-  b.copy(device_, device_memory, host, floats * sizeof(float), false, true, nullptr);
-  b.synchronize(device_, nullptr);
+  copy_to_device(device_, to, host, floats * sizeof(float));
+}
+
+const Tensor& Model::on_device(const Tensor& host, Tensor& own) const {
+  if (device_.kind == DeviceKind::cpu) return host;
+  if (own.empty() || own.dims() != host.dims()) own = Tensor::plain(host.dims(), device_);
+  upload(host.data(), own.data(), static_cast<std::size_t>(host.numel()));
+  return own;
 }
 
 const Tensor& Model::on_host(const Tensor& t, Tensor& host) const {
@@ -144,10 +147,8 @@ const Tensor& Model::on_host(const Tensor& t, Tensor& host) const {
                        " is not in a plain layout");
   if (host.empty() || host.dims() != t.dims()) host = Tensor::plain(t.dims());
   layers_->synchronize();
-  const auto& b = device_backend(t.device().kind);
-  b.copy(t.device(), host.data(), t.data(), static_cast<std::size_t>(t.numel()) * sizeof(float),
-         true, false, nullptr);
-  b.synchronize(t.device(), nullptr);
+  copy_to_host(t.device(), host.data(), t.data(),
+               static_cast<std::size_t>(t.numel()) * sizeof(float));
   return host;
 }
 
@@ -163,10 +164,7 @@ const Tensor& Model::forward(std::span<const float> images, std::int64_t batch, 
   Dims d = {batch};
   d.insert(d.end(), input_.begin(), input_.end());
   if (input_tensor_.empty() || input_tensor_.dims() != d) input_tensor_ = Tensor::plain(d, device_);
-  if (device_.kind == DeviceKind::cpu)
-    std::copy(images.begin(), images.end(), input_tensor_.data());
-  else
-    upload(images.data(), input_tensor_.data(), images.size());
+  upload(images.data(), input_tensor_.data(), images.size());
   return net_->forward(input_tensor_, mode);
 }
 
@@ -175,15 +173,7 @@ double Model::train_step(std::span<const float> images, std::span<const std::int
   const Tensor& logits = forward(images, batch, Mode::train);
   // On a device the loss runs on the host over the (batch x classes) logits, which is small.
   const double loss = loss_.forward(on_host(logits, host_logits_), labels);
-  if (device_.kind == DeviceKind::cpu) {
-    net_->backward(loss_.backward());
-    return loss;
-  }
-  const Tensor& g = loss_.backward();
-  if (device_grad_.empty() || device_grad_.dims() != g.dims())
-    device_grad_ = Tensor::plain(g.dims(), device_);
-  upload(g.data(), device_grad_.data(), static_cast<std::size_t>(g.numel()));
-  net_->backward(device_grad_);
+  net_->backward(on_device(loss_.backward(), device_grad_));
   return loss;
 }
 

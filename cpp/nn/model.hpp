@@ -82,9 +82,13 @@ class Model {
 
  private:
   void bind_all();
-  void upload(const float* host, float* device_memory, std::size_t floats) const;
-  // A device tensor's values (plain layout) in host memory.
+  // Host floats into the model's device memory (a plain copy on the CPU), after the layers'
+  // queued work.
+  void upload(const float* host, float* to, std::size_t floats) const;
+  // A device tensor's values (plain layout) in host memory: t itself on the CPU, else `host`.
   const Tensor& on_host(const Tensor& t, Tensor& host) const;
+  // A host tensor on the model's device: `host` itself on the CPU, else `own`.
+  const Tensor& on_device(const Tensor& host, Tensor& own) const;
 
   std::string name_;
   std::int64_t width_option_ = 0;
