@@ -28,7 +28,6 @@ class BatchNorm2d final : public BatchNormShape {
                                         running_mean_, running_var_, o_.epsilon, o_.momentum,
                                         o_.fuse_relu, scratch(train_scratch_, s), y.data());
       saved_src_ = src;
-      saved_rows_ = s;
     } else {
       kernels::batch_norm_forward_infer(each, s, src.data(), scale_.value, shift_.value,
                                         running_mean_, running_var_, o_.epsilon, o_.fuse_relu,
@@ -47,10 +46,11 @@ class BatchNorm2d final : public BatchNormShape {
     if (needs_input_grad_ && (dx_.empty() || dx_.dims() != d.dims()))
       dx_ = nhwc_tensor(*ctx_, d.dims());
     const auto each = [this](std::int64_t n, const auto& f) { ctx_->each(n, f); };
-    kernels::batch_norm_backward(each, saved_rows_, d.data(),
-                                 o_.fuse_relu ? y_train_.data() : nullptr, saved_src_.data(),
-                                 scale_.value, scratch(train_scratch_, saved_rows_), scale_.grad,
-                                 shift_.grad, needs_input_grad_ ? dx_.data() : nullptr);
+    const auto rows = rows_of(saved_src_.dims());
+    kernels::batch_norm_backward(each, rows, d.data(), o_.fuse_relu ? y_train_.data() : nullptr,
+                                 saved_src_.data(), scale_.value, scratch(train_scratch_, rows),
+                                 scale_.grad, shift_.grad,
+                                 needs_input_grad_ ? dx_.data() : nullptr);
     return needs_input_grad_ ? dx_ : none_;
   }
 
@@ -59,16 +59,11 @@ class BatchNorm2d final : public BatchNormShape {
   kernels::BatchNormScratch scratch(DeviceMemory& m, const kernels::ChannelRows& s) {
     const auto bytes =
         static_cast<std::size_t>(kernels::BatchNormScratch::doubles(s)) * sizeof(double);
-    if (m.bytes() < bytes) {
-      ctx_->synchronize();  // queued kernels may still read the old scratch
-      m.ensure(ctx_->device(), bytes);
-    }
-    return kernels::BatchNormScratch::over(static_cast<double*>(m.data()), s);
+    return kernels::BatchNormScratch::over(static_cast<double*>(ctx_->grow(m, bytes)), s);
   }
 
   std::shared_ptr<Context> ctx_;
   DeviceMemory train_scratch_, infer_scratch_;
-  kernels::ChannelRows saved_rows_{0, 0};
   Tensor src_own_, dy_own_, saved_src_, y_train_, y_infer_, dx_, none_;
 };
 

@@ -55,22 +55,22 @@ std::size_t Context::plan_count() {
   return plans_.size();
 }
 
-void* Context::workspace(std::int64_t bytes) {
-  // Grown, never shrunk: the largest plan's need is reached in the first step.
-  if (static_cast<std::size_t>(bytes) > workspace_.bytes()) {
-    synchronize();  // queued work may still use the old workspace
-    workspace_.ensure(device(), static_cast<std::size_t>(bytes));
+void* Context::grow(DeviceMemory& memory, std::size_t bytes) const {
+  if (bytes > memory.bytes()) {
+    synchronize();
+    memory.ensure(device(), bytes);
   }
-  return workspace_.data();
+  return memory.data();
+}
+
+void* Context::workspace(std::int64_t bytes) {
+  // The largest plan's need is reached in the first step.
+  return grow(workspace_, static_cast<std::size_t>(bytes));
 }
 
 float* Context::scratch(Scratch slot, std::size_t floats) {
-  auto& m = scratch_[static_cast<std::size_t>(slot)];
-  if (floats * sizeof(float) > m.bytes()) {
-    synchronize();
-    m.ensure(device(), floats * sizeof(float));
-  }
-  return static_cast<float*>(m.data());
+  return static_cast<float*>(
+      grow(scratch_[static_cast<std::size_t>(slot)], floats * sizeof(float)));
 }
 
 }  // namespace decent::nn::cudnn

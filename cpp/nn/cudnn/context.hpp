@@ -50,6 +50,10 @@ class Context {
   // `floats` floats of scratch in `slot`, valid until the next request for that slot.
   float* scratch(Scratch slot, std::size_t floats);
 
+  // Makes `memory` hold at least `bytes` on this device, growing it only after the queued work
+  // (which may still use the old allocation) is done; never shrinks it. Returns its data.
+  void* grow(DeviceMemory& memory, std::size_t bytes) const;
+
   // f(i) for i in [0, n) on this context's stream (kernels/cuda/each.cuh).
   template <class F>
   void each(std::int64_t n, const F& f) const;

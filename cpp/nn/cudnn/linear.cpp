@@ -34,7 +34,7 @@ class Linear final : public LinearShape {
                              src.data(), f, &zero, y.data(), o),
                  "linear forward");
     ctx_->each(out[0] * out_, kernels::AddBias{out_, b_.value, y.data()});
-    if (mode == Mode::train) saved_src_ = src, input_dims_ = x.dims();
+    if (mode == Mode::train) saved_src_ = src;  // plain, with x's dims
     return y;
   }
 
@@ -42,19 +42,20 @@ class Linear final : public LinearShape {
     if (saved_src_.empty())
       throw InvalidArgument(describe() + ": backward without a training forward");
     check_on_device(*ctx_, dy, describe());
-    if (!dy.layout().is_plain() || dy.dims() != Dims{input_dims_[0], out_})
+    const Dims& input_dims = saved_src_.dims();
+    if (!dy.layout().is_plain() || dy.dims() != Dims{input_dims[0], out_})
       throw InvalidArgument(describe() + ": gradient " + to_string(dy.dims()) +
-                            ": expected plain " + to_string({input_dims_[0], out_}));
-    const int n = as_int(input_dims_[0], describe()), f = as_int(in_, describe()),
+                            ": expected plain " + to_string({input_dims[0], out_}));
+    const int n = as_int(input_dims[0], describe()), f = as_int(in_, describe()),
               o = as_int(out_, describe());
     const float one = 1, zero = 0;
     // dW^T (f x o) = X^T (f x n) dY (n x o): dY's buffer is dY^T column-major (o x n), op T.
     check_cublas(cublasSgemm(ctx_->cublas(), CUBLAS_OP_N, CUBLAS_OP_T, f, o, n, &one,
                              saved_src_.data(), f, dy.data(), o, &zero, w_.grad, f),
                  "linear backward (weights)");
-    ctx_->each(out_, kernels::ColumnSums{input_dims_[0], out_, dy.data(), b_.grad});
+    ctx_->each(out_, kernels::ColumnSums{input_dims[0], out_, dy.data(), b_.grad});
     if (!needs_input_grad_) return none_;
-    if (dx_.empty() || dx_.dims() != input_dims_) dx_ = Tensor::plain(input_dims_, ctx_->device());
+    if (dx_.empty() || dx_.dims() != input_dims) dx_ = Tensor::plain(input_dims, ctx_->device());
     // dX^T (f x n) = W^T (f x o) dY^T (o x n).
     check_cublas(cublasSgemm(ctx_->cublas(), CUBLAS_OP_N, CUBLAS_OP_N, f, n, o, &one, w_.value, f,
                              dy.data(), o, &zero, dx_.data(), f),
@@ -64,7 +65,6 @@ class Linear final : public LinearShape {
 
  private:
   std::shared_ptr<Context> ctx_;
-  Dims input_dims_;
   Tensor src_own_, saved_src_, y_train_, y_infer_, dx_, none_;
 };
 

@@ -22,18 +22,18 @@ class Pool final : public PoolShape {
     if (y.empty() || y.dims() != out) y = nhwc_tensor(*ctx_, out);
     if (kind_ == PoolKind::max) {
       auto& argmax = mode == Mode::train ? argmax_train_ : argmax_infer_;
-      argmax.ensure(ctx_->device(), static_cast<std::size_t>(p.outputs()) * sizeof(std::int64_t));
-      ctx_->each(p.outputs(), kernels::MaxPoolForward{p, src.data(), y.data(),
-                                                      static_cast<std::int64_t*>(argmax.data())});
+      auto* at = static_cast<std::int64_t*>(
+          ctx_->grow(argmax, static_cast<std::size_t>(p.outputs()) * sizeof(std::int64_t)));
+      ctx_->each(p.outputs(), kernels::MaxPoolForward{p, src.data(), y.data(), at});
     } else {
       ctx_->each(p.outputs(), kernels::AvgPoolForward{p, src.data(), y.data()});
     }
-    if (mode == Mode::train) last_ = p, trained_ = true;
+    if (mode == Mode::train) last_ = p;
     return y;
   }
 
   const Tensor& backward(const Tensor& dy) override {
-    if (!trained_) throw InvalidArgument(describe() + ": backward without a training forward");
+    if (last_.n == 0) throw InvalidArgument(describe() + ": backward without a training forward");
     if (!needs_input_grad_) return none_;
     const Tensor& d = as_nhwc(*ctx_, dy, dy_own_, describe());
     const Dims in = {last_.n, last_.c, last_.h, last_.w};
@@ -56,8 +56,7 @@ class Pool final : public PoolShape {
   }
 
   std::shared_ptr<Context> ctx_;
-  kernels::Pool2d last_{};
-  bool trained_ = false;
+  kernels::Pool2d last_{};  // of the last training forward; n == 0 before one
   DeviceMemory argmax_train_, argmax_infer_;
   Tensor src_own_, dy_own_, y_train_, y_infer_, dx_, none_;
 };
