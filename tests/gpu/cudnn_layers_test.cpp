@@ -23,7 +23,9 @@
 #include "kernels/nn_body.hpp"
 #include "nn/builders.hpp"
 #include "nn/cudnn/tensors.hpp"
+#include "tests/common/expect.hpp"
 #include "tests/common/fixed_batch_training.hpp"
+#include "tests/common/host_kernels.hpp"
 #include "tests/common/naive_nn.hpp"
 #include "tests/common/skip.hpp"
 
@@ -36,13 +38,11 @@ using nn::Tensor;
 namespace naive = test::naive;
 namespace cudnn = nn::cudnn;
 
-int failures = 0;
-void expect(bool ok, const std::string& what) {
-  if (!ok) {
-    ++failures;
-    if (failures <= 30) std::fprintf(stderr, "FAILED: %s\n", what.c_str());
-  }
-}
+using test::count;
+using test::expect;
+using test::HostEach;
+using test::to_nhwc;
+
 void expect_close(const std::string& what, const std::vector<float>& got, const naive::Values& want,
                   double tolerance) {
   const double e = naive::relative_error(got, want);
@@ -62,23 +62,14 @@ std::vector<float> random_values(std::int64_t n, std::uint64_t seed, float lo = 
   for (auto& x : v) x = lo + (hi - lo) * static_cast<float>(rng.uniform());
   return v;
 }
-std::int64_t count(const Dims& d) {
-  std::int64_t n = 1;
-  for (auto x : d) n *= x;
-  return n;
-}
 
 void upload(const Device& d, float* to, const std::vector<float>& from) {
-  const auto& b = device_backend(d.kind);
-  b.copy(d, to, from.data(), from.size() * sizeof(float), false, true, nullptr);
-  b.synchronize(d, nullptr);
+  copy_to_device(d, to, from.data(), from.size() * sizeof(float));
 }
 std::vector<float> download(cudnn::Context& ctx, const float* from, std::int64_t n) {
   ctx.synchronize();
   std::vector<float> v(static_cast<std::size_t>(n));
-  const auto& b = device_backend(DeviceKind::cuda);
-  b.copy(ctx.device(), v.data(), from, v.size() * sizeof(float), true, false, nullptr);
-  b.synchronize(ctx.device(), nullptr);
+  copy_to_host(ctx.device(), v.data(), from, v.size() * sizeof(float));
   return v;
 }
 Tensor plain_on_device(const Device& d, const Dims& dims, const std::vector<float>& values) {
@@ -119,13 +110,6 @@ struct DeviceBound {
       bufs.push_back(alloc(buffers.back()));
     }
     layer.bind(views, bufs);
-  }
-};
-
-struct HostEach {
-  template <class F>
-  void operator()(std::int64_t n, const F& f) const {
-    for (std::int64_t i = 0; i < n; ++i) f(static_cast<std::size_t>(i));
   }
 };
 
@@ -183,12 +167,6 @@ void linear_layers(const std::shared_ptr<cudnn::Context>& ctx, double tolerance)
                  tolerance);
     expect_close(name + " backward bias", download(*ctx, bound.grads[1], out), rdb, tolerance);
   }
-}
-
-std::vector<float> to_nhwc(const std::vector<float>& v, const Dims& d) {
-  std::vector<float> out(v.size());
-  HostEach{}(count(d), kernels::NchwToNhwc{d[0], d[1], d[2], d[3], v.data(), out.data()});
-  return out;
 }
 
 void batch_norms(const std::shared_ptr<cudnn::Context>& ctx) {
@@ -357,10 +335,5 @@ int main() {
     std::fprintf(stderr, "FAILED with an exception: %s\n", e.what());
     return 1;
   }
-  if (failures) {
-    std::fprintf(stderr, "%d checks failed\n", failures);
-    return 1;
-  }
-  std::printf("the cuDNN backend's layers agree with the references on cuda:0\n");
-  return 0;
+  return test::finish("the cuDNN backend's layers agree with the references on cuda:0");
 }

@@ -16,6 +16,7 @@
 #include "kernels/cuda/cuda_vector_ops.hpp"
 #include "kernels/cuda/vector_kernels.hpp"
 #include "tests/common/device_order.hpp"
+#include "tests/common/expect.hpp"
 #include "tests/common/skip.hpp"
 
 namespace decent {
@@ -23,13 +24,7 @@ namespace {
 
 static_assert(cuda::kBlockThreads == test::kDeviceBlockThreads);
 
-int failures = 0;
-void expect(bool ok, const std::string& what) {
-  if (!ok) {
-    ++failures;
-    if (failures <= 20) std::fprintf(stderr, "FAILED: %s\n", what.c_str());
-  }
-}
+using test::expect;
 
 template <typename T>
 std::vector<T> random_values(std::size_t n, unsigned seed) {
@@ -264,10 +259,5 @@ int main() {
   local_nodes_on_one_gpu<float>(d);
   local_nodes_on_one_gpu<double>(d);
   buffers_streams_events(d);
-  if (failures) {
-    std::fprintf(stderr, "%d checks failed\n", failures);
-    return 1;
-  }
-  std::printf("vector ops on cuda:0 agree with the CPU\n");
-  return 0;
+  return test::finish("vector ops on cuda:0 agree with the CPU");
 }

@@ -19,12 +19,7 @@ using test::random_values;
 using test::to_nhwc;
 using test::worst_ratio;
 
-struct HostEach {
-  template <class F>
-  void operator()(std::int64_t n, const F& f) const {
-    for (std::int64_t i = 0; i < n; ++i) f(static_cast<std::size_t>(i));
-  }
-};
+using test::HostEach;
 
 }  // namespace
 

@@ -10,6 +10,7 @@
 #include "core/rng.hpp"
 #include "nn/dnnl/context.hpp"
 #include "nn/layer.hpp"
+#include "tests/common/host_kernels.hpp"
 
 namespace decent::nn::test {
 
@@ -34,23 +35,9 @@ inline std::vector<float> to_plain(const Tensor& t) {
   return std::vector<float>(p.data(), p.data() + p.numel());
 }
 
-inline std::int64_t count(const Dims& d) {
-  std::int64_t n = 1;
-  for (auto x : d) n *= x;
-  return n;
-}
-
-// The NHWC order of a plain N x C x H x W array.
-inline std::vector<float> to_nhwc(const std::vector<float>& v, const Dims& d) {
-  std::vector<float> out(v.size());
-  for (std::int64_t n = 0; n < d[0]; ++n)
-    for (std::int64_t c = 0; c < d[1]; ++c)
-      for (std::int64_t y = 0; y < d[2]; ++y)
-        for (std::int64_t x = 0; x < d[3]; ++x)
-          out[static_cast<std::size_t>(((n * d[2] + y) * d[3] + x) * d[1] + c)] =
-              v[static_cast<std::size_t>(((n * d[1] + c) * d[2] + y) * d[3] + x)];
-  return out;
-}
+using decent::test::count;
+using decent::test::HostEach;
+using decent::test::to_nhwc;
 
 // A layer with its own parameter, gradient and buffer storage, filled with random values.
 struct Bound {

@@ -16,10 +16,7 @@ namespace {
 using test::random_values;
 using test::to_nhwc;
 
-template <class F>
-void each(std::int64_t n, const F& f) {
-  for (std::int64_t i = 0; i < n; ++i) f(static_cast<std::size_t>(i));
-}
+constexpr test::HostEach each{};
 
 struct Case {
   const char* name;
