@@ -282,3 +282,4 @@ DECENT_JAVA_RETHROW(decent_comm_run_local, 3)
 %immutable decent_train_options::out;
 %immutable decent_train_options::milestones;
 %immutable decent_train_options::resume;
+%immutable decent_train_options::device;

@@ -239,4 +239,5 @@ static int decent_py_node_call(decent_comm* comm, int rank, void* user) {
                                    const char* partition, const char* topology,
                                    const char* algorithm, const char* optimizer,
                                    const char* schedule, const char* out,
-                                   const char* milestones, const char* resume };
+                                   const char* milestones, const char* resume,
+                                   const char* device };

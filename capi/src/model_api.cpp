@@ -8,8 +8,8 @@
 #include "handles.hpp"
 #include "live_handles.hpp"
 #include "nn/builders.hpp"
-#include "nn/dnnl/context.hpp"
 #include "nn/model_file.hpp"
+#include "nn/threads.hpp"
 #include "train/files.hpp"
 
 namespace {

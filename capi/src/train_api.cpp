@@ -102,6 +102,7 @@ constexpr CField kFields[] = {
     DECENT_FIELD(flip, i32),
     DECENT_FIELD(scale_lr, i32),
     DECENT_FIELD(eval_nodes, i32),
+    DECENT_FIELD(device, str),
 };
 #undef DECENT_FIELD
 

@@ -15,7 +15,8 @@
 #include "core/parse.hpp"
 #include "core/rng.hpp"
 #include "nn/builders.hpp"
-#include "nn/dnnl/context.hpp"
+#include "nn/node_engine.hpp"
+#include "nn/threads.hpp"
 
 namespace decent::cli {
 namespace {
@@ -29,6 +30,8 @@ struct BenchStepOptions {
   int steps = 10;
   double lr = 0.01;
   std::string format = "text";
+  std::string device = "cpu";
+  bool tf32 = false;
 };
 
 std::int64_t peak_rss_bytes() {
@@ -38,8 +41,13 @@ std::int64_t peak_rss_bytes() {
 }
 
 void run(BenchStepOptions o, std::ostream& out) {
-  if (o.threads > 0) nn::set_threads(o.threads);
+  if (o.tf32 && parse_device(o.device).is_cpu())
+    throw InvalidArgument("--tf32: only on a GPU (--device cuda); the CPU computes in fp32");
+  const auto engine = nn::open_node_engine(nn::node_device(o.device, 0), {o.tf32});
+  const bool cpu = engine->device().is_cpu();
+  if (cpu && o.threads > 0) nn::set_threads(o.threads);
   o.spec.input = nn::parse_image_dims(o.input);
+  o.spec.layers = &engine->layers();
   auto model = nn::build_model(o.spec);
   Rng rng(o.spec.seed);
   std::vector<float> images(static_cast<std::size_t>(o.batch * model->sample_size()));
@@ -54,6 +62,11 @@ void run(BenchStepOptions o, std::ostream& out) {
     auto g = model->gradients();
     const auto n = static_cast<std::int64_t>(x.size());
     const auto lr = static_cast<float>(o.lr);
+    if (!cpu) {
+      engine->ops().axpy(x.size(), -lr, g.data(), x.data());
+      engine->synchronize();  // the step is timed to its end, not to its last launch
+      return;
+    }
 #pragma omp parallel for simd schedule(static)
     for (std::int64_t i = 0; i < n; ++i) x[i] -= lr * g[i];
   };
@@ -70,16 +83,23 @@ void run(BenchStepOptions o, std::ostream& out) {
   const double median = seconds[seconds.size() / 2];
   const double ips = static_cast<double>(o.batch) * o.steps / total;
   if (o.format == "json") {
-    out << nlohmann::json{{"engine", "decent"},       {"model", o.spec.name},
-                          {"input", o.input},         {"batch", o.batch},
-                          {"threads", nn::threads()}, {"parameters", model->parameter_count()},
-                          {"steps", o.steps},         {"median_step_seconds", median},
-                          {"images_per_second", ips}, {"peak_rss_bytes", peak_rss_bytes()}}
+    out << nlohmann::json{{"engine", "decent"},
+                          {"device", to_string(engine->device())},
+                          {"model", o.spec.name},
+                          {"input", o.input},
+                          {"batch", o.batch},
+                          {"threads", nn::threads()},
+                          {"parameters", model->parameter_count()},
+                          {"steps", o.steps},
+                          {"median_step_seconds", median},
+                          {"images_per_second", ips},
+                          {"peak_rss_bytes", peak_rss_bytes()}}
                .dump()
         << "\n";
   } else {
-    fmt::print(out, "{} on {} (batch {}, {} threads, {} parameters)\n", o.spec.name, o.input,
-               o.batch, nn::threads(), model->parameter_count());
+    fmt::print(out, "{} on {} (batch {}, {}, {} parameters)\n", o.spec.name, o.input, o.batch,
+               cpu ? fmt::format("{} threads", nn::threads()) : to_string(engine->device()),
+               model->parameter_count());
     fmt::print(out, "  {:.1f} images/s, median step {:.2f} ms over {} steps, peak RSS {:.1f} MiB\n",
                ips, median * 1e3, o.steps, static_cast<double>(peak_rss_bytes()) / (1 << 20));
   }
@@ -107,6 +127,17 @@ void add_bench_command(CLI::App& app, Action& action) {
   cmd->add_option("--width", o->spec.width, "First-stage channels (default: the model's own)")
       ->check(CLI::Range(0, 4096));
   cmd->add_option("--seed", o->spec.seed, "Seed of the weights and data (default 1)");
+  cmd->add_option("--device", o->device, "cpu (default), cuda or cuda:N")
+      ->check([](const std::string& v) {
+        try {
+          parse_device(v);
+          return std::string();
+        } catch (const InvalidArgument& e) {
+          return std::string(e.what());
+        }
+      });
+  cmd->add_flag("--tf32", o->tf32,
+                "GPU convolutions and matrix products on TF32 tensor cores (default: fp32)");
   cmd->add_option("-f,--format", o->format, "text (default) or json")
       ->check(CLI::IsMember({"text", "json"}));
   cmd->callback([o, &action] { action = [o](std::ostream& out) { run(*o, out); }; });

@@ -21,23 +21,10 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   add_consensus_command(app, action);
   add_lab_command(app, action);
   add_sweep_command(app, action);
-#if DECENT_HAVE_DNNL
+  // Also without oneDNN: then the nodes train on GPUs only (--device cuda; the CPU layers
+  // refuse with the reason).
   add_bench_command(app, action);
   add_train_command(app, action);
-#else
-  // Present but refusing, so that the message says why rather than "unknown subcommand".
-  for (const char* name : {"train", "bench"}) {
-    auto* cmd = app.add_subcommand(name, std::string(name) + " (needs oneDNN; not in this build)");
-    cmd->allow_extras();
-    cmd->callback([&action, name] {
-      action = [name](std::ostream&) {
-        throw NotSupported(std::string("decent ") + name +
-                           " needs the oneDNN backend; this decent was built with "
-                           "DECENT_WITH_DNNL=OFF");
-      };
-    });
-  }
-#endif
 
   try {
     std::vector<std::string> expanded = args;

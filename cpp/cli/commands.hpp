@@ -14,9 +14,7 @@ void add_topology_command(CLI::App& app, Action& action);
 void add_consensus_command(CLI::App& app, Action& action);
 void add_lab_command(CLI::App& app, Action& action);
 void add_sweep_command(CLI::App& app, Action& action);
-#if DECENT_HAVE_DNNL
 void add_bench_command(CLI::App& app, Action& action);
 void add_train_command(CLI::App& app, Action& action);
-#endif
 
 }  // namespace decent::cli

@@ -19,6 +19,7 @@
 #include "core/parse.hpp"
 #include "nn/builders.hpp"
 #include "nn/model_file.hpp"
+#include "nn/node_engine.hpp"
 #include "train/files.hpp"
 #include "train/option_table.hpp"
 #include "train/options_json.hpp"
@@ -194,11 +195,11 @@ void run(TrainCliOptions c, std::ostream& out) {
              "epochs), {}\n",
              100 * e.test_accuracy, result.steps, e.epoch, format_duration(e.time_s));
   if (!o.out.empty()) {
-    auto model = train::build_model_for(o, data);
-    std::copy(result.average_parameters.begin(), result.average_parameters.end(),
-              model->parameters().begin());
-    std::copy(result.average_buffers.begin(), result.average_buffers.end(),
-              model->buffers().begin());
+    // On the nodes' device (a build without oneDNN has no CPU layers); the file is the same.
+    const auto engine = nn::open_node_engine(nn::node_device(o.device, 0));
+    auto model = train::build_model_for(o, data, &engine->layers());
+    model->set_parameters(result.average_parameters);
+    model->set_buffers(result.average_buffers);
     train::write_file_atomically((std::filesystem::path(o.out) / "model.bin").string(),
                                  nn::encode_model(*model));
     if (c.plots)

@@ -27,9 +27,9 @@ const std::string& build_info_json() {
   static const std::string json = [] {
     const auto& b = build_info();
     return fmt::format(
-        R"({{"version":"{}","compiler":"{}","with_dnnl":{},"with_mpi":{},"with_cuda":{},"with_nccl":{},"cuda_plugin":"{}"}})",
+        R"({{"version":"{}","compiler":"{}","with_dnnl":{},"with_mpi":{},"with_cuda":{},"with_nccl":{},"cuda_plugin":"{}","cuda_devices":{}}})",
         b.version, b.compiler, b.with_dnnl, b.with_mpi, b.with_cuda, b.with_nccl,
-        cuda_plugin_status());
+        cuda_plugin_status(), cuda_device_count());
   }();
   return json;
 }

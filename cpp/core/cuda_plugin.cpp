@@ -9,6 +9,7 @@
 #include <string>
 
 #include "core/build_info.hpp"
+#include "core/plugin.hpp"
 
 namespace decent {
 namespace {
@@ -20,35 +21,21 @@ struct Plugin {
   std::string status;  // "loaded", or why not
 };
 
-std::string folder_of_this_library() {
-  Dl_info info{};
-  if (dladdr(reinterpret_cast<void*>(&folder_of_this_library), &info) == 0 || !info.dli_fname)
-    return "";
-  return std::filesystem::path(info.dli_fname).parent_path().string();
-}
-
 Plugin load_plugin() {
   Plugin p;
   if (!DECENT_HAVE_CUDA) {
     p.status = "not built (DECENT_WITH_CUDA=OFF, or CUDA not found)";
     return p;
   }
-  void* handle = nullptr;
   std::string why;
-  const auto here = folder_of_this_library();
-  for (const auto& name : {here.empty() ? std::string() : here + "/libdecent_cuda.so",
-                           std::string("libdecent_cuda.so")}) {
-    if (name.empty()) continue;
-    handle = dlopen(name.c_str(), RTLD_NOW | RTLD_LOCAL);
-    if (handle) break;
-    why = dlerror();
-  }
+  void* handle = open_plugin("libdecent_cuda.so", why);
   if (!handle) {
     p.status = "not loaded: " + why;
     return p;
   }
-  auto abi = reinterpret_cast<int (*)()>(dlsym(handle, "decent_cuda_plugin_abi"));
-  auto count = reinterpret_cast<int (*)()>(dlsym(handle, "decent_cuda_plugin_device_count"));
+  auto abi = reinterpret_cast<int (*)()>(plugin_symbol(handle, "decent_cuda_plugin_abi"));
+  auto count =
+      reinterpret_cast<int (*)()>(plugin_symbol(handle, "decent_cuda_plugin_device_count"));
   if (!abi || !count || abi() != kPluginAbi) {
     p.status = "not loaded: libdecent_cuda.so is of another version";
     return p;  // the handle stays open: unloading a CUDA runtime is not worth the risk
@@ -64,6 +51,24 @@ const Plugin& plugin() {
 }
 
 }  // namespace
+
+void* open_plugin(const std::string& file_name, std::string& why) {
+  Dl_info info{};
+  std::string here;
+  if (dladdr(reinterpret_cast<void*>(&open_plugin), &info) != 0 && info.dli_fname)
+    here = std::filesystem::path(info.dli_fname).parent_path().string();
+  for (const auto& name : {here.empty() ? std::string() : here + "/" + file_name, file_name}) {
+    if (name.empty()) continue;
+    if (void* handle = dlopen(name.c_str(), RTLD_NOW | RTLD_LOCAL)) return handle;
+    const char* e = dlerror();
+    why = e ? e : "dlopen failed";
+  }
+  return nullptr;
+}
+
+void* plugin_symbol(void* handle, const char* name) {
+  return handle ? dlsym(handle, name) : nullptr;
+}
 
 int cuda_device_count() noexcept {
   try {

@@ -1,5 +1,7 @@
 #include "nn/model.hpp"
 
+#include <fmt/format.h>
+
 #include <cmath>
 #include <functional>
 #include <numbers>
@@ -131,6 +133,39 @@ void Model::upload(const float* host, float* to, std::size_t floats) const {
   if (floats == 0 || !to) return;
   layers_->synchronize();  // queued layer work may still read the old values
   copy_to_device(device_, to, host, floats * sizeof(float));
+}
+
+namespace {
+std::vector<float> download(const LayerBackend& layers, const Device& device, const float* from,
+                            std::size_t floats) {
+  std::vector<float> host(floats);
+  if (floats == 0) return host;
+  layers.synchronize();  // queued work may still write them
+  copy_to_host(device, host.data(), from, floats * sizeof(float));
+  return host;
+}
+}  // namespace
+
+std::vector<float> Model::parameters_on_host() const {
+  return download(*layers_, device_, params_.data(), params_.storage_size());
+}
+
+std::vector<float> Model::buffers_on_host() const {
+  return download(*layers_, device_, buffers_.data(), buffers_.storage_size());
+}
+
+void Model::set_parameters(std::span<const float> values) {
+  if (values.size() != params_.storage_size())
+    throw InvalidArgument(fmt::format("{}: {} parameter values given, the model has {}", name_,
+                                      values.size(), params_.storage_size()));
+  upload(values.data(), params_.data(), values.size());
+}
+
+void Model::set_buffers(std::span<const float> values) {
+  if (values.size() != buffers_.storage_size())
+    throw InvalidArgument(fmt::format("{}: {} buffer values given, the model has {}", name_,
+                                      values.size(), buffers_.storage_size()));
+  upload(values.data(), buffers_.data(), values.size());
 }
 
 const Tensor& Model::on_device(const Tensor& host, Tensor& own) const {

@@ -53,6 +53,13 @@ class Model {
   std::span<float> buffers() { return {buffers_.data(), buffers_.storage_size()}; }
   std::span<const float> parameters() const { return {params_.data(), params_.storage_size()}; }
   std::span<const float> buffers() const { return {buffers_.data(), buffers_.storage_size()}; }
+  // Host copies of the flat buffers, and host values into them, on any device (after the work
+  // queued on it): checkpoints, evaluation summaries and the C ABI read the state so. The
+  // setters throw InvalidArgument unless `values` holds exactly the buffer's count.
+  std::vector<float> parameters_on_host() const;
+  std::vector<float> buffers_on_host() const;
+  void set_parameters(std::span<const float> values);
+  void set_buffers(std::span<const float> values);
   const std::vector<Segment>& parameter_segments() const { return param_segments_; }
   const std::vector<Segment>& buffer_segments() const { return buffer_segments_; }
 

@@ -54,12 +54,12 @@ std::string encode_model(const Model& m) {
   put(m.classes());
   put(m.width_option());
   put(m.stem_option());
-  const auto p = m.parameters();
-  const auto f = m.buffers();
+  const auto p = m.parameters_on_host();  // a model on any device
+  const auto f = m.buffers_on_host();
   put(static_cast<std::int64_t>(p.size()));
   put(static_cast<std::int64_t>(f.size()));
-  b.append(reinterpret_cast<const char*>(p.data()), p.size_bytes());
-  b.append(reinterpret_cast<const char*>(f.data()), f.size_bytes());
+  b.append(reinterpret_cast<const char*>(p.data()), p.size() * sizeof(float));
+  b.append(reinterpret_cast<const char*>(f.data()), f.size() * sizeof(float));
   const auto crc = crc_of(b);
   b.append(reinterpret_cast<const char*>(&crc), 4);
   return b;

@@ -12,7 +12,8 @@
 #include "core/log.hpp"
 #include "data/partition.hpp"
 #include "nn/builders.hpp"
-#include "nn/dnnl/context.hpp"
+#include "nn/node_engine.hpp"
+#include "nn/threads.hpp"
 #include "optim/optimizer.hpp"
 #include "optim/schedule.hpp"
 #include "train/checkpoint.hpp"
@@ -87,8 +88,16 @@ class NodeRun {
         total_(total_steps(o, data, n_)),
         sched_(schedule_for(o, per_epoch_, n_)) {
     check_same_settings(comm, settings_);  // before anything that could wait on another rank
-    if (o.threads > 0) nn::set_threads(o.threads);
-    model_ = build_model_for(o, data);
+    engine_ = nn::open_node_engine(nn::node_device(o.device, rank_));
+    const Device device = engine_->device();
+    if (!comm.takes(device))
+      throw NotSupported(fmt::format(
+          "node {}: --device {}: the {} communicator does not move memory of {} (train on a "
+          "GPU with in-process nodes; under mpirun it needs the NCCL communicator, not yet in "
+          "the trainer)",
+          rank_, o.device, comm.backend(), to_string(device)));
+    if (device.is_cpu() && o.threads > 0) nn::set_threads(o.threads);
+    model_ = build_model_for(o, data, &engine_->layers());
     const auto dim = model_->parameter_count();
     const auto parts = data::partition(data.train.labels, data.train.classes, n_,
                                        data::parse_partition(o.partition, o.seed));
@@ -97,9 +106,10 @@ class NodeRun {
         data::Augmentation{o.crop_padding, o.flip}, node_seed(o.seed, rank_));
     optim::learning_rate(sched_, 0);  // validates the schedule before any step
     algorithm_ = algo::make_algorithm<float>(algorithm_options_for(o, sched_.base_lr),
-                                             static_cast<std::size_t>(dim));
+                                             static_cast<std::size_t>(dim), engine_->ops());
     algorithm_->check_topology(topology);
-    optimizer_ = optim::make_optimizer(optimizer_options_for(o), dim, segments_of(*model_));
+    optimizer_ =
+        optim::make_optimizer(optimizer_options_for(o), dim, segments_of(*model_), engine_->ops());
     result_.steps_per_epoch = per_epoch_;
   }
 
@@ -114,8 +124,8 @@ class NodeRun {
     if (state != nullptr) {
       const auto& c = *state;
       check_checkpoint(c, o_, rank_, n_, "resume", model_.get());
-      std::copy(c.parameters.begin(), c.parameters.end(), model_->parameters().begin());
-      std::copy(c.buffers.begin(), c.buffers.end(), model_->buffers().begin());
+      model_->set_parameters(c.parameters);
+      model_->set_buffers(c.buffers);
       optimizer_->set_state(c.optimizer_state);
       algorithm_->set_state(c.algorithm_state);
       loader_->seek(c.loader_epoch, c.loader_batch);
@@ -172,10 +182,12 @@ class NodeRun {
   }
 
  private:
-  // The gradient oracle: this node's next batch at x, through the optimizer's direction.
+  // The gradient oracle: this node's next batch at x, through the optimizer's direction (x, g
+  // and the model's buffers all on the node's device).
   double gradient(std::span<const float> x, std::span<float> g) {
     auto params = model_->parameters();
-    if (x.data() != params.data()) std::copy(x.begin(), x.end(), params.begin());
+    const auto& ops = engine_->ops();
+    if (x.data() != params.data()) ops.copy(x.size(), x.data(), params.data());
     loader_->next(images_, labels_);
     last_loss_ = model_->train_step(images_, labels_);
     if (!std::isfinite(last_loss_))
@@ -185,7 +197,7 @@ class NodeRun {
     loss_sum_ += last_loss_;
     ++loss_count_;
     auto grads = model_->gradients();
-    std::copy(grads.begin(), grads.end(), g.begin());
+    ops.copy(grads.size(), grads.data(), g.data());
     optimizer_->direction(x, g);
     return last_loss_;
   }
@@ -200,8 +212,8 @@ class NodeRun {
     c.model = o_.model;
     c.algorithm = o_.algorithm;
     c.optimizer = o_.optimizer;
-    c.parameters.assign(model_->parameters().begin(), model_->parameters().end());
-    c.buffers.assign(model_->buffers().begin(), model_->buffers().end());
+    c.parameters = model_->parameters_on_host();
+    c.buffers = model_->buffers_on_host();
     c.optimizer_state = optimizer_->state();
     c.algorithm_state = algorithm_->state();
     c.settings = settings_;
@@ -250,10 +262,10 @@ class NodeRun {
     e.epoch = static_cast<double>(done) / static_cast<double>(per_epoch_);
     e.images_per_second = static_cast<double>((done - eval_step_) * n_ * o_.batch) /
                           std::max(seconds_since(eval_time_), 1e-9);
-    auto params = model_->parameters();
-    auto buffers = model_->buffers();
-    const std::vector<float> own_p(params.begin(), params.end()),
-        own_b(buffers.begin(), buffers.end());
+    // On the host: the averages are of the whole model once per evaluation, and the host
+    // communicators (local, MPI) move host memory.
+    const std::vector<float> own_p = model_->parameters_on_host(),
+                             own_b = model_->buffers_on_host();
     std::vector<float> avg_p = own_p, avg_b = own_b;
     comm_.allreduce(avg_p.data(), avg_p.size(), comm::ReduceOp::average);
     comm_.allreduce(avg_b.data(), avg_b.size(), comm::ReduceOp::average);
@@ -267,15 +279,15 @@ class NodeRun {
       cd += std::pow(static_cast<double>(own_p[i]) - avg_p[i], 2);
     comm_.allreduce(&cd, 1, comm::ReduceOp::average);
     e.consensus_distance = cd;
-    std::copy(avg_p.begin(), avg_p.end(), params.begin());
-    std::copy(avg_b.begin(), avg_b.end(), buffers.begin());
+    model_->set_parameters(avg_p);
+    model_->set_buffers(avg_b);
     const auto t = evaluate_shard(*model_, data_, rank_, n_);
     double sums[3] = {t.loss_sum, t.correct, t.count};
     comm_.allreduce(sums, 3, comm::ReduceOp::sum);
     e.test_loss = sums[0] / sums[2];
     e.test_accuracy = sums[1] / sums[2];
-    std::copy(own_p.begin(), own_p.end(), params.begin());
-    std::copy(own_b.begin(), own_b.end(), buffers.begin());
+    model_->set_parameters(own_p);
+    model_->set_buffers(own_b);
     if (o_.eval_nodes) {
       const auto mine = evaluate_shard(*model_, data_, 0, 1);
       e.node_accuracy.assign(static_cast<std::size_t>(n_), 0.0);
@@ -300,6 +312,7 @@ class NodeRun {
   const Settings settings_;
   const std::int64_t per_epoch_, total_;  // an epoch: one pass over the data by all nodes
   const optim::ScheduleOptions sched_;
+  std::unique_ptr<nn::NodeEngine> engine_;  // before the model, which uses its layers
   std::unique_ptr<nn::Model> model_;
   std::unique_ptr<data::BatchLoader> loader_;
   std::unique_ptr<algo::Algorithm<float>> algorithm_;

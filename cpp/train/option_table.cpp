@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "algo/algorithm.hpp"
+#include "core/device.hpp"
 #include "core/error.hpp"
 #include "core/parse.hpp"
 #include "data/partition.hpp"
@@ -74,6 +75,7 @@ const std::vector<OptionSpec>& train_option_table() {
     {"resume", "", "Continue from this checkpoint folder (an earlier run's OUT/checkpoint)", &O::resume, -kInf, kInf, false, false, nullptr, false},
     {"checkpoint_every", "", "Steps between checkpoints in OUT/checkpoint (0: only at the end)", &O::checkpoint_every, 0, kInf, false, false, nullptr, false},
     {"max_steps", "", "Stop after this many steps (0: all epochs)", &O::max_steps, 0, kInf, false, false, nullptr, false},
+    {"device", "", "Where the nodes compute: cpu (default), cuda (node r on GPU r mod count) or cuda:N", &O::device, -kInf, kInf, false, false, nullptr, false},
   };
   // clang-format on
   return table;
@@ -151,6 +153,12 @@ void validate(const TrainOptions& o, Naming naming) {
     throw InvalidArgument(fmt::format(
         "{} {}: expected at most {} ({})", option_label(option_spec("warmup_epochs"), naming),
         text(o.warmup_epochs), option_label(option_spec("epochs"), naming), o.epochs));
+  try {
+    parse_device(o.device);
+  } catch (const InvalidArgument& e) {
+    throw InvalidArgument(
+        fmt::format("{}: {}", option_label(option_spec("device"), naming), e.what()));
+  }
   try {
     data::parse_partition(o.partition, o.seed);
   } catch (const InvalidArgument& e) {

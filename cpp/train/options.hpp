@@ -48,6 +48,8 @@ struct TrainOptions {
   std::string resume;              // checkpoint file to continue from
   std::int64_t checkpoint_every = 0;  // steps between checkpoints (0: at the end only, if out)
   std::int64_t max_steps = 0;         // stop after this many steps (0: all epochs), for tests
+  // Where every node computes: cpu, cuda (node r on GPU r mod count) or cuda:N (all on GPU N).
+  std::string device = "cpu";
 };
 
 }  // namespace decent::train

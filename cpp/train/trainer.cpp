@@ -14,7 +14,8 @@
 #include "core/error.hpp"
 #include "data/partition.hpp"
 #include "nn/builders.hpp"
-#include "nn/dnnl/context.hpp"
+#include "nn/node_engine.hpp"
+#include "nn/threads.hpp"
 #include "optim/optimizer.hpp"
 #include "optim/schedule.hpp"
 #include "train/checkpoint.hpp"
@@ -74,7 +75,16 @@ void check_run(const TrainOptions& o, const Datasets& data, const topology::Topo
                Naming naming) {
   validate(o, naming);
   const int n = topology.nodes();
-  auto model = build_model_for(o, data);  // an unknown model or a bad width fails here
+  // No GPU, no plugin, or an index past the device count: say so before any node starts.
+  std::unique_ptr<nn::NodeEngine> engine;
+  try {
+    engine = nn::open_node_engine(nn::node_device(o.device, 0));
+  } catch (const Error& e) {
+    rethrow_with_context(
+        e, fmt::format("{} {}: ", option_label(option_spec("device"), naming), o.device));
+  }
+  // An unknown model or a bad width fails here (on the device: its layers build too).
+  auto model = build_model_for(o, data, &engine->layers());
   const auto per_epoch = steps_per_epoch(o, data, n);
   optim::learning_rate(schedule_for(o, per_epoch, n), 0);
   optim::make_optimizer(optimizer_options_for(o), 1, {{0, 1}});
@@ -109,8 +119,10 @@ Tally evaluate_shard(nn::Model& model, const Datasets& data, int rank, int n) {
   return t;
 }
 
-std::unique_ptr<nn::Model> build_model_for(const TrainOptions& o, const Datasets& data) {
+std::unique_ptr<nn::Model> build_model_for(const TrainOptions& o, const Datasets& data,
+                                           const nn::LayerBackend* layers) {
   nn::ModelSpec spec;
+  spec.layers = layers;
   spec.name = o.model;
   spec.input = {data.train.channels, data.train.height, data.train.width};
   spec.classes = data.train.classes;

@@ -74,8 +74,8 @@ TrainResult train_node(comm::Communicator& comm, const topology::Topology& topol
 // Everything that can be checked before the first step, so that a run fails at once instead
 // of at run time (or, for the output folder, after the whole training): validate(), the model,
 // schedule and optimizer names, the algorithm on this topology (decentlam on graphs where it
-// diverges), every node's part of the data holding at least one batch, and the output folder
-// being writable (check_output_folder).
+// diverges), every node's part of the data holding at least one batch, the device being usable
+// (a GPU present, the plugin loaded), and the output folder being writable (check_output_folder).
 // Messages name options as `naming` says (flags for the CLI, fields for the C ABI).
 void check_run(const TrainOptions& options, const Datasets& data,
                const topology::Topology& topology, Naming naming = Naming::flag);
@@ -85,8 +85,9 @@ void check_run(const TrainOptions& options, const Datasets& data,
 void check_output_folder(const std::string& dir);
 
 // The model `options` name, shaped by the data, initialised from options.seed (the same initial
-// parameters on every node).
-std::unique_ptr<nn::Model> build_model_for(const TrainOptions& options, const Datasets& data);
+// parameters on every node), with `layers` (nullptr: the default CPU backend), on its device.
+std::unique_ptr<nn::Model> build_model_for(const TrainOptions& options, const Datasets& data,
+                                           const nn::LayerBackend* layers = nullptr);
 
 // Steps in one epoch (one pass over the training set by all nodes, at least 1), and the steps of
 // the whole run: epochs of them, or options.max_steps when that is smaller.

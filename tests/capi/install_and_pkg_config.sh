@@ -28,5 +28,19 @@ if grep -q 'with_cuda":true' "$build/CMakeCache.txt" 2>/dev/null || [ -f "$build
   [ -f "$libdir/libdecent_cuda.so" ] || { echo "FAILED: libdecent_cuda.so is not installed"; exit 1; }
   "$prefix/bin/decent" --version | grep -q '"cuda_plugin":"loaded"' ||
     { echo "FAILED: the installed decent does not load its CUDA plugin"; exit 1; }
+  # The GPU engine plugin too: found next to the installed engine and loaded (on a machine
+  # without a GPU it then says so; "not loaded" would mean it was not found or not linkable).
+  [ -f "$libdir/libdecent_gpu.so" ] || { echo "FAILED: libdecent_gpu.so is not installed"; exit 1; }
+  if "$prefix/bin/decent" --version | grep -q '"cuda_devices":0'; then
+    set +e
+    gpu=$("$prefix/bin/decent" train --model mlp --data synthetic --nodes 1 --max-steps 1 \
+      --device cuda --out "" 2>&1)
+    set -e
+    echo "$gpu" | grep -q "GPU plugin: libdecent_gpu.so: no usable CUDA device" ||
+      { echo "FAILED: the installed decent's --device cuda: $gpu"; exit 1; }
+  fi
 fi
+# The engine is a private library next to libdecent (the command and libdecent both need it).
+ls "$libdir"/libdecent_engine.so.* > /dev/null 2>&1 ||
+  { echo "FAILED: libdecent_engine.so is not installed"; exit 1; }
 echo "installed: header, library, pkg-config, Python, Julia${libdir:+, plugin if built}"

@@ -183,6 +183,7 @@ static void test_trainer(void) {
   CHECK_FAILS(decent_train_default_options(NULL), DECENT_ERR_INVALID_ARGUMENT, "'options' is NULL");
   CHECK(decent_train_default_options(&o) == DECENT_OK);
   CHECK(o.struct_size == sizeof o && strcmp(o.model, "resnet20") == 0 && o.nodes == 8);
+  CHECK(o.device != NULL && strcmp(o.device, "cpu") == 0);
 
   decent_trainer* t = (decent_trainer*)&t;
   o = small_options();
@@ -214,6 +215,25 @@ static void test_trainer(void) {
   o.crop_padding = -5;
   CHECK_FAILS(decent_trainer_create(&o, &t), DECENT_ERR_INVALID_ARGUMENT,
               "options.crop_padding -5: expected [0, 64]");
+  o = small_options();
+  o.device = "tpu";
+  CHECK_FAILS(decent_trainer_create(&o, &t), DECENT_ERR_INVALID_ARGUMENT,
+              "options.device: device \"tpu\": expected cpu, cuda or cuda:N");
+  o.device = "cuda:1024";
+  CHECK_FAILS(decent_trainer_create(&o, &t), DECENT_ERR_INVALID_ARGUMENT, "options.device");
+  {
+    int gpus = -1;
+    CHECK(decent_cuda_device_count(&gpus) == DECENT_OK);
+    if (gpus == 0) { /* no GPU: refused at create, with the reason */
+      o.device = "cuda";
+      CHECK_FAILS(decent_trainer_create(&o, &t), DECENT_ERR_NOT_SUPPORTED,
+                  "options.device cuda: device cuda:0: this program cannot train on CUDA devices");
+      CHECK(t == NULL);
+    } else { /* a device past the count */
+      o.device = "cuda:1023";
+      CHECK_FAILS(decent_trainer_create(&o, &t), DECENT_ERR_OUT_OF_RANGE, "CUDA device");
+    }
+  }
   o = small_options();
   o.milestones = "1,x";
   CHECK_FAILS(decent_trainer_create(&o, &t), DECENT_ERR_INVALID_ARGUMENT, "options.milestones");

@@ -1,12 +1,19 @@
 // Layer backends by name, and neutral tensors and layouts.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "core/build_info.hpp"
 #include "core/error.hpp"
+#include "core/vector_ops.hpp"
 #include "nn/backend.hpp"
 #include "nn/builders.hpp"
 #include "nn/dnnl/dnnl_layout.hpp"
 #include "nn/layer_backend.hpp"
 #include "nn/loss.hpp"
+#include "nn/node_engine.hpp"
 
 namespace decent::nn {
 
@@ -116,6 +123,51 @@ TEST_CASE("a model spec's layer backend makes every layer, and its scope ends wi
   }
   CHECK(counting.layers == 2 + 9 * 4 + 2 * 2 + 2 + 1);
   CHECK(&current_layer_backend() == &default_layer_backend());
+}
+
+TEST_CASE("the CPU node engine is the default layers with the host ops, and nodes map to devices") {
+  const auto engine = open_node_engine(Device{});
+  CHECK(engine->device() == Device{});
+  CHECK(&engine->layers() == &default_layer_backend());
+  CHECK(&engine->ops() == &cpu_vector_ops<float>());
+  CHECK(node_device("cpu", 3) == Device{});
+  CHECK(node_device("cuda:2", 5) == Device{DeviceKind::cuda, 2});
+  // "cuda" spreads the nodes over the visible GPUs (cuda:0 when none: refused when opened).
+  const int gpus = cuda_device_count();
+  for (int rank : {0, 1, 7})
+    CHECK(node_device("cuda", rank) == Device{DeviceKind::cuda, gpus > 0 ? rank % gpus : 0});
+  CHECK_THROWS_WITH_AS(node_device("gpu", 0), doctest::Contains("expected cpu, cuda or cuda:N"),
+                       InvalidArgument);
+}
+
+TEST_CASE("a model's host copies of its flat buffers round-trip, and a wrong count is refused") {
+  ModelSpec spec;
+  spec.name = "resnet20";
+  spec.width = 4;
+  spec.input = {1, 8, 8};
+  spec.classes = 10;
+  auto model = build_model(spec);
+  const auto p = model->parameters_on_host();
+  const auto b = model->buffers_on_host();
+  REQUIRE(p.size() == model->parameters().size());
+  REQUIRE(b.size() == model->buffers().size());
+  CHECK(std::equal(p.begin(), p.end(), model->parameters().begin()));
+  CHECK(std::equal(b.begin(), b.end(), model->buffers().begin()));
+  std::vector<float> p2(p.size()), b2(b.size());
+  for (std::size_t i = 0; i < p2.size(); ++i) p2[i] = static_cast<float>(i) * 0.5f;
+  for (std::size_t i = 0; i < b2.size(); ++i) b2[i] = 1.0f + static_cast<float>(i);
+  model->set_parameters(p2);
+  model->set_buffers(b2);
+  CHECK(model->parameters_on_host() == p2);
+  CHECK(model->buffers_on_host() == b2);
+  CHECK(model->parameters()[3] == 1.5f);
+  p2.pop_back();
+  const auto few = std::to_string(p2.size()) + " parameter values given";
+  CHECK_THROWS_WITH_AS(model->set_parameters(p2), doctest::Contains(few.c_str()), InvalidArgument);
+  b2.push_back(0);
+  const auto many = std::to_string(b2.size()) + " buffer values given";
+  CHECK_THROWS_WITH_AS(model->set_buffers(b2), doctest::Contains(many.c_str()), InvalidArgument);
+  CHECK(model->parameters()[3] == 1.5f);  // unchanged by the refusals
 }
 
 }  // namespace decent::nn

@@ -54,6 +54,7 @@ mutable struct TrainOptions
     flip::Int32
     scale_lr::Int32
     eval_nodes::Int32
+    device::Cstring
 end
 
 # decent_progress.

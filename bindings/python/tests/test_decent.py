@@ -129,6 +129,9 @@ def test_callback_stops_and_exceptions_propagate():
         decent.TrainOptions(modle="lenet")
     with pytest.raises(decent.InvalidArgument, match="algorithm"):
         decent.Trainer(small(algorithm="sgd2"))
+    assert small().device == "cpu"
+    with pytest.raises(decent.InvalidArgument, match='options.device: device "tpu"'):
+        decent.Trainer(small(device="tpu"))
 
 
 def test_gil_is_released_while_training():

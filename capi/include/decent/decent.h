@@ -428,6 +428,9 @@ typedef struct decent_train_options {
   int32_t flip;             /* 0; nonzero: random horizontal flips */
   int32_t scale_lr;         /* 0; nonzero: lr * nodes * batch / 256 (linear scaling rule) */
   int32_t eval_nodes;       /* 0; nonzero: also evaluate every node's own model */
+  const char* device;       /* "cpu" (NULL too); "cuda" (node r on GPU r mod count) or "cuda:N";
+                               a GPU needs libdecent_gpu.so and a CUDA device, else create
+                               fails with NOT_SUPPORTED */
 } decent_train_options;
 
 /* Fills *options with the defaults above and sets struct_size. */

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/error.hpp"
+#include "nn/threads.hpp"
 
 namespace decent::nn {
 

@@ -46,9 +46,4 @@ const Tensor& in_layout(const Tensor& t, const dnnl::memory::desc& want, Tensor&
 // `data` when `want` is plain, else a copy reordered into the weights scratch.
 Tensor flat_in_layout(float* data, const Dims& dims, const dnnl::memory::desc& want);
 
-// Threads for oneDNN and decent's own loops on the calling thread (n >= 1), and the current
-// count. The default is OMP_NUM_THREADS, else the number of cores.
-void set_threads(int n);
-int threads();
-
 }  // namespace decent::nn

@@ -12,6 +12,9 @@ public final class TrainOptions {
   public String milestones;
   /** A checkpoint folder to continue from; null: from scratch. */
   public String resume;
+  /** Where the nodes compute: "cpu" (the default), "cuda" (node r on GPU r mod count) or
+   * "cuda:N"; a GPU needs libdecent_gpu.so and a CUDA device. */
+  public String device;
   public int nodes, threads;
   public boolean awc, nesterov, flip, scaleLr, evalNodes;
   public long width, period, epochs, batch, trainLimit, testLimit, logEvery, maxSteps, seed,
@@ -33,6 +36,7 @@ public final class TrainOptions {
     out = d.getOut();
     milestones = d.getMilestones();
     resume = d.getResume();
+    device = d.getDevice();
     nodes = d.getNodes();
     threads = d.getThreads();
     awc = d.getAwc() != 0;

@@ -152,6 +152,15 @@ public class DecentTest {
     } catch (DecentException e) {
       assertTrue(e.getMessage().contains("sgd2"));
     }
+    assertEquals("cpu", small().device);
+    TrainOptions tpu = small();
+    tpu.device = "tpu";
+    try {
+      new Trainer(tpu);
+      fail("accepted device tpu");
+    } catch (DecentException e) {
+      assertTrue(e.getMessage(), e.getMessage().contains("options.device: device \"tpu\""));
+    }
   }
 
   @Test
