@@ -8,6 +8,7 @@
 #include "cli/config_file.hpp"
 #include "core/build_info.hpp"
 #include "core/error.hpp"
+#include "core/log.hpp"
 
 namespace decent::cli {
 
@@ -41,6 +42,18 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     return kExitUsage;
   }
   const auto* chosen = app.get_subcommands().front();
+  // The library's warnings (a regrouped resume, ...) reach the user on the error stream while
+  // the command runs; nothing below a warning, so the output stays what the command prints.
+  const std::string name = chosen->get_name();
+  set_log_sink(
+      [&err, &name](LogLevel level, const std::string& message) {
+        err << "decent " << name << ": " << (level == LogLevel::error ? "error" : "warning") << ": "
+            << message << "\n";
+      },
+      LogLevel::warning);
+  struct SinkReset {
+    ~SinkReset() { set_log_sink(nullptr, LogLevel::error); }
+  } reset_sink;
   try {
     action(out);
     out.flush();

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -31,6 +32,7 @@ namespace {
 struct TrainCliOptions {
   train::TrainOptions t;
   std::string backend = "local";
+  double timeout_s = 0;  // 0: comm::default_timeout()
   bool plots = true;
   bool quiet = false;
   std::string config_file;  // expanded before parsing (cli/config_file.hpp)
@@ -162,7 +164,10 @@ void run(TrainCliOptions c, std::ostream& out) {
   train::TrainResult result;
   std::unique_ptr<RunLog> log;
   bool is_root = false;
-  run_on_nodes(c.backend, o.topology, nodes_flag, comm::default_timeout(),
+  const auto timeout = c.timeout_s > 0
+                           ? std::chrono::milliseconds(static_cast<long long>(c.timeout_s * 1000))
+                           : comm::default_timeout();
+  run_on_nodes(c.backend, o.topology, nodes_flag, timeout,
                [&](comm::Communicator& comm, const topology::Topology& t) {
                  if (comm.backend() != "local") train::check_run(o, data, t);
                  train::Reporter reporter;
@@ -258,6 +263,10 @@ void add_train_command(CLI::App& app, Action& action) {
   for (const auto& spec : train::train_option_table()) add_table_option(*cmd, o, spec);
   cmd->add_option("--backend", c->backend, "local (threads, default) or mpi (under mpirun)")
       ->check(CLI::IsMember({"local", "mpi"}));
+  cmd->add_option("--timeout", c->timeout_s,
+                  "Seconds a node waits for a peer before it fails, naming the peer (default: "
+                  "$DECENT_COMM_TIMEOUT_S, else 300)")
+      ->check(CLI::PositiveNumber);
   cmd->add_flag(
       "--no-plots", [c](std::int64_t) { c->plots = false; }, "Do not draw PNG plots");
   cmd->add_flag("-q,--quiet", c->quiet, "Only evaluations and the final line");

@@ -18,6 +18,7 @@
 #include "optim/schedule.hpp"
 #include "train/checkpoint.hpp"
 #include "train/option_table.hpp"
+#include "train/regroup.hpp"
 #include "train/run_parts.hpp"
 #include "train/settings.hpp"
 #include "train/trainer.hpp"
@@ -118,7 +119,9 @@ class NodeRun {
   void restore(const NodeCheckpoint* state) {
     NodeCheckpoint loaded;
     if (state == nullptr && !o_.resume.empty()) {
-      loaded = load_checkpoint(checkpoint_path(o_.resume, rank_));
+      auto resumed = load_resume_state(o_.resume, rank_, n_, per_epoch_);
+      if (resumed.regrouped && rank_ == 0) log_message(LogLevel::warning, resumed.summary);
+      loaded = std::move(resumed.checkpoint);
       state = &loaded;
     }
     if (state != nullptr) {

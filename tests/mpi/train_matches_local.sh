@@ -1,29 +1,35 @@
 #!/bin/sh
 # `mpirun -np 4 decent train --backend mpi` gives the same metrics as the in-process run with the
-# same seed, bit for bit (every loss of the first 50 steps, the test accuracy, test loss and
+# same seed, bit for bit (every loss of the first 50 (or STEPS) steps, the test accuracy, test loss and
 # consensus distance), for D-SGD over the one-peer exponential graph and for gradient tracking
 # over a ring.
+#   train_matches_local.sh DECENT MPIRUN [STEPS]   (default 50 steps)
 set -eu
 decent=$1
 mpirun=$2
+steps=${3:-50}
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
-common="--model lenet --data synthetic --batch 16 --lr 0.05 --max-steps 50 --log-every 1 --threads 1 -q --no-plots"
+common="--model lenet --data synthetic --batch 16 --lr 0.05 --max-steps $steps --log-every 1 --threads 1 -q --no-plots"
 for run in "dsgd one-peer-exp" "gradient_tracking ring"; do
   set -- $run
   "$decent" train $common --algorithm "$1" --topology "$2" --nodes 4 --out "$dir/local" > /dev/null
   OMP_NUM_THREADS=1 "$mpirun" --allow-run-as-root --oversubscribe -np 4 "$decent" train $common \
     --algorithm "$1" --topology "$2" --backend mpi --out "$dir/mpi" > /dev/null
-  /usr/bin/env python3 - "$dir/local/metrics.jsonl" "$dir/mpi/metrics.jsonl" <<'PY'
+  /usr/bin/env python3 - "$dir/local/metrics.jsonl" "$dir/mpi/metrics.jsonl" "$steps" <<'PY'
 import json, sys
+steps = int(sys.argv[3])
 # Everything but the clocks (time_s, images_per_second).
 def metrics(path):
     return [{k: v for k, v in l.items() if k not in ("time_s", "images_per_second")}
             for l in map(json.loads, open(path))]
 local, mpi = metrics(sys.argv[1]), metrics(sys.argv[2])
-assert len(local) == len(mpi) == 51, (len(local), len(mpi))  # 50 train lines, 1 evaluation
+assert len(local) == len(mpi), (len(local), len(mpi))
+# A train line per step, and an evaluation at each epoch's end and at the last step.
+assert sum(l["kind"] == "train" for l in local) == steps, len(local)
+assert sum(l["kind"] == "eval" for l in local) >= 1, len(local)
 for a, b in zip(local, mpi):
     assert a == b, (a, b)
-print("metrics bit-identical over 50 steps and the evaluation")
+print("metrics bit-identical over", steps, "steps and the evaluation")
 PY
 done
