@@ -2,8 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
+#include <mutex>
+#include <thread>
 
 #include "cli/cli.hpp"
 #include "comm/local.hpp"
@@ -24,6 +28,49 @@ int launched_ranks() {
   return 0;
 }
 
+// This process's rank as the launcher gave it (-1 when not known).
+int launched_rank() {
+  for (const char* name : {"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK"})
+    if (const char* v = std::getenv(name)) return std::atoi(v);
+  return -1;
+}
+
+// MPI_Init waits for every rank of the job without a time limit: a rank that never starts (its
+// program stuck before MPI, its host unreachable) would keep the others there for ever. After
+// `timeout` this ends the process with an error; mpirun then ends the job.
+class StartupWatchdog {
+ public:
+  explicit StartupWatchdog(std::chrono::milliseconds timeout)
+      : thread_([this, timeout] {
+          std::unique_lock lock(m_);
+          if (cv_.wait_for(lock, timeout, [this] { return arrived_; })) return;
+          std::fprintf(stderr,
+                       "decent: rank %d of %d: error: MPI start-up did not complete within %.3g s: "
+                       "a rank of this job never arrived (it did not start, stopped before MPI, "
+                       "or its host cannot be reached)\ndecent: aborting all ranks\n",
+                       launched_rank(), launched_ranks(),
+                       std::chrono::duration<double>(timeout).count());
+          std::fflush(stderr);
+          std::_Exit(kExitFailure);
+        }) {}
+  ~StartupWatchdog() {
+    {
+      std::lock_guard lock(m_);
+      arrived_ = true;
+    }
+    cv_.notify_one();
+    thread_.join();
+  }
+  StartupWatchdog(const StartupWatchdog&) = delete;
+  StartupWatchdog& operator=(const StartupWatchdog&) = delete;
+
+ private:
+  std::mutex m_;
+  std::condition_variable cv_;
+  bool arrived_ = false;
+  std::thread thread_;
+};
+
 }  // namespace
 
 void run_on_nodes(const std::string& backend, const std::string& spec, int nodes,
@@ -41,8 +88,10 @@ void run_on_nodes(const std::string& backend, const std::string& spec, int nodes
     return;
   }
 #if DECENT_HAVE_MPI
+  auto watchdog = std::make_unique<StartupWatchdog>(timeout);
   comm::MpiSession session(nullptr, nullptr);
-  comm::MpiCommunicator c;
+  comm::MpiCommunicator c;  // collective: every rank is here once it returns
+  watchdog.reset();
   c.set_timeout(timeout);
   if (nodes != 0 && nodes != c.size())
     throw InvalidArgument(fmt::format("--nodes {} but mpirun started {} ranks", nodes, c.size()));

@@ -4,8 +4,11 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <limits>
 #include <set>
+#include <string>
 #include <thread>
 
 #include "core/error.hpp"
@@ -40,6 +43,10 @@ double seconds(std::chrono::milliseconds t) {
   return static_cast<double>(t.count()) / 1000.0;
 }
 
+double seconds(std::chrono::steady_clock::duration t) {
+  return std::chrono::duration<double>(t).count();
+}
+
 }  // namespace
 
 MpiSession::MpiSession(int* argc, char*** argv) {
@@ -47,7 +54,9 @@ MpiSession::MpiSession(int* argc, char*** argv) {
   MPI_Initialized(&initialized);
   if (!initialized) {
     int provided = 0;
-    check_mpi(MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided), "MPI_Init_thread");
+    // MULTIPLE lets the communicator's progress thread move an exchange's data while the
+    // caller computes; with less, exchanges only progress inside decent's calls.
+    check_mpi(MPI_Init_thread(argc, argv, MPI_THREAD_MULTIPLE, &provided), "MPI_Init_thread");
     owns_ = true;
   }
 }
@@ -67,9 +76,38 @@ MpiCommunicator::MpiCommunicator(MPI_Comm comm) {
   check_mpi(MPI_Comm_set_errhandler(comm_, MPI_ERRORS_RETURN), "MPI_Comm_set_errhandler");
   MPI_Comm_rank(comm_, &rank_);
   MPI_Comm_size(comm_, &size_);
+  // Ranks on other hosts: chunks small enough to go eagerly (OpenMPI's TCP transport sends
+  // messages up to 64 KiB without a rendezvous round trip, which with a few slots in flight
+  // left the link idle: 1.6x the wire's bound at 64 Ki floats, 1.07-1.11x at 4-8 Ki, see
+  // BENCHMARKS.md). On one host, shared memory favours large chunks (2x faster at 64 Ki).
+  MPI_Comm local = MPI_COMM_NULL;
+  check_mpi(MPI_Comm_split_type(comm_, MPI_COMM_TYPE_SHARED, rank_, MPI_INFO_NULL, &local),
+            "MPI_Comm_split_type");
+  int local_size = size_;
+  MPI_Comm_size(local, &local_size);
+  MPI_Comm_free(&local);
+  spans_hosts_ = local_size < size_;
+  chunk_ = spans_hosts_ ? kChunkAcrossHosts : kChunkOnOneHost;
+  whole_receives_ = spans_hosts_;
+  int level = MPI_THREAD_SINGLE;
+  MPI_Query_thread(&level);
+  const char* progress = std::getenv("DECENT_MPI_PROGRESS");
+  const bool wanted = progress ? std::string(progress) == "1" : spans_hosts_;
+  if (wanted && level == MPI_THREAD_MULTIPLE) {
+    whole_receives_ = true;
+    // 200 us: a 32 KiB chunk takes 262 us at 1 Gbit/s, and the sockets buffer far more.
+    poller_ = std::make_unique<BackgroundPoller>(std::chrono::microseconds(200));
+  }
 }
 
 MpiCommunicator::~MpiCommunicator() {
+  poller_.reset();  // no MPI call from its thread after this
+  if (std::getenv("DECENT_COMM_PHASES") && exchanges_ > 0)
+    std::fprintf(stderr,
+                 "decent: rank %d: %llu exchanges: starting %.3f s, finishing %.3f s (waiting and "
+                 "mixing), %zu of %zu requests completed in the background\n",
+                 rank_, static_cast<unsigned long long>(exchanges_), start_seconds_,
+                 finish_seconds_, background_total_, requests_total_);
   int finalized = 0;
   MPI_Finalized(&finalized);
   if (broken_) {
@@ -90,6 +128,7 @@ MpiCommunicator::~MpiCommunicator() {
 }
 
 void MpiCommunicator::cancel_outstanding() {
+  if (poller_) poller_->stop();
   for (auto& r : requests_)
     if (r != MPI_REQUEST_NULL) {
       MPI_Cancel(&r);
@@ -274,9 +313,9 @@ void MpiCommunicator::barrier() {
 }
 
 void MpiCommunicator::post_slot_receive(std::size_t neighbor, std::size_t chunk) {
-  const std::size_t slot = chunk % kSlots;
+  const std::size_t slot = chunk % slots_per_neighbor_;
   const std::size_t begin = chunk * chunk_;
-  const std::size_t position = slot_request_[neighbor * kSlots + slot];
+  const std::size_t position = slot_request_[neighbor * slots_per_neighbor_ + slot];
   request_info_[position].index = chunk;
   check_mpi(MPI_Irecv(slots_[neighbor].data() + slot * chunk_ * p_.x.element_size(),
                       static_cast<int>(std::min(chunk_, p_.x.count - begin)), mpi_type(p_.x.type),
@@ -286,6 +325,7 @@ void MpiCommunicator::post_slot_receive(std::size_t neighbor, std::size_t chunk)
 
 void MpiCommunicator::start_exchange(Buffer x, const topology::Topology& topology,
                                      std::int64_t step) {
+  const auto started = std::chrono::steady_clock::now();
   ensure_usable();
   if (pending_) throw InvalidArgument("neighbour average: an exchange is already pending");
   check_exchange_arguments(x, topology, size_, step);
@@ -295,6 +335,7 @@ void MpiCommunicator::start_exchange(Buffer x, const topology::Topology& topolog
   const auto in = w.in_neighbors(rank_);
   const auto out = w.out_neighbors(rank_);
   const std::size_t chunks = (count + chunk_ - 1) / chunk_;
+  slots_per_neighbor_ = whole_receives_ ? std::max<std::size_t>(chunks, 1) : kSlots;
   received_headers_.resize(in.size());
   if (slots_.size() < in.size()) slots_.resize(in.size());
   requests_.clear();
@@ -305,16 +346,18 @@ void MpiCommunicator::start_exchange(Buffer x, const topology::Topology& topolog
     request_info_.push_back(info);
   };
   // Receives first, so that a matching send finds its buffer posted. Values land in a ring of
-  // kSlots chunk-sized slots per neighbour; finish_neighbor_average() reposts a slot for chunk
-  // c + kSlots once chunk c is mixed, so received values are read while still in cache.
+  // S chunk-sized slots per neighbour; finish_neighbor_average() reposts a slot for chunk c + S
+  // once chunk c is mixed, so received values are read while still in cache. Across hosts S is
+  // every chunk: nothing waits for the mixing, so the transfer completes during the caller's work.
+  const std::size_t slots = slots_per_neighbor_;
   for (std::size_t k = 0; k < in.size(); ++k) {
     const int peer = in[k].node;
-    slots_[k].resize(kSlots * chunk_ * size);
+    slots_[k].resize(slots * chunk_ * size);
     requests_.emplace_back();
     post(MPI_Irecv(&received_headers_[k], kHeaderWords, MPI_UINT64_T, peer, kHeaderTag, comm_,
                    &requests_.back()),
          {peer, false, true, k});
-    for (std::size_t slot = 0; slot < kSlots; ++slot) {
+    for (std::size_t slot = 0; slot < slots; ++slot) {
       slot_request_.push_back(requests_.size());
       requests_.push_back(MPI_REQUEST_NULL);
       request_info_.push_back({peer, false, false, 0});
@@ -336,6 +379,12 @@ void MpiCommunicator::start_exchange(Buffer x, const topology::Topology& topolog
     }
   }
   pending_ = true;
+  if (poller_) {
+    polled_.clear();
+    polled_code_ = MPI_SUCCESS;
+    poller_->start([this] { return poll_exchange(); });
+  }
+  start_seconds_ += seconds(std::chrono::steady_clock::now() - started);
 }
 
 void MpiCommunicator::fail_exchange(int code, const Request& request) {
@@ -369,8 +418,28 @@ void MpiCommunicator::fail_exchange(int code, const Request& request) {
                                        std::string(text, static_cast<std::size_t>(length))));
 }
 
+bool MpiCommunicator::poll_exchange() {
+  poll_indices_.resize(requests_.size());
+  poll_statuses_.resize(requests_.size());
+  int finished = 0;
+  const int code = MPI_Testsome(static_cast<int>(requests_.size()), requests_.data(), &finished,
+                                poll_indices_.data(), poll_statuses_.data());
+  if (code != MPI_SUCCESS && code != MPI_ERR_IN_STATUS) {
+    polled_code_ = code;
+    return false;
+  }
+  if (finished == MPI_UNDEFINED) return false;
+  for (int f = 0; f < finished; ++f) {
+    const auto at = static_cast<std::size_t>(f);
+    polled_.emplace_back(static_cast<std::size_t>(poll_indices_[at]),
+                         code == MPI_ERR_IN_STATUS ? poll_statuses_[at].MPI_ERROR : MPI_SUCCESS);
+  }
+  return true;
+}
+
 void MpiCommunicator::finish_exchange() {
   if (!pending_) throw InvalidArgument("neighbour average: finish without a pending exchange");
+  const auto started = std::chrono::steady_clock::now();
   pending_ = false;
   const auto& w = p_.topology->at(p_.step);
   const auto in = w.in_neighbors(rank_);
@@ -381,7 +450,7 @@ void MpiCommunicator::finish_exchange() {
 
   // Chunks are mixed in order: chunk c once every neighbour's chunk c has arrived and our own
   // sends of chunk c are done (they read x). This overlaps the arithmetic with the rest of the
-  // transfer; then the slots of chunk c take chunk c + kSlots.
+  // transfer; then the slots of chunk c take chunk c + S (never, when every chunk has a slot).
   const std::size_t chunks = (p_.x.count + chunk_ - 1) / chunk_;
   std::vector<std::size_t> arrived(chunks, 0), sent(chunks, 0);
   std::size_t headers_waiting = in.size(), next = 0;
@@ -389,12 +458,13 @@ void MpiCommunicator::finish_exchange() {
   auto mix_ready_chunks = [&] {
     while (headers_waiting == 0 && next < chunks && arrived[next] == in.size() &&
            sent[next] == out_degree) {
-      const std::size_t begin = next * chunk_, slot = next % kSlots;
+      const std::size_t begin = next * chunk_, slot = next % slots_per_neighbor_;
       for (std::size_t k = 0; k < in.size(); ++k)
         peers[k] = slots_[k].data() + slot * chunk_ * p_.x.element_size();
       mix(p_.x, begin, std::min(chunk_, p_.x.count - begin), self_weight, weights, peers);
-      if (next + kSlots < chunks)
-        for (std::size_t k = 0; k < in.size(); ++k) post_slot_receive(k, next + kSlots);
+      if (next + slots_per_neighbor_ < chunks)
+        for (std::size_t k = 0; k < in.size(); ++k)
+          post_slot_receive(k, next + slots_per_neighbor_);
       ++next;
     }
   };
@@ -415,6 +485,22 @@ void MpiCommunicator::finish_exchange() {
     mix_ready_chunks();
   };
   mix_ready_chunks();  // a node without neighbours only applies its self weight
+
+  // What the progress thread completed while the caller computed, in the order it completed.
+  background_done_ = 0;
+  if (poller_) {
+    poller_->stop();
+    background_done_ = polled_.size();
+    if (polled_code_ != MPI_SUCCESS) {
+      broken_ = true;
+      check_mpi(polled_code_, "neighbour average (MPI_Testsome)");
+    }
+    for (const auto& [i, code] : polled_)
+      if (code != MPI_SUCCESS)
+        fail_exchange(code, request_info_[i]);
+      else
+        completed(i);
+  }
 
   // A request is outstanding while its handle is not MPI_REQUEST_NULL (slot receives are
   // reposted into their old positions); MPI_Testsome says MPI_UNDEFINED once none is.
@@ -444,6 +530,9 @@ void MpiCommunicator::finish_exchange() {
     if (finished == 0) std::this_thread::yield();
   }
   ++exchanges_;
+  finish_seconds_ += seconds(std::chrono::steady_clock::now() - started);
+  background_total_ += background_done_;
+  requests_total_ += requests_.size();
   const bool outstanding = std::any_of(requests_.begin(), requests_.end(),
                                        [](MPI_Request r) { return r != MPI_REQUEST_NULL; });
   if (outstanding || next < chunks) {

@@ -11,8 +11,10 @@
 #include <mpi.h>
 
 #include <memory>
+#include <utility>
 #include <vector>
 
+#include "comm/background_poller.hpp"
 #include "comm/communicator.hpp"
 #include "comm/exchange.hpp"
 
@@ -44,9 +46,21 @@ class MpiCommunicator final : public Communicator {
 
   void barrier() override;
 
-  // Largest message, in values (1 to INT_MAX; default 64 Ki); larger buffers go as several
-  // messages. Not while an exchange is pending.
+  // Largest message, in values (1 to INT_MAX; default 64 Ki when every rank is on one host, 8 Ki
+  // when they span hosts); larger buffers go as several messages. Not while an exchange is
+  // pending.
   void set_chunk(std::size_t values);
+  std::size_t chunk() const { return chunk_; }
+  // Whether some rank runs on another host (MPI_COMM_TYPE_SHARED splits the ranks).
+  bool spans_hosts() const { return spans_hosts_; }
+  // Whether a thread moves the data of a started exchange while the caller computes (so that
+  // AWC's exchange overlaps the gradient): with MPI_THREAD_MULTIPLE, when the ranks span hosts
+  // or DECENT_MPI_PROGRESS=1 (0: never).
+  bool progress_thread() const { return poller_ != nullptr; }
+  // Of the last finished exchange: how many of its requests the progress thread completed, of
+  // how many (the rest completed inside finish_neighbor_average()).
+  std::size_t completed_in_background() const { return background_done_; }
+  std::size_t exchange_requests() const { return requests_.size(); }
   // The duplicated MPI communicator, for bootstrapping other engines (NCCL).
   MPI_Comm handle() const { return comm_; }
 
@@ -57,8 +71,11 @@ class MpiCommunicator final : public Communicator {
     bool header;
     std::size_t index;  // data: chunk index; header receives: in-neighbour index
   };
-  static constexpr std::size_t kSlots = 4;  // receive slots per neighbour
+  static constexpr std::size_t kSlots = 4;  // receive slots per neighbour on one host
   void post_slot_receive(std::size_t neighbor, std::size_t chunk);
+  // The progress thread's work: MPI_Testsome over the pending exchange's requests, keeping what
+  // completed for finish_exchange(). False once nothing is outstanding or on an error.
+  bool poll_exchange();
   void allreduce_buffer(Buffer data, ReduceOp op) override;
   void broadcast_buffer(Buffer data, int root) override;
   void start_exchange(Buffer x, const topology::Topology& topology, std::int64_t step) override;
@@ -77,7 +94,27 @@ class MpiCommunicator final : public Communicator {
 
   MPI_Comm comm_ = MPI_COMM_NULL;
   int rank_ = 0, size_ = 1;
-  std::size_t chunk_ = std::size_t{1} << 16;  // values per message: mixed while still in cache
+  // Values per message (mixed while still in cache): the default depends on where the ranks are.
+  static constexpr std::size_t kChunkOnOneHost = std::size_t{1} << 16;
+  static constexpr std::size_t kChunkAcrossHosts = std::size_t{1} << 13;
+  std::size_t chunk_ = kChunkOnOneHost;
+  bool spans_hosts_ = false;  // some rank on another host (not in one shared-memory domain)
+  // Across hosts every chunk has a receive slot (a whole copy of x per in-neighbour), so that the
+  // transfer can complete while the caller computes; on one host a ring of kSlots, read while
+  // still in cache.
+  bool whole_receives_ = false;
+  std::size_t slots_per_neighbor_ = kSlots;  // of the pending exchange
+  // A progress thread during an exchange (MPI_THREAD_MULTIPLE and ranks on other hosts, or
+  // DECENT_MPI_PROGRESS=1): see BackgroundPoller.
+  std::unique_ptr<BackgroundPoller> poller_;
+  std::vector<std::pair<std::size_t, int>> polled_;  // (request, MPI_ERROR) done by the poller
+  int polled_code_ = 0;                              // MPI_SUCCESS, or the poller's failure
+  std::size_t background_done_ = 0;
+  // Per-phase totals, printed at destruction when DECENT_COMM_PHASES is set (BENCHMARKS.md).
+  double start_seconds_ = 0, finish_seconds_ = 0;
+  std::size_t background_total_ = 0, requests_total_ = 0;
+  std::vector<int> poll_indices_;
+  std::vector<MPI_Status> poll_statuses_;
   std::uint64_t exchanges_ = 0;
   bool broken_ = false;  // after a failed operation the message state is unknown
 

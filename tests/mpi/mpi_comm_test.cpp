@@ -99,6 +99,35 @@ TEST_CASE("mpi: the one-peer exponential graph averages exactly in log2 n steps"
   CHECK(test::max_abs_difference(x, mean) < 1e-6);
 }
 
+TEST_CASE("mpi: with a progress thread an exchange travels while the caller computes") {
+  // On by default when the ranks span hosts (tests/cluster); DECENT_MPI_PROGRESS=1 on one host.
+  comm::MpiCommunicator c;
+  const int n = world_size();
+  const topology::Topology t("ring", n);
+  const auto x0 = test::start_vectors(n, 300'000, 11);  // 37 chunks of 8 Ki floats
+  auto x = x0[static_cast<std::size_t>(c.rank())];
+  c.start_neighbor_average(x.data(), x.size(), t, 0);
+  // "Computing": no MPI call for 300 ms, enough for the whole exchange many times over.
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  c.finish_neighbor_average();
+  const auto& w = t.at(0);
+  for (std::size_t i = 0; i < x.size(); i += 997) {
+    double expected = w.self_weight(c.rank()) * x0[static_cast<std::size_t>(c.rank())][i];
+    for (const auto& e : w.in_neighbors(c.rank()))
+      expected += e.weight * x0[static_cast<std::size_t>(e.node)][i];
+    CHECK(x[i] == doctest::Approx(expected).epsilon(1e-6));
+  }
+  CAPTURE(c.exchange_requests());
+  if (c.progress_thread()) {
+    // Every send and receive completed in the background.
+    CHECK(c.completed_in_background() == c.exchange_requests());
+  } else {
+    CHECK(c.completed_in_background() == 0);
+  }
+  MESSAGE("progress thread: ", std::string(c.progress_thread() ? "on" : "off"),
+          ", completed in background ", c.completed_in_background(), " of ", c.exchange_requests());
+}
+
 TEST_CASE("mpi: the same numbers as the local backend") {
   const int n = world_size();
   for (const char* spec : {"ring", "exp", "one-peer-exp"}) {

@@ -6,7 +6,8 @@
 #  3. one rank failing alone (its checkpoint file missing): the job ends at once, not after the
 #     others' 120 s timeout;
 #  4. a rank stopped with SIGSTOP: the others time out (3 s) and the whole job ends, though a
-#     stopped rank never reaches MPI_Finalize.
+#     stopped rank never reaches MPI_Finalize;
+#  5. a rank that never starts: the others give up start-up after the timeout (3 s), naming it.
 #   rank_faults.sh DECENT MPIRUN LATE_RANK_TEST
 set -eu
 decent=$1 mpirun=$2 late_test=$3
@@ -81,3 +82,15 @@ wait "$job" || rc=$?
 grep -q "waited 3 s" "$dir/out" || fail "stopped rank: no timeout message"
 [ $(($(now) - start)) -lt 40 ] || fail "stopped rank: took $(($(now) - start)) s"
 echo "4. stopped rank: the job ended $(($(now) - start)) s after the stop"
+
+# 5. A rank that never starts (here a program that never calls MPI): MPI_Init has no time limit,
+#    so without decent's start-up watchdog the others would wait for ever.
+start=$(now)
+rc=0
+DECENT_COMM_TIMEOUT_S=3 timeout 100 $run -x DECENT_COMM_TIMEOUT_S \
+  -np 2 "$decent" $common --out "$dir/never" : -np 1 sh -c 'sleep 60' > "$dir/out" 2>&1 || rc=$?
+[ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] || fail "rank never arriving: rc $rc (124: hung until killed)"
+grep -q "rank 0 of 3: error: MPI start-up did not complete within 3 s: a rank of this job never arrived" \
+  "$dir/out" || fail "rank never arriving: no message"
+[ $(($(now) - start)) -lt 40 ] || fail "rank never arriving: took $(($(now) - start)) s"
+echo "5. a rank that never starts: the job ended in $(($(now) - start)) s"
