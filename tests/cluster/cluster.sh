@@ -7,7 +7,8 @@
 # on their veths and nothing is routed from the root namespace.
 #
 #   cluster.sh up    [--name NAME] [--hosts N] [--rate RATE] [--delay DELAY]
-#   cluster.sh mpirun [--name NAME] [--np N] [--map] -- [MPIRUN OPTIONS] PROGRAM ARGS...
+#   cluster.sh mpirun [--name NAME] [--np N] [--on K,K,...] [--map] -- [MPIRUN OPTIONS] PROGRAM ARGS...
+#                                                             (--on: only these hosts, e.g. survivors)
 #   cluster.sh exec  [--name NAME] --host K -- COMMAND ...   (a command in host K)
 #   cluster.sh fault [--name NAME] --host K kill|stop|cont|link-down|link-up PATTERN
 #   cluster.sh down  [--name NAME]
@@ -24,7 +25,7 @@ set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 state_root=${DECENT_CLUSTER_STATE:-/run/decent-cluster}
-name=${DECENT_CLUSTER_NAME:-dc} hosts=4 rate=1gbit delay=50us np="" host="" map=0
+name=${DECENT_CLUSTER_NAME:-dc} hosts=4 rate=1gbit delay=50us np="" host="" map=0 on=""
 command=${1:-}
 [ $# -gt 0 ] && shift
 
@@ -39,6 +40,7 @@ while [ $# -gt 0 ]; do
     --np) np=$2; shift 2 ;;
     --host) host=$2; shift 2 ;;
     --map) map=1; shift ;;
+    --on) on=$2; shift 2 ;;
     --) shift; break ;;
     *) break ;;
   esac
@@ -200,10 +202,14 @@ case $command in
     . "$state/config"
     # Ranks go round-robin over the hosts (--map-by node: rank r on host r mod N), one daemon
     # per host; 8 slots each, so any -np up to 8 x N fits.
-    slots=$(awk '{printf "%s%s:8", (NR > 1 ? "," : ""), $1}' "$state/hosts")
+    slots=$(awk -v on=",$on," 'on == ",," || index(on, "," substr($1, 2) ",") {
+      printf "%s%s:8", (n++ ? "," : ""), $1 }' "$state/hosts")
+    [ -n "$slots" ] || die "mpirun --on '$on': no such host"
+    # mpirun runs in the first host of the list (h0 unless --on leaves it out).
+    first=$(echo "$slots" | cut -d: -f1)
     agent=$here/rsh_agent.sh
     DECENT_CLUSTER_STATE=$state_root DECENT_CLUSTER_NAME=$name \
-      in_host 0 env DECENT_CLUSTER_STATE="$state_root" DECENT_CLUSTER_NAME="$name" \
+      in_host "$first" env DECENT_CLUSTER_STATE="$state_root" DECENT_CLUSTER_NAME="$name" \
       mpirun --allow-run-as-root --host "$slots" ${np:+-np "$np"} --map-by node --bind-to none \
       --mca plm_rsh_agent "$agent" --mca btl tcp,self --mca btl_tcp_if_include "$subnet" \
       --mca oob_tcp_if_include "$subnet" --mca pml ob1 --mca osc '^ucx' \

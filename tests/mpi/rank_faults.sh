@@ -40,9 +40,11 @@ start=$(now)
 rc=0
 DECENT_COMM_TIMEOUT_S=120 timeout 100 $run -x DECENT_COMM_TIMEOUT_S \
   -np 1 "$decent" $common --out "$dir/a" --lr 0.1 : \
-  -np 1 "$decent" $common --out "$dir/a" --lr 0.2 --seed 3 > "$dir/out" 2>&1 || rc=$?
+  -np 1 "$decent" $common --out "$dir/a" --lr 0.2 --seed 3 --topology ring --model lenet \
+  > "$dir/out" 2>&1 || rc=$?
 [ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] || fail "different settings: rc $rc"
-grep -q "rank 1 differs from rank 0 in lr, seed" "$dir/out" || fail "different settings: message"
+grep -q "rank 1 differs from rank 0 in model, topology, lr, seed (rank 1 has model=lenet, topology=ring, lr=0.2, seed=3)" \
+  "$dir/out" || fail "different settings: message"
 [ $(($(now) - start)) -lt 30 ] || fail "different settings: took $(($(now) - start)) s"
 echo "2. different settings: refused in $(($(now) - start)) s"
 
