@@ -166,6 +166,14 @@ TopologySpec resolve(const TopologySpec& spec, int nodes) {
   }
   if (s.kind == Kind::random && !s.p)
     s.p = n < 2 ? 1.0 : std::min(1.0, 2.0 * std::log(static_cast<double>(n)) / n);
+  if (s.kind == Kind::base) {
+    if (s.weights != WeightRule::automatic)
+      throw InvalidArgument(fmt::format(
+          "topology \"{}\": a base graph's weights are part of its construction; drop weights=",
+          to_string(spec)));
+    if (s.k == 0) s.k = 1;
+    return s;
+  }
   s.weights = resolve_weight_rule(s.kind, s.weights);
   return s;
 }
@@ -206,6 +214,7 @@ std::vector<Graph> generate(const TopologySpec& s) {
       return phases;
     }
     case Kind::random: return {random_graph(s)};
+    case Kind::base: break;  // weighted by construction: topology/base_graph.hpp
   }
   throw Error(Status::internal, "unhandled topology kind");
 }

@@ -74,6 +74,14 @@ const std::vector<KindInfo>& all_kinds() {
        false,
        false,
        "Erdos-Renyi G(n,p), connected (Metropolis weights)"},
+      {Kind::base,
+       "base",
+       {"base-graph", "simple-base"},
+       false,
+       true,
+       false,
+       "Simple Base-(k+1) graph (base:k=1..8): at most k peers per step, the exact average "
+       "after one period, for any n"},
   };
   return kinds;
 }

@@ -53,16 +53,37 @@ MixingMatrix MixingMatrix::from_graph(const std::vector<std::vector<int>>& in_ne
     if (rule != WeightRule::metropolis)  // exact 1/(1+d) rather than 1 - d/(1+d)
       m.self_[static_cast<std::size_t>(i)] = 1.0 / (1.0 + static_cast<double>(di));
   }
-  // Transpose the rows into columns (counting sort by sender).
-  m.out_offsets_.assign(static_cast<std::size_t>(n) + 1, 0);
-  for (const auto& e : m.in_) ++m.out_offsets_[static_cast<std::size_t>(e.node) + 1];
+  m.transpose_rows();
+  return m;
+}
+
+void MixingMatrix::transpose_rows() {
+  // The rows into columns (counting sort by sender).
+  const int n = nodes();
+  out_offsets_.assign(static_cast<std::size_t>(n) + 1, 0);
+  for (const auto& e : in_) ++out_offsets_[static_cast<std::size_t>(e.node) + 1];
   for (int j = 0; j < n; ++j)
-    m.out_offsets_[static_cast<std::size_t>(j) + 1] += m.out_offsets_[static_cast<std::size_t>(j)];
-  m.out_.resize(m.in_.size());
-  auto fill = m.out_offsets_;
+    out_offsets_[static_cast<std::size_t>(j) + 1] += out_offsets_[static_cast<std::size_t>(j)];
+  out_.resize(in_.size());
+  auto fill = out_offsets_;
   for (int i = 0; i < n; ++i)
-    for (const auto& e : m.in_neighbors(i))
-      m.out_[fill[static_cast<std::size_t>(e.node)]++] = {i, e.weight};
+    for (const auto& e : in_neighbors(i))
+      out_[fill[static_cast<std::size_t>(e.node)]++] = {i, e.weight};
+}
+
+MixingMatrix MixingMatrix::from_weights(std::vector<double> self,
+                                        const std::vector<std::vector<Neighbor>>& in_neighbors) {
+  const int n = static_cast<int>(self.size());
+  MixingMatrix m;
+  m.self_ = std::move(self);
+  m.in_offsets_.assign(static_cast<std::size_t>(n) + 1, 0);
+  for (int i = 0; i < n; ++i) {
+    const auto& list = in_neighbors[static_cast<std::size_t>(i)];
+    m.in_offsets_[static_cast<std::size_t>(i) + 1] =
+        m.in_offsets_[static_cast<std::size_t>(i)] + list.size();
+    m.in_.insert(m.in_.end(), list.begin(), list.end());
+  }
+  m.transpose_rows();
   return m;
 }
 

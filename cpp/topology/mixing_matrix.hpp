@@ -36,6 +36,11 @@ class MixingMatrix {
   static MixingMatrix from_graph(const std::vector<std::vector<int>>& in_neighbors,
                                  WeightRule rule);
 
+  // Given weights: self[i] = w_ii and in_neighbors[i] the (j, w_ij) node i receives from,
+  // sorted by node, without i. Not checked for stochasticity (Topology does that).
+  static MixingMatrix from_weights(std::vector<double> self,
+                                   const std::vector<std::vector<Neighbor>>& in_neighbors);
+
   int nodes() const { return static_cast<int>(self_.size()); }
   // Peers node i receives from, with w_ij, sorted by node; self excluded.
   std::span<const Neighbor> in_neighbors(int i) const;
@@ -53,6 +58,8 @@ class MixingMatrix {
   void apply(const double* in, double* out, std::size_t columns) const;
 
  private:
+  void transpose_rows();  // out_ and out_offsets_ from in_ and in_offsets_
+
   std::vector<double> self_;
   std::vector<std::size_t> in_offsets_, out_offsets_;
   std::vector<Neighbor> in_, out_;

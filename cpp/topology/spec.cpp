@@ -18,6 +18,7 @@ std::vector<std::string> keys_for(Kind kind) {
   std::vector<std::string> keys = {"n", "weights"};
   if (has_dimensions(kind)) keys.insert(keys.end(), {"RxC", "rows", "cols"});
   if (kind == Kind::random) keys.insert(keys.end(), {"p", "seed"});
+  if (kind == Kind::base) keys.insert(keys.end(), {"k"});
   return keys;
 }
 
@@ -77,6 +78,12 @@ TopologySpec parse_spec(std::string_view text) {
       spec.p = p;
     } else if (key == "seed") {
       spec.seed = parse_uint64(value, fmt::format("topology \"{}\": seed", spec_text));
+    } else if (key == "k") {
+      spec.k = parse_count(spec_text, key, value);
+      if (spec.k > kMaxBasePeers)
+        throw InvalidArgument(
+            fmt::format("topology \"{}\": k = {}: expected 1 to {} peers per step", spec_text,
+                        spec.k, kMaxBasePeers));
     }
   }
   if ((spec.rows == 0) != (spec.cols == 0))
@@ -94,6 +101,7 @@ std::string to_string(const TopologySpec& spec) {
     if (spec.p) items.push_back(fmt::format("p={}", *spec.p));
     items.push_back(fmt::format("seed={}", spec.seed));
   }
+  if (spec.kind == Kind::base) items.push_back(fmt::format("k={}", spec.k > 0 ? spec.k : 1));
   if (spec.weights != WeightRule::automatic)
     items.push_back(fmt::format("weights={}", weight_rule_name(spec.weights)));
   std::string out(info(spec.kind).name);

@@ -2,7 +2,7 @@
 //
 // Grammar: KIND[:ITEM(,ITEM)*] where ITEM is KEY=VALUE, or RxC for grid and torus.
 // Keys: n (nodes; any kind), weights (auto|uniform|metropolis; any kind), rows and cols (grid,
-// torus), p and seed (random).
+// torus), p and seed (random), k (base).
 #pragma once
 
 #include <cstdint>
@@ -14,6 +14,9 @@
 
 namespace decent::topology {
 
+// The most peers per step a base graph may have (k).
+constexpr int kMaxBasePeers = 8;
+
 struct TopologySpec {
   Kind kind = Kind::ring;
   int nodes = 0;  // 0: not given; taken from rows x cols or from the caller
@@ -21,6 +24,7 @@ struct TopologySpec {
   int cols = 0;
   std::optional<double> p;  // random: edge probability in (0, 1]
   std::uint64_t seed = 0;   // random
+  int k = 0;                // base: peers per step, 1 to 8 (0: not given, 1)
   WeightRule weights = WeightRule::automatic;
 };
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "core/error.hpp"
+#include "topology/base_graph.hpp"
 #include "topology/generators.hpp"
 
 namespace decent::topology {
@@ -31,6 +32,11 @@ void check_doubly_stochastic(const MixingMatrix& w, const TopologySpec& spec, st
 }  // namespace
 
 Topology::Topology(const TopologySpec& spec, int nodes) : spec_(resolve(spec, nodes)) {
+  if (spec_.kind == Kind::base) {
+    phases_ = base_graph_phases(spec_.nodes, spec_.k);
+    for (std::size_t t = 0; t < phases_.size(); ++t) check_doubly_stochastic(phases_[t], spec_, t);
+    return;
+  }
   const auto graphs = generate(spec_);
   phases_.reserve(graphs.size());
   for (const auto& g : graphs) {
