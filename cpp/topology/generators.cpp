@@ -121,6 +121,23 @@ int ceil_log2(int n) {
 }
 
 TopologySpec resolve(const TopologySpec& spec, int nodes) {
+  if (spec.kind == Kind::one_peer) {
+    TopologySpec s = spec;
+    if (s.inner.empty()) s.inner = {TopologySpec{}};  // the ring
+    if (s.nodes > 0 && nodes > 0 && s.nodes != nodes)
+      throw InvalidArgument(fmt::format("topology \"{}\" has n={} but {} nodes were asked for",
+                                        to_string(spec), s.nodes, nodes));
+    s.inner.front() = resolve(s.inner.front(), nodes > 0 ? nodes : s.nodes);
+    const auto& inner = s.inner.front();
+    if (info(inner.kind).time_varying || info(inner.kind).directed)
+      throw InvalidArgument(fmt::format(
+          "topology \"{}\": one-peer schedules need a static undirected graph, and {} is {}{}",
+          to_string(spec), info(inner.kind).name,
+          info(inner.kind).time_varying ? "time-varying" : "directed",
+          inner.kind == Kind::exponential ? " (one-peer-exp is its one-peer schedule)" : ""));
+    s.nodes = inner.nodes;
+    return s;
+  }
   TopologySpec s = spec;
   const auto name = info(s.kind).name;
   if (nodes < 0) throw InvalidArgument(fmt::format("nodes = {}: expected at least 1", nodes));
@@ -214,7 +231,8 @@ std::vector<Graph> generate(const TopologySpec& s) {
       return phases;
     }
     case Kind::random: return {random_graph(s)};
-    case Kind::base: break;  // weighted by construction: topology/base_graph.hpp
+    case Kind::base: break;      // weighted by construction: topology/base_graph.hpp
+    case Kind::one_peer: break;  // from its inner graph: topology/one_peer_schedule.hpp
   }
   throw Error(Status::internal, "unhandled topology kind");
 }

@@ -82,6 +82,14 @@ const std::vector<KindInfo>& all_kinds() {
        false,
        "Simple Base-(k+1) graph (base:k=1..8): at most k peers per step, the exact average "
        "after one period, for any n"},
+      {Kind::one_peer,
+       "one-peer",
+       {"one-peer-schedule"},
+       false,
+       true,
+       false,
+       "one-peer:SPEC: a static undirected graph's edges, one matching per step (edge "
+       "colouring), weights 1/2; default the ring"},
   };
   return kinds;
 }

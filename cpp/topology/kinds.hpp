@@ -19,7 +19,8 @@ enum class Kind {
   symmetric_exponential,  // undirected: i ~ i +- 2^j
   one_peer_exponential,   // time-varying: at step k node i receives from i + 2^(k mod tau)
   random,                 // Erdos-Renyi G(n, p), redrawn until connected
-  base,  // time-varying: the Simple Base-(k+1) graph, exact average after one period, any n
+  base,      // time-varying: the Simple Base-(k+1) graph, exact average after one period, any n
+  one_peer,  // time-varying: the edges of a static undirected graph, one matching per step
 };
 
 // How weights are assigned to edges. `automatic` picks the rule that makes the kind's matrix

@@ -50,6 +50,10 @@ TopologySpec parse_spec(std::string_view text) {
   const auto colon = spec_text.find(':');
   spec.kind = kind_from_name(trim(spec_text.substr(0, colon)));
   if (colon == std::string_view::npos) return spec;
+  if (spec.kind == Kind::one_peer) {
+    spec.inner = {parse_spec(spec_text.substr(colon + 1))};
+    return spec;
+  }
 
   for (const auto& item : split(spec_text.substr(colon + 1), ',')) {
     if (has_dimensions(spec.kind) && parse_dimensions(spec_text, item, spec)) continue;
@@ -93,6 +97,8 @@ TopologySpec parse_spec(std::string_view text) {
 }
 
 std::string to_string(const TopologySpec& spec) {
+  if (spec.kind == Kind::one_peer && !spec.inner.empty())
+    return std::string(info(spec.kind).name) + ":" + to_string(spec.inner.front());
   std::vector<std::string> items;
   if (has_dimensions(spec.kind) && spec.rows > 0)
     items.push_back(fmt::format("{}x{}", spec.rows, spec.cols));

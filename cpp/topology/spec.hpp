@@ -1,6 +1,7 @@
 // Topology spec strings: "ring", "torus:4x4", "random:p=0.3,seed=7", "exp:n=16,weights=uniform".
 //
-// Grammar: KIND[:ITEM(,ITEM)*] where ITEM is KEY=VALUE, or RxC for grid and torus.
+// Grammar: KIND[:ITEM(,ITEM)*] where ITEM is KEY=VALUE, or RxC for grid and torus; and
+// one-peer:SPEC, whose rest is the spec of the static graph it schedules.
 // Keys: n (nodes; any kind), weights (auto|uniform|metropolis; any kind), rows and cols (grid,
 // torus), p and seed (random), k (base).
 #pragma once
@@ -9,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "topology/kinds.hpp"
 
@@ -22,9 +24,10 @@ struct TopologySpec {
   int nodes = 0;  // 0: not given; taken from rows x cols or from the caller
   int rows = 0;   // grid/torus; 0: chosen from the node count
   int cols = 0;
-  std::optional<double> p;  // random: edge probability in (0, 1]
-  std::uint64_t seed = 0;   // random
-  int k = 0;                // base: peers per step, 1 to 8 (0: not given, 1)
+  std::optional<double> p;          // random: edge probability in (0, 1]
+  std::uint64_t seed = 0;           // random
+  int k = 0;                        // base: peers per step, 1 to 8 (0: not given, 1)
+  std::vector<TopologySpec> inner;  // one-peer: the static graph it schedules (none: the ring)
   WeightRule weights = WeightRule::automatic;
 };
 

@@ -7,6 +7,7 @@
 #include "core/error.hpp"
 #include "topology/base_graph.hpp"
 #include "topology/generators.hpp"
+#include "topology/one_peer_schedule.hpp"
 
 namespace decent::topology {
 namespace {
@@ -32,8 +33,10 @@ void check_doubly_stochastic(const MixingMatrix& w, const TopologySpec& spec, st
 }  // namespace
 
 Topology::Topology(const TopologySpec& spec, int nodes) : spec_(resolve(spec, nodes)) {
-  if (spec_.kind == Kind::base) {
-    phases_ = base_graph_phases(spec_.nodes, spec_.k);
+  if (spec_.kind == Kind::base || spec_.kind == Kind::one_peer) {
+    phases_ = spec_.kind == Kind::base
+                  ? base_graph_phases(spec_.nodes, spec_.k)
+                  : one_peer_schedule(Topology(spec_.inner.front(), spec_.nodes).at(0));
     for (std::size_t t = 0; t < phases_.size(); ++t) check_doubly_stochastic(phases_[t], spec_, t);
     return;
   }
