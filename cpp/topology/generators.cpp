@@ -8,6 +8,7 @@
 
 #include "core/error.hpp"
 #include "core/rng.hpp"
+#include "topology/weights_file.hpp"
 
 namespace decent::topology {
 namespace {
@@ -121,6 +122,20 @@ int ceil_log2(int n) {
 }
 
 TopologySpec resolve(const TopologySpec& spec, int nodes) {
+  if (spec.kind == Kind::file) {
+    TopologySpec s = spec;
+    if (s.path.empty())
+      throw InvalidArgument("topology file: give the path of the JSON weights, file:PATH");
+    if (s.weights != WeightRule::automatic)
+      throw InvalidArgument(
+          fmt::format("topology \"{}\": the file gives the weights", to_string(spec)));
+    const int in_file = read_weights_file(s.path).front().nodes();
+    if (nodes > 0 && nodes != in_file)
+      throw InvalidArgument(fmt::format("topology \"{}\" has {} nodes but {} were asked for",
+                                        to_string(spec), in_file, nodes));
+    s.nodes = in_file;
+    return s;
+  }
   if (spec.kind == Kind::one_peer) {
     TopologySpec s = spec;
     if (s.inner.empty()) s.inner = {TopologySpec{}};  // the ring
@@ -233,6 +248,7 @@ std::vector<Graph> generate(const TopologySpec& s) {
     case Kind::random: return {random_graph(s)};
     case Kind::base: break;      // weighted by construction: topology/base_graph.hpp
     case Kind::one_peer: break;  // from its inner graph: topology/one_peer_schedule.hpp
+    case Kind::file: break;      // topology/weights_file.hpp
   }
   throw Error(Status::internal, "unhandled topology kind");
 }

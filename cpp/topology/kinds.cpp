@@ -90,6 +90,14 @@ const std::vector<KindInfo>& all_kinds() {
        false,
        "one-peer:SPEC: a static undirected graph's edges, one matching per step (edge "
        "colouring), weights 1/2; default the ring"},
+      {Kind::file,
+       "file",
+       {"weights-file"},
+       false,
+       false,
+       false,
+       "file:PATH: your own W (or the W^(t) of a period) from a JSON file, checked doubly "
+       "stochastic"},
   };
   return kinds;
 }

@@ -21,6 +21,7 @@ enum class Kind {
   random,                 // Erdos-Renyi G(n, p), redrawn until connected
   base,      // time-varying: the Simple Base-(k+1) graph, exact average after one period, any n
   one_peer,  // time-varying: the edges of a static undirected graph, one matching per step
+  file,      // a user's own W (or W^(t) of a period) from a JSON file
 };
 
 // How weights are assigned to edges. `automatic` picks the rule that makes the kind's matrix

@@ -54,6 +54,10 @@ TopologySpec parse_spec(std::string_view text) {
     spec.inner = {parse_spec(spec_text.substr(colon + 1))};
     return spec;
   }
+  if (spec.kind == Kind::file) {
+    spec.path = std::string(trim(spec_text.substr(colon + 1)));
+    return spec;
+  }
 
   for (const auto& item : split(spec_text.substr(colon + 1), ',')) {
     if (has_dimensions(spec.kind) && parse_dimensions(spec_text, item, spec)) continue;
@@ -97,6 +101,7 @@ TopologySpec parse_spec(std::string_view text) {
 }
 
 std::string to_string(const TopologySpec& spec) {
+  if (spec.kind == Kind::file) return std::string(info(spec.kind).name) + ":" + spec.path;
   if (spec.kind == Kind::one_peer && !spec.inner.empty())
     return std::string(info(spec.kind).name) + ":" + to_string(spec.inner.front());
   std::vector<std::string> items;

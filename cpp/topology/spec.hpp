@@ -1,7 +1,7 @@
 // Topology spec strings: "ring", "torus:4x4", "random:p=0.3,seed=7", "exp:n=16,weights=uniform".
 //
 // Grammar: KIND[:ITEM(,ITEM)*] where ITEM is KEY=VALUE, or RxC for grid and torus; and
-// one-peer:SPEC, whose rest is the spec of the static graph it schedules.
+// one-peer:SPEC, whose rest is the spec of the static graph it schedules; file:PATH.
 // Keys: n (nodes; any kind), weights (auto|uniform|metropolis; any kind), rows and cols (grid,
 // torus), p and seed (random), k (base).
 #pragma once
@@ -28,6 +28,7 @@ struct TopologySpec {
   std::uint64_t seed = 0;           // random
   int k = 0;                        // base: peers per step, 1 to 8 (0: not given, 1)
   std::vector<TopologySpec> inner;  // one-peer: the static graph it schedules (none: the ring)
+  std::string path;                 // file: the JSON file of the weights
   WeightRule weights = WeightRule::automatic;
 };
 

@@ -8,6 +8,7 @@
 #include "topology/base_graph.hpp"
 #include "topology/generators.hpp"
 #include "topology/one_peer_schedule.hpp"
+#include "topology/weights_file.hpp"
 
 namespace decent::topology {
 namespace {
@@ -33,10 +34,13 @@ void check_doubly_stochastic(const MixingMatrix& w, const TopologySpec& spec, st
 }  // namespace
 
 Topology::Topology(const TopologySpec& spec, int nodes) : spec_(resolve(spec, nodes)) {
-  if (spec_.kind == Kind::base || spec_.kind == Kind::one_peer) {
-    phases_ = spec_.kind == Kind::base
-                  ? base_graph_phases(spec_.nodes, spec_.k)
-                  : one_peer_schedule(Topology(spec_.inner.front(), spec_.nodes).at(0));
+  if (spec_.kind == Kind::base || spec_.kind == Kind::one_peer || spec_.kind == Kind::file) {
+    if (spec_.kind == Kind::base)
+      phases_ = base_graph_phases(spec_.nodes, spec_.k);
+    else if (spec_.kind == Kind::one_peer)
+      phases_ = one_peer_schedule(Topology(spec_.inner.front(), spec_.nodes).at(0));
+    else
+      phases_ = read_weights_file(spec_.path);
     for (std::size_t t = 0; t < phases_.size(); ++t) check_doubly_stochastic(phases_[t], spec_, t);
     return;
   }

@@ -35,6 +35,7 @@ inline bool is_composite_at_least_4(int n) {
 // Whether `kind` accepts n nodes, from the definitions of the kinds (not from the code).
 inline bool kind_allows(topology::Kind kind, int n) {
   using topology::Kind;
+  if (kind == Kind::file) return false;  // needs a file (topology_weights_file_test.cpp)
   if (kind == Kind::hypercube) return is_power_of_two(n);
   if (kind == Kind::grid || kind == Kind::torus) return is_composite_at_least_4(n);
   return n >= 1;
