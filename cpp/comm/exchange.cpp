@@ -15,9 +15,7 @@ std::string_view data_type_name(DataType type) {
 }
 
 std::uint64_t fingerprint(const topology::Topology& topology) {
-  std::uint64_t h = 14695981039346656037ULL;
-  for (unsigned char c : topology.name()) h = (h ^ c) * 1099511628211ULL;
-  return h;
+  return topology.fingerprint();
 }
 
 ExchangeHeader make_header(const Buffer& x, const topology::Topology& topology, std::int64_t step,
@@ -29,8 +27,11 @@ void check_header(const ExchangeHeader& mine, int my_rank, const ExchangeHeader&
                   int their_rank, const topology::Topology& topology) {
   if (theirs.topology != mine.topology)
     throw CommunicationError(
-        fmt::format("ranks {} and {} use different topologies (rank {} has \"{}\")", my_rank,
-                    their_rank, my_rank, topology.name()));
+        fmt::format("ranks {} and {} use different topologies (rank {} has \"{}\"{})", my_rank,
+                    their_rank, my_rank, topology.name(),
+                    topology.kind() == topology::Kind::file
+                        ? "; the same file name with other weights counts as another topology"
+                        : ""));
   if (theirs.type != mine.type)
     throw CommunicationError(fmt::format(
         "ranks {} and {} disagree on the value type: rank {} sent {}-byte values, rank {} has "

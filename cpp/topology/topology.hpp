@@ -41,10 +41,15 @@ class Topology {
   const MixingMatrix& at(std::int64_t step) const;
   // Checks a node index (throws OutOfRange naming the valid range).
   void check_node(std::int64_t node) const;
+  // FNV-1a of the canonical name and of every weight of the period (bit patterns): equal on two
+  // ranks only if they mix the same way, also for a file: topology whose file differs.
+  std::uint64_t fingerprint() const { return fingerprint_; }
 
  private:
   TopologySpec spec_;
   std::vector<MixingMatrix> phases_;
+  std::uint64_t fingerprint_ = 0;
+  void compute_fingerprint();
 };
 
 }  // namespace decent::topology

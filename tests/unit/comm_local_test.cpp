@@ -7,6 +7,8 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <mutex>
 #include <thread>
 
@@ -375,4 +377,24 @@ TEST_CASE_TEMPLATE("local: on a shared device, every collective equals the host'
     });
   });
   CHECK(contains(message, "have buffers on different devices"));
+}
+
+TEST_CASE("local: nodes whose weights file differs under the same name are refused") {
+  // Two hosts with different contents at the same path: the names agree, the weights do not.
+  const auto path = (std::filesystem::temp_directory_path() / "decent_comm_weights.json").string();
+  std::ofstream(path) << R"({"weights": [[0.5, 0.5, 0], [0.5, 0, 0.5], [0, 0.5, 0.5]]})";
+  const topology::Topology first("file:" + path, 3);
+  std::ofstream(path) << R"({"weights": [[0.5, 0, 0.5], [0, 0.5, 0.5], [0.5, 0.5, 0]]})";
+  const topology::Topology second("file:" + path, 3);
+  CHECK(first.name() == second.name());
+  CHECK(first.fingerprint() != second.fingerprint());
+  const auto message = failure_message([&] {
+    run_local(3, [&](Communicator& c) {
+      std::vector<float> x(8, 1.0f);
+      c.neighbor_average(x.data(), x.size(), c.rank() == 0 ? second : first, 0);
+    });
+  });
+  CHECK(contains(message, "use different topologies"));
+  CHECK(contains(message, "the same file name with other weights"));
+  std::filesystem::remove(path);
 }
