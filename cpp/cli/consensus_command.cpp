@@ -50,10 +50,7 @@ void report(const ConsensusCliOptions& o, const topology::Topology& t, std::stri
 
 void run(const ConsensusCliOptions& o, std::ostream& out) {
   if (o.spec.empty()) throw InvalidArgument("--topology is required (e.g. --topology ring)");
-  const auto timeout = o.timeout_s > 0
-                           ? std::chrono::milliseconds(static_cast<long long>(o.timeout_s * 1000))
-                           : comm::default_timeout();
-  run_on_nodes(o.backend, o.spec, o.nodes, timeout,
+  run_on_nodes(o.backend, o.spec, o.nodes, comm_timeout(o.timeout_s),
                [&](comm::Communicator& c, const topology::Topology& t) {
                  const auto errors = lab::run_consensus(c, t, o.run);
                  if (c.rank() == 0) report(o, t, c.backend(), errors, out);

@@ -73,6 +73,11 @@ class StartupWatchdog {
 
 }  // namespace
 
+std::chrono::milliseconds comm_timeout(double seconds) {
+  return seconds > 0 ? std::chrono::milliseconds(static_cast<long long>(seconds * 1000))
+                     : comm::default_timeout();
+}
+
 void run_on_nodes(const std::string& backend, const std::string& spec, int nodes,
                   std::chrono::milliseconds timeout, const NodeFn& fn) {
   if (backend == "local" && launched_ranks() > 1)

@@ -13,6 +13,10 @@ namespace decent::cli {
 
 using NodeFn = std::function<void(comm::Communicator& comm, const topology::Topology& topology)>;
 
+// A --timeout flag's seconds as the communicators' timeout; 0 (the flag not given) is
+// comm::default_timeout() ($DECENT_COMM_TIMEOUT_S, else 300 s).
+std::chrono::milliseconds comm_timeout(double seconds);
+
 // `nodes` (0: from the spec, or the rank count under mpi) must match mpirun's rank count.
 // Errors from any node end the run and are rethrown.
 void run_on_nodes(const std::string& backend, const std::string& spec, int nodes,

@@ -4,7 +4,6 @@
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 
-#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -32,7 +31,7 @@ namespace {
 struct TrainCliOptions {
   train::TrainOptions t;
   std::string backend = "local";
-  double timeout_s = 0;  // 0: comm::default_timeout()
+  double timeout_s = 0;  // 0: comm_timeout()'s default
   bool plots = true;
   bool quiet = false;
   std::string config_file;  // expanded before parsing (cli/config_file.hpp)
@@ -164,10 +163,7 @@ void run(TrainCliOptions c, std::ostream& out) {
   train::TrainResult result;
   std::unique_ptr<RunLog> log;
   bool is_root = false;
-  const auto timeout = c.timeout_s > 0
-                           ? std::chrono::milliseconds(static_cast<long long>(c.timeout_s * 1000))
-                           : comm::default_timeout();
-  run_on_nodes(c.backend, o.topology, nodes_flag, timeout,
+  run_on_nodes(c.backend, o.topology, nodes_flag, comm_timeout(c.timeout_s),
                [&](comm::Communicator& comm, const topology::Topology& t) {
                  if (comm.backend() != "local") train::check_run(o, data, t);
                  train::Reporter reporter;

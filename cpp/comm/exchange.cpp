@@ -14,13 +14,9 @@ std::string_view data_type_name(DataType type) {
   return type == DataType::f32 ? "float32" : "float64";
 }
 
-std::uint64_t fingerprint(const topology::Topology& topology) {
-  return topology.fingerprint();
-}
-
 ExchangeHeader make_header(const Buffer& x, const topology::Topology& topology, std::int64_t step,
                            std::uint64_t round) {
-  return {x.count, x.element_size(), fingerprint(topology), step, round};
+  return {x.count, x.element_size(), topology.fingerprint(), step, round};
 }
 
 void check_header(const ExchangeHeader& mine, int my_rank, const ExchangeHeader& theirs,

@@ -17,15 +17,11 @@ namespace decent::comm {
 struct ExchangeHeader {
   std::uint64_t count = 0;     // values in the buffer
   std::uint64_t type = 0;      // element size in bytes (DataType)
-  std::uint64_t topology = 0;  // fingerprint of the topology (name and weights)
+  std::uint64_t topology = 0;  // Topology::fingerprint(): its name and every weight
   std::int64_t step = 0;       // the step whose W is applied
   std::uint64_t round = 0;     // how many exchanges this rank had started before
 };
 inline constexpr int kHeaderWords = sizeof(ExchangeHeader) / sizeof(std::uint64_t);
-
-// The topology's fingerprint (Topology::fingerprint: its canonical spec and every weight of
-// its period): equal for topologies that mix the same way.
-std::uint64_t fingerprint(const topology::Topology& topology);
 
 ExchangeHeader make_header(const Buffer& x, const topology::Topology& topology, std::int64_t step,
                            std::uint64_t round);

@@ -379,11 +379,9 @@ void MpiCommunicator::start_exchange(Buffer x, const topology::Topology& topolog
     }
   }
   pending_ = true;
-  if (poller_) {
-    polled_.clear();
-    polled_code_ = MPI_SUCCESS;
-    poller_->start([this] { return poll_exchange(); });
-  }
+  polled_.clear();
+  polled_code_ = MPI_SUCCESS;
+  if (poller_) poller_->start([this] { return poll_exchange(); });
   start_seconds_ += seconds(std::chrono::steady_clock::now() - started);
 }
 
@@ -486,48 +484,41 @@ void MpiCommunicator::finish_exchange() {
   };
   mix_ready_chunks();  // a node without neighbours only applies its self weight
 
-  // What the progress thread completed while the caller computed, in the order it completed.
-  background_done_ = 0;
-  if (poller_) {
-    poller_->stop();
-    background_done_ = polled_.size();
+  // Settles the completions polled_[from..] (by the progress thread, or by the loop below):
+  // the successful ones first, since a header among them explains a failure precisely.
+  auto settle = [&](std::size_t from) {
     if (polled_code_ != MPI_SUCCESS) {
       broken_ = true;
       check_mpi(polled_code_, "neighbour average (MPI_Testsome)");
     }
-    for (const auto& [i, code] : polled_)
+    int failed_code = MPI_SUCCESS;
+    std::size_t failed = 0;
+    for (std::size_t k = from; k < polled_.size(); ++k) {
+      const auto [i, code] = polled_[k];
       if (code != MPI_SUCCESS)
-        fail_exchange(code, request_info_[i]);
+        failed_code = code, failed = i;
       else
         completed(i);
+    }
+    if (failed_code != MPI_SUCCESS) fail_exchange(failed_code, request_info_[failed]);
+  };
+  // What the progress thread completed while the caller computed.
+  background_done_ = 0;
+  if (poller_) {
+    poller_->stop();
+    background_done_ = polled_.size();
+    settle(0);
   }
 
   // A request is outstanding while its handle is not MPI_REQUEST_NULL (slot receives are
   // reposted into their old positions); MPI_Testsome says MPI_UNDEFINED once none is.
   const auto deadline = std::chrono::steady_clock::now() + timeout_;
-  std::vector<int> indices(requests_.size());
-  std::vector<MPI_Status> statuses(requests_.size());
   while (std::chrono::steady_clock::now() <= deadline) {
-    int finished = 0;
-    const int code = MPI_Testsome(static_cast<int>(requests_.size()), requests_.data(), &finished,
-                                  indices.data(), statuses.data());
-    if (code != MPI_SUCCESS && code != MPI_ERR_IN_STATUS) {
-      broken_ = true;
-      check_mpi(code, "neighbour average (MPI_Testsome)");
-    }
-    if (finished == MPI_UNDEFINED) break;
-    int failed_code = MPI_SUCCESS;
-    std::size_t failed = 0;
-    for (int f = 0; f < finished; ++f) {
-      const auto i = static_cast<std::size_t>(indices[static_cast<std::size_t>(f)]);
-      const int status_code = statuses[static_cast<std::size_t>(f)].MPI_ERROR;
-      if (code == MPI_ERR_IN_STATUS && status_code != MPI_SUCCESS)
-        failed_code = status_code, failed = i;
-      else
-        completed(i);  // a header among them explains a failure precisely
-    }
-    if (failed_code != MPI_SUCCESS) fail_exchange(failed_code, request_info_[failed]);
-    if (finished == 0) std::this_thread::yield();
+    const std::size_t from = polled_.size();
+    const bool outstanding = poll_exchange();
+    settle(from);
+    if (!outstanding) break;
+    if (polled_.size() == from) std::this_thread::yield();
   }
   ++exchanges_;
   finish_seconds_ += seconds(std::chrono::steady_clock::now() - started);

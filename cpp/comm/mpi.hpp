@@ -73,8 +73,9 @@ class MpiCommunicator final : public Communicator {
   };
   static constexpr std::size_t kSlots = 4;  // receive slots per neighbour on one host
   void post_slot_receive(std::size_t neighbor, std::size_t chunk);
-  // The progress thread's work: MPI_Testsome over the pending exchange's requests, keeping what
-  // completed for finish_exchange(). False once nothing is outstanding or on an error.
+  // One MPI_Testsome over the pending exchange's requests, appending what completed to polled_
+  // (the progress thread's work, and finish_exchange()'s loop). False once nothing is
+  // outstanding, or on an error (in polled_code_).
   bool poll_exchange();
   void allreduce_buffer(Buffer data, ReduceOp op) override;
   void broadcast_buffer(Buffer data, int root) override;
@@ -107,8 +108,8 @@ class MpiCommunicator final : public Communicator {
   // A progress thread during an exchange (MPI_THREAD_MULTIPLE and ranks on other hosts, or
   // DECENT_MPI_PROGRESS=1): see BackgroundPoller.
   std::unique_ptr<BackgroundPoller> poller_;
-  std::vector<std::pair<std::size_t, int>> polled_;  // (request, MPI_ERROR) done by the poller
-  int polled_code_ = 0;                              // MPI_SUCCESS, or the poller's failure
+  std::vector<std::pair<std::size_t, int>> polled_;  // (request, MPI_ERROR) completed
+  int polled_code_ = 0;                              // MPI_SUCCESS, or poll_exchange()'s failure
   std::size_t background_done_ = 0;
   // Per-phase totals, printed at destruction when DECENT_COMM_PHASES is set (BENCHMARKS.md).
   double start_seconds_ = 0, finish_seconds_ = 0;

@@ -8,7 +8,6 @@
 
 #include "core/error.hpp"
 #include "core/rng.hpp"
-#include "topology/weights_file.hpp"
 
 namespace decent::topology {
 namespace {
@@ -129,11 +128,7 @@ TopologySpec resolve(const TopologySpec& spec, int nodes) {
     if (s.weights != WeightRule::automatic)
       throw InvalidArgument(
           fmt::format("topology \"{}\": the file gives the weights", to_string(spec)));
-    const int in_file = read_weights_file(s.path).front().nodes();
-    if (nodes > 0 && nodes != in_file)
-      throw InvalidArgument(fmt::format("topology \"{}\" has {} nodes but {} were asked for",
-                                        to_string(spec), in_file, nodes));
-    s.nodes = in_file;
+    s.nodes = nodes;  // 0: the file's; the Topology reads it once and checks
     return s;
   }
   if (spec.kind == Kind::one_peer) {

@@ -14,7 +14,8 @@ using Graph = std::vector<std::vector<int>>;
 int ceil_log2(int n);
 
 // Fills in everything `spec` left open (node count, grid shape, random p) for `nodes`
-// (0: take it from the spec), and checks that the kind allows that node count.
+// (0: take it from the spec), and checks that the kind allows that node count. A file:
+// topology's count stays as given (0: the file's): the Topology reads the file, once.
 // Throws InvalidArgument naming the problem and what would be valid.
 TopologySpec resolve(const TopologySpec& spec, int nodes);
 

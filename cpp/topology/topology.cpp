@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "core/error.hpp"
+#include "core/fnv.hpp"
 #include "topology/base_graph.hpp"
 #include "topology/generators.hpp"
 #include "topology/one_peer_schedule.hpp"
@@ -34,48 +35,45 @@ void check_doubly_stochastic(const MixingMatrix& w, const TopologySpec& spec, st
 }  // namespace
 
 Topology::Topology(const TopologySpec& spec, int nodes) : spec_(resolve(spec, nodes)) {
-  if (spec_.kind == Kind::base || spec_.kind == Kind::one_peer || spec_.kind == Kind::file) {
-    if (spec_.kind == Kind::base)
-      phases_ = base_graph_phases(spec_.nodes, spec_.k);
-    else if (spec_.kind == Kind::one_peer)
-      phases_ = one_peer_schedule(Topology(spec_.inner.front(), spec_.nodes).at(0));
-    else
-      phases_ = read_weights_file(spec_.path);
-    // (A file's weights are checked by its reader, to the 1e-9 of decimals.)
-    if (spec_.kind != Kind::file)
-      for (std::size_t t = 0; t < phases_.size(); ++t)
-        check_doubly_stochastic(phases_[t], spec_, t);
-    compute_fingerprint();
-    return;
-  }
-  const auto graphs = generate(spec_);
-  phases_.reserve(graphs.size());
-  for (const auto& g : graphs) {
-    try {
-      phases_.push_back(MixingMatrix::from_graph(g, spec_.weights));
-    } catch (const NotSupported& e) {
-      throw NotSupported(fmt::format("topology \"{}\": {}", to_string(spec_), e.what()));
+  if (spec_.kind == Kind::base) {
+    phases_ = base_graph_phases(spec_.nodes, spec_.k);
+  } else if (spec_.kind == Kind::one_peer) {
+    const Topology inner(spec_.inner.front(), spec_.nodes);
+    spec_.inner.front() = inner.spec();  // its node count too, for a file: graph
+    spec_.nodes = inner.nodes();
+    phases_ = one_peer_schedule(inner.at(0));
+  } else if (spec_.kind == Kind::file) {
+    phases_ = read_weights_file(spec_.path);  // read once, here: resolve() leaves n to it
+    const int in_file = phases_.front().nodes();
+    if (spec_.nodes > 0 && spec_.nodes != in_file)
+      throw InvalidArgument(fmt::format("topology \"{}\" has {} nodes but {} were asked for",
+                                        to_string(spec_), in_file, spec_.nodes));
+    spec_.nodes = in_file;
+  } else {
+    for (const auto& g : generate(spec_)) {
+      try {
+        phases_.push_back(MixingMatrix::from_graph(g, spec_.weights));
+      } catch (const NotSupported& e) {
+        throw NotSupported(fmt::format("topology \"{}\": {}", to_string(spec_), e.what()));
+      }
     }
-    check_doubly_stochastic(phases_.back(), spec_, phases_.size() - 1);
   }
+  // A file's weights are checked by its reader, to the 1e-9 of decimals.
+  if (spec_.kind != Kind::file)
+    for (std::size_t t = 0; t < phases_.size(); ++t) check_doubly_stochastic(phases_[t], spec_, t);
   compute_fingerprint();
 }
 
 void Topology::compute_fingerprint() {
-  std::uint64_t h = 14695981039346656037ULL;
-  auto add = [&h](const void* data, std::size_t bytes) {
-    const auto* p = static_cast<const unsigned char*>(data);
-    for (std::size_t b = 0; b < bytes; ++b) h = (h ^ p[b]) * 1099511628211ULL;
-  };
   const auto text = name();
-  add(text.data(), text.size());
+  std::uint64_t h = fnv1a(text.data(), text.size());
   for (const auto& w : phases_)
     for (int i = 0; i < w.nodes(); ++i) {
       const double self = w.self_weight(i);
-      add(&self, sizeof self);
+      h = fnv1a(&self, sizeof self, h);
       for (const auto& e : w.in_neighbors(i)) {
-        add(&e.node, sizeof e.node);
-        add(&e.weight, sizeof e.weight);
+        h = fnv1a(&e.node, sizeof e.node, h);
+        h = fnv1a(&e.weight, sizeof e.weight, h);
       }
     }
   fingerprint_ = h;

@@ -4,6 +4,7 @@
 #include <fmt/ranges.h>
 
 #include <exception>
+#include <map>
 #include <optional>
 #include <vector>
 
@@ -49,28 +50,28 @@ ResumeState load_resume_state(const std::string& dir, int rank, int nodes,
     out.checkpoint = std::move(*own);
     return out;
   }
-  // How many nodes wrote the folder: from this node's file, else from the first that loads.
-  std::vector<std::optional<NodeCheckpoint>> files;
-  std::vector<std::string> reasons;
-  int saved = own ? own->nodes : 0;
-  if (saved == 0)
-    for (int k = 0; k < 1024 && saved == 0; ++k) {
-      if (k == rank) continue;
-      try {
-        saved = load_checkpoint(checkpoint_path(dir, k)).nodes;
-      } catch (const IoError&) {
-      }
+  // How many nodes wrote the folder: from this node's file, else from the first that loads
+  // (kept, so that no file is read twice).
+  std::map<int, NodeCheckpoint> read;
+  if (own) read.emplace(rank, std::move(*own));
+  for (int k = 0; k < 1024 && read.empty(); ++k) {
+    if (k == rank) continue;
+    try {
+      read.emplace(k, load_checkpoint(checkpoint_path(dir, k)));
+    } catch (const IoError&) {
     }
+  }
+  const int saved = read.empty() ? 0 : read.begin()->second.nodes;
   // The same node count (or nothing readable): the node's own file is what it needs.
   if ((saved == nodes || saved <= 0) && own_error) std::rethrow_exception(own_error);
   if (saved <= 0) throw IoError("resume: " + dir + ": no node's checkpoint can be read");
 
-  files.resize(static_cast<std::size_t>(saved));
-  reasons.resize(files.size());
+  std::vector<std::optional<NodeCheckpoint>> files(static_cast<std::size_t>(saved));
+  std::vector<std::string> reasons(files.size());
   for (int k = 0; k < saved; ++k) {
     const auto i = static_cast<std::size_t>(k);
-    if (k == rank && own) {
-      files[i] = std::move(*own);
+    if (const auto it = read.find(k); it != read.end()) {
+      files[i] = std::move(it->second);
       continue;
     }
     try {

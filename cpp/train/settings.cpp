@@ -7,6 +7,7 @@
 #include <map>
 
 #include "core/error.hpp"
+#include "core/fnv.hpp"
 #include "train/option_table.hpp"
 
 namespace decent::train {
@@ -14,9 +15,7 @@ namespace {
 
 // FNV-1a, cut to 52 bits so that the hash is exact as a double (the all-reduce's type).
 double hash52(const std::string& s) {
-  std::uint64_t h = 0xcbf29ce484222325ull;
-  for (unsigned char c : s) h = (h ^ c) * 0x100000001b3ull;
-  return static_cast<double>(h & ((std::uint64_t{1} << 52) - 1));
+  return static_cast<double>(fnv1a(s.data(), s.size()) & ((std::uint64_t{1} << 52) - 1));
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <string>
 
 namespace decent::test {
@@ -18,6 +19,12 @@ inline constexpr int kSkipReturnCode = 77;
   std::fprintf(stderr, "SKIPPED: %s\n", why.c_str());
   std::fflush(stderr);
   std::_Exit(kSkipReturnCode);
+}
+
+// Skips unless `path` exists, naming the Debian package that installs it.
+inline void skip_unless_exists(const std::string& path, const std::string& package) {
+  if (!std::filesystem::exists(path))
+    skip_test(path + " is missing (apt-get install " + package + ")");
 }
 
 }  // namespace decent::test

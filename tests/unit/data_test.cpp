@@ -82,9 +82,7 @@ std::string io_error_of(F&& f) {
 }  // namespace
 
 TEST_CASE("real Fashion-MNIST from Debian's dataset-fashion-mnist") {
-  if (!fs::exists(kDebianFashionMnistDir))
-    test::skip_test(std::string(kDebianFashionMnistDir) +
-                    " is missing (apt-get install dataset-fashion-mnist)");
+  test::skip_unless_exists(kDebianFashionMnistDir, "dataset-fashion-mnist");
   for (bool train : {true, false}) {
     const auto set = read_mnist_dir(kDebianFashionMnistDir, train);
     const std::int64_t n = train ? 60000 : 10000;

@@ -117,9 +117,7 @@ std::vector<double> losses_of(const fs::path& out) {
 }  // namespace
 
 TEST_CASE("training resumed on fewer nodes continues from its loss instead of starting over") {
-  if (!fs::exists(data::kDebianFashionMnistDir))
-    test::skip_test(std::string(data::kDebianFashionMnistDir) +
-                    " is missing (apt-get install dataset-fashion-mnist)");
+  test::skip_unless_exists(data::kDebianFashionMnistDir, "dataset-fashion-mnist");
   const auto dir = fresh_dir("continue");
   auto train = [&](const std::string& out, std::vector<std::string> extra) {
     std::vector<std::string> args = {

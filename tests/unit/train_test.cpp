@@ -62,9 +62,7 @@ TrainOptions small_synthetic() {
 }  // namespace
 
 TEST_CASE("a short decentralized run of a small model beats 80% on a Fashion-MNIST subset") {
-  if (!fs::exists(data::kDebianFashionMnistDir))
-    test::skip_test(std::string(data::kDebianFashionMnistDir) +
-                    " is missing (apt-get install dataset-fashion-mnist)");
+  test::skip_unless_exists(data::kDebianFashionMnistDir, "dataset-fashion-mnist");
   TrainOptions o;
   o.model = "lenet";
   o.nodes = 4;
