@@ -68,22 +68,39 @@ MixingMatrix to_matrix(Round r) {
   return MixingMatrix::from_weights(std::move(r.self), r.in);
 }
 
-}  // namespace
+// The k-peer hyper-hypercube's rounds on nodes 0 .. n-1 (every prime factor of n <= k+1).
+std::vector<Round> hyper_hypercube_rounds(int n, int k) {
+  std::vector<Round> rounds;
+  for (const auto& cliques : hyper_hypercube_cliques(0, n, k)) {
+    Round r(n);
+    for (const auto& c : cliques) add_clique(r, c);
+    rounds.push_back(std::move(r));
+  }
+  return rounds;
+}
 
-std::vector<MixingMatrix> base_graph_phases(int n, int k) {
-  if (n < 1 || k < 1) throw InvalidArgument("base graph: expected n >= 1 and k >= 1");
-  if (n == 1) return {to_matrix(Round(1))};
+// Copies `rounds` (on nodes 0 .. m-1) onto the nodes nodes[0 .. m-1] of into[at], into[at+1],
+// ...; the node sets placed into one round must be disjoint.
+void place(const std::vector<Round>& rounds, const std::vector<int>& nodes,
+           std::vector<Round>& into, std::size_t at) {
+  for (std::size_t t = 0; t < rounds.size(); ++t) {
+    Round& r = into[at + t];
+    for (std::size_t i = 0; i < nodes.size(); ++i) {
+      const auto node = static_cast<std::size_t>(nodes[i]);
+      r.self[node] = rounds[t].self[i];
+      for (const auto& e : rounds[t].in[i])
+        r.in[node].push_back({nodes[static_cast<std::size_t>(e.node)], e.weight});
+    }
+  }
+}
+
+// The Simple Base-(k+1) graph's rounds on nodes 0 .. n-1 (n >= 1).
+std::vector<Round> simple_base_rounds(int n, int k) {
+  if (n == 1) return {Round(1)};
   bool factorable = false;
   factors_up_to(n, k, factorable);
-  std::vector<MixingMatrix> phases;
-  if (factorable) {  // the k-peer hyper-hypercube
-    for (const auto& cliques : hyper_hypercube_cliques(0, n, k)) {
-      Round r(n);
-      for (const auto& c : cliques) add_clique(r, c);
-      phases.push_back(to_matrix(std::move(r)));
-    }
-    return phases;
-  }
+  std::vector<Round> phases;
+  if (factorable) return hyper_hypercube_rounds(n, k);
   // n in base k+1: groups of a_l (k+1)^(p_l) nodes, largest first.
   const long long base = k + 1;
   long long power = 1;
@@ -111,7 +128,7 @@ std::vector<MixingMatrix> base_graph_phases(int n, int k) {
     for (const auto& rounds : own)
       if (t < rounds.size())
         for (const auto& c : rounds[t]) add_clique(r, c);
-    phases.push_back(to_matrix(std::move(r)));
+    phases.push_back(std::move(r));
   }
   // 2. Level j (j = 0 .. L-2) in round j: U_(j+1) = V_(j+1) u ... (uniform within each group,
   // |U_(j+1)| < B_j = (k+1)^(p_j)) merges into V_j (uniform, a_j blocks of B_j): node u of
@@ -149,8 +166,58 @@ std::vector<MixingMatrix> base_graph_phases(int n, int k) {
     }
     rest = u_size;
   }
-  for (auto& r : rounds) phases.push_back(to_matrix(std::move(r)));
+  for (auto& r : rounds) phases.push_back(std::move(r));
   return phases;
+}
+
+// The Base-(k+1) graph: n = p q with p the largest divisor of n whose prime factors are all at
+// most k+1. The p groups of q consecutive nodes run the Simple Base-(k+1) graph on q nodes side
+// by side (each group then holds its own average), then the q "columns" (node j of every
+// group) run the hyper-hypercube on p nodes, which averages the p group averages. The paper
+// keeps the Simple Base-(k+1) graph on all n nodes when that is strictly shorter.
+std::vector<Round> base_rounds(int n, int k) {
+  auto simple = simple_base_rounds(n, k);
+  int p = 1;
+  for (int f = 2; f <= k + 1; ++f)
+    while ((n / p) % f == 0) p *= f;
+  const int q = n / p;
+  if (p == 1 || q == 1) return simple;
+  const auto inner = simple_base_rounds(q, k), across = hyper_hypercube_rounds(p, k);
+  if (simple.size() < inner.size() + across.size()) return simple;
+  std::vector<Round> rounds(inner.size() + across.size(), Round(n));
+  std::vector<int> nodes(static_cast<std::size_t>(q));
+  for (int g = 0; g < p; ++g) {
+    for (int i = 0; i < q; ++i) nodes[static_cast<std::size_t>(i)] = g * q + i;
+    place(inner, nodes, rounds, 0);
+  }
+  nodes.resize(static_cast<std::size_t>(p));
+  for (int j = 0; j < q; ++j) {
+    for (int g = 0; g < p; ++g) nodes[static_cast<std::size_t>(g)] = g * q + j;
+    place(across, nodes, rounds, inner.size());
+  }
+  return rounds;
+}
+
+std::vector<MixingMatrix> to_matrices(std::vector<Round> rounds) {
+  std::vector<MixingMatrix> out;
+  for (auto& r : rounds) out.push_back(to_matrix(std::move(r)));
+  return out;
+}
+
+void check_arguments(int n, int k) {
+  if (n < 1 || k < 1) throw InvalidArgument("base graph: expected n >= 1 and k >= 1");
+}
+
+}  // namespace
+
+std::vector<MixingMatrix> simple_base_graph_phases(int n, int k) {
+  check_arguments(n, k);
+  return to_matrices(simple_base_rounds(n, k));
+}
+
+std::vector<MixingMatrix> base_graph_phases(int n, int k) {
+  check_arguments(n, k);
+  return to_matrices(base_rounds(n, k));
 }
 
 }  // namespace decent::topology

@@ -193,7 +193,23 @@ TopologySpec resolve(const TopologySpec& spec, int nodes) {
   }
   if (s.kind == Kind::random && !s.p)
     s.p = n < 2 ? 1.0 : std::min(1.0, 2.0 * std::log(static_cast<double>(n)) / n);
-  if (s.kind == Kind::base) {
+  const bool equi = is_equi_topo_kind(s.kind);
+  if (equi && s.weights != WeightRule::automatic)
+    throw InvalidArgument(fmt::format(
+        "topology \"{}\": an EquiTopo graph's weights are part of its construction; drop weights=",
+        to_string(spec)));
+  if ((s.kind == Kind::equi_static || s.kind == Kind::u_equi_static) && s.m == 0)
+    s.m = std::max(1, static_cast<int>(std::ceil(std::log(static_cast<double>(n)))));
+  if (s.kind == Kind::od_equi_dyn || s.kind == Kind::ou_equi_dyn) {
+    if (!s.eta) s.eta = 0.5;
+    if (s.steps == 0) s.steps = 256;
+    if (static_cast<long long>(s.steps) * n > kMaxEquiEntries)
+      throw InvalidArgument(fmt::format(
+          "topology \"{}\": {} steps of {} nodes; at most {} node-steps are kept (fewer steps=)",
+          to_string(spec), s.steps, n, kMaxEquiEntries));
+  }
+  if (equi) return s;
+  if (is_base_kind(s.kind)) {
     if (s.weights != WeightRule::automatic)
       throw InvalidArgument(fmt::format(
           "topology \"{}\": a base graph's weights are part of its construction; drop weights=",
@@ -241,9 +257,14 @@ std::vector<Graph> generate(const TopologySpec& s) {
       return phases;
     }
     case Kind::random: return {random_graph(s)};
-    case Kind::base: break;      // weighted by construction: topology/base_graph.hpp
-    case Kind::one_peer: break;  // from its inner graph: topology/one_peer_schedule.hpp
-    case Kind::file: break;      // topology/weights_file.hpp
+    case Kind::base:
+    case Kind::simple_base: break;  // weighted by construction: topology/base_graph.hpp
+    case Kind::equi_static:
+    case Kind::u_equi_static:
+    case Kind::od_equi_dyn:
+    case Kind::ou_equi_dyn: break;  // weighted by construction: topology/equi_topo.hpp
+    case Kind::one_peer: break;     // from its inner graph: topology/one_peer_schedule.hpp
+    case Kind::file: break;         // topology/weights_file.hpp
   }
   throw Error(Status::internal, "unhandled topology kind");
 }

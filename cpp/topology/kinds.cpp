@@ -76,12 +76,12 @@ const std::vector<KindInfo>& all_kinds() {
        "Erdos-Renyi G(n,p), connected (Metropolis weights)"},
       {Kind::base,
        "base",
-       {"base-graph", "simple-base"},
+       {"base-graph"},
        false,
        true,
        false,
-       "Simple Base-(k+1) graph (base:k=1..8): at most k peers per step, the exact average "
-       "after one period, for any n"},
+       "Base-(k+1) graph (base:k=1..8): at most k peers per step, the exact average after one "
+       "period, for any n"},
       {Kind::one_peer,
        "one-peer",
        {"one-peer-schedule"},
@@ -98,6 +98,44 @@ const std::vector<KindInfo>& all_kinds() {
        false,
        "file:PATH: your own W (or the W^(t) of a period) from a JSON file, checked doubly "
        "stochastic"},
+      {Kind::simple_base,
+       "simple-base",
+       {"simple-base-graph"},
+       false,
+       true,
+       false,
+       "Simple Base-(k+1) graph (simple-base:k=1..8): the base graph's building block, a "
+       "longer period for some n"},
+      {Kind::equi_static,
+       "equi-static",
+       {"d-equi-static", "equistatic"},
+       true,
+       false,
+       true,
+       "D-EquiStatic (equi-static:m=M,seed=S): the average of M random shifts, O(1) consensus "
+       "rate with degree ~ln n"},
+      {Kind::u_equi_static,
+       "u-equi-static",
+       {"u-equistatic"},
+       false,
+       false,
+       true,
+       "U-EquiStatic (u-equi-static:m=M,seed=S): the symmetric D-EquiStatic"},
+      {Kind::od_equi_dyn,
+       "od-equi-dyn",
+       {"odequidyn"},
+       true,
+       true,
+       true,
+       "OD-EquiDyn (od-equi-dyn:eta=E,steps=T,seed=S): one random shift per step, one peer, "
+       "rate ~1/2 per step for any n"},
+      {Kind::ou_equi_dyn,
+       "ou-equi-dyn",
+       {"ouequidyn"},
+       false,
+       true,
+       false,
+       "OU-EquiDyn (ou-equi-dyn:eta=E,steps=T,seed=S): one random matching per step, one peer"},
   };
   return kinds;
 }
@@ -127,6 +165,15 @@ Kind kind_from_name(std::string_view name) {
   std::string hint = best <= 2 ? fmt::format(" (did you mean {}?)", closest) : "";
   throw InvalidArgument(fmt::format("topology \"{}\": unknown kind{}; expected one of {}", name,
                                     hint, join(kind_names())));
+}
+
+bool is_base_kind(Kind kind) {
+  return kind == Kind::base || kind == Kind::simple_base;
+}
+
+bool is_equi_topo_kind(Kind kind) {
+  return kind == Kind::equi_static || kind == Kind::u_equi_static || kind == Kind::od_equi_dyn ||
+         kind == Kind::ou_equi_dyn;
 }
 
 std::string_view weight_rule_name(WeightRule rule) {

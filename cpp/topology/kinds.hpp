@@ -19,9 +19,14 @@ enum class Kind {
   symmetric_exponential,  // undirected: i ~ i +- 2^j
   one_peer_exponential,   // time-varying: at step k node i receives from i + 2^(k mod tau)
   random,                 // Erdos-Renyi G(n, p), redrawn until connected
-  base,      // time-varying: the Simple Base-(k+1) graph, exact average after one period, any n
-  one_peer,  // time-varying: the edges of a static undirected graph, one matching per step
-  file,      // a user's own W (or W^(t) of a period) from a JSON file
+  base,           // time-varying: the Base-(k+1) graph, exact average after one period, any n
+  one_peer,       // time-varying: the edges of a static undirected graph, one matching per step
+  file,           // a user's own W (or W^(t) of a period) from a JSON file
+  simple_base,    // time-varying: the Simple Base-(k+1) graph (the base graph's building block)
+  equi_static,    // D-EquiStatic: the average of M random basis shifts (topology/equi_topo.hpp)
+  u_equi_static,  // U-EquiStatic: its symmetric version
+  od_equi_dyn,    // OD-EquiDyn: one random damped basis shift per step, directed
+  ou_equi_dyn,    // OU-EquiDyn: one random matching per step, symmetric
 };
 
 // How weights are assigned to edges. `automatic` picks the rule that makes the kind's matrix
@@ -45,6 +50,10 @@ const std::vector<KindInfo>& all_kinds();
 // (and the closest one) otherwise.
 Kind kind_from_name(std::string_view name);
 std::vector<std::string> kind_names();
+
+// The kinds whose weights are part of their construction, with parameters of their own.
+bool is_base_kind(Kind kind);       // base, simple-base (k)
+bool is_equi_topo_kind(Kind kind);  // equi-static, u-equi-static, od- and ou-equi-dyn
 
 std::string_view weight_rule_name(WeightRule rule);
 WeightRule weight_rule_from_name(std::string_view name);

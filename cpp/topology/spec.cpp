@@ -18,7 +18,11 @@ std::vector<std::string> keys_for(Kind kind) {
   std::vector<std::string> keys = {"n", "weights"};
   if (has_dimensions(kind)) keys.insert(keys.end(), {"RxC", "rows", "cols"});
   if (kind == Kind::random) keys.insert(keys.end(), {"p", "seed"});
-  if (kind == Kind::base) keys.insert(keys.end(), {"k"});
+  if (is_base_kind(kind)) keys.insert(keys.end(), {"k"});
+  if (kind == Kind::equi_static || kind == Kind::u_equi_static)
+    keys.insert(keys.end(), {"m", "seed"});
+  if (kind == Kind::od_equi_dyn || kind == Kind::ou_equi_dyn)
+    keys.insert(keys.end(), {"eta", "steps", "seed"});
   return keys;
 }
 
@@ -86,6 +90,19 @@ TopologySpec parse_spec(std::string_view text) {
       spec.p = p;
     } else if (key == "seed") {
       spec.seed = parse_uint64(value, fmt::format("topology \"{}\": seed", spec_text));
+    } else if (key == "m") {
+      spec.m = parse_count(spec_text, key, value);
+      if (spec.m > kMaxEquiShifts)
+        throw InvalidArgument(fmt::format("topology \"{}\": m = {}: expected 1 to {} shifts",
+                                          spec_text, spec.m, kMaxEquiShifts));
+    } else if (key == "steps") {
+      spec.steps = parse_count(spec_text, key, value);
+    } else if (key == "eta") {
+      const double eta = parse_double(value, fmt::format("topology \"{}\": eta", spec_text));
+      if (!(eta > 0.0 && eta <= 1.0))
+        throw InvalidArgument(fmt::format("topology \"{}\": eta = {}: expected a damping in (0, 1]",
+                                          spec_text, value));
+      spec.eta = eta;
     } else if (key == "k") {
       spec.k = parse_count(spec_text, key, value);
       if (spec.k > kMaxBasePeers)
@@ -112,7 +129,13 @@ std::string to_string(const TopologySpec& spec) {
     if (spec.p) items.push_back(fmt::format("p={}", *spec.p));
     items.push_back(fmt::format("seed={}", spec.seed));
   }
-  if (spec.kind == Kind::base) items.push_back(fmt::format("k={}", spec.k > 0 ? spec.k : 1));
+  if (is_equi_topo_kind(spec.kind)) {
+    if (spec.m > 0) items.push_back(fmt::format("m={}", spec.m));
+    if (spec.eta) items.push_back(fmt::format("eta={}", *spec.eta));
+    if (spec.steps > 0) items.push_back(fmt::format("steps={}", spec.steps));
+    items.push_back(fmt::format("seed={}", spec.seed));
+  }
+  if (is_base_kind(spec.kind)) items.push_back(fmt::format("k={}", spec.k > 0 ? spec.k : 1));
   if (spec.weights != WeightRule::automatic)
     items.push_back(fmt::format("weights={}", weight_rule_name(spec.weights)));
   std::string out(info(spec.kind).name);

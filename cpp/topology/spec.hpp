@@ -3,7 +3,8 @@
 // Grammar: KIND[:ITEM(,ITEM)*] where ITEM is KEY=VALUE, or RxC for grid and torus; and
 // one-peer:SPEC, whose rest is the spec of the static graph it schedules; file:PATH.
 // Keys: n (nodes; any kind), weights (auto|uniform|metropolis; any kind), rows and cols (grid,
-// torus), p and seed (random), k (base).
+// torus), p and seed (random), k (base, simple-base), m and seed (equi-static, u-equi-static),
+// eta, steps and seed (od-equi-dyn, ou-equi-dyn).
 #pragma once
 
 #include <cstdint>
@@ -18,6 +19,10 @@ namespace decent::topology {
 
 // The most peers per step a base graph may have (k).
 constexpr int kMaxBasePeers = 8;
+// The most shifts an EquiStatic graph averages, and matrices a dynamic EquiTopo kind draws per
+// period times its node count (memory: about 32 bytes per node and step).
+constexpr int kMaxEquiShifts = 4096;
+constexpr long long kMaxEquiEntries = 1LL << 24;
 
 struct TopologySpec {
   Kind kind = Kind::ring;
@@ -27,6 +32,9 @@ struct TopologySpec {
   std::optional<double> p;          // random: edge probability in (0, 1]
   std::uint64_t seed = 0;           // random
   int k = 0;                        // base: peers per step, 1 to 8 (0: not given, 1)
+  int m = 0;                        // equi-static: shifts averaged (0: not given, ceil(ln n))
+  std::optional<double> eta;        // od/ou-equi-dyn: damping in (0, 1] (default 1/2)
+  int steps = 0;                    // od/ou-equi-dyn: matrices drawn per period (0: 256)
   std::vector<TopologySpec> inner;  // one-peer: the static graph it schedules (none: the ring)
   std::string path;                 // file: the JSON file of the weights
   WeightRule weights = WeightRule::automatic;

@@ -7,6 +7,7 @@
 #include "core/error.hpp"
 #include "core/fnv.hpp"
 #include "topology/base_graph.hpp"
+#include "topology/equi_topo.hpp"
 #include "topology/generators.hpp"
 #include "topology/one_peer_schedule.hpp"
 #include "topology/weights_file.hpp"
@@ -37,6 +38,10 @@ void check_doubly_stochastic(const MixingMatrix& w, const TopologySpec& spec, st
 Topology::Topology(const TopologySpec& spec, int nodes) : spec_(resolve(spec, nodes)) {
   if (spec_.kind == Kind::base) {
     phases_ = base_graph_phases(spec_.nodes, spec_.k);
+  } else if (spec_.kind == Kind::simple_base) {
+    phases_ = simple_base_graph_phases(spec_.nodes, spec_.k);
+  } else if (is_equi_topo_kind(spec_.kind)) {
+    phases_ = equi_topo_phases(spec_);
   } else if (spec_.kind == Kind::one_peer) {
     const Topology inner(spec_.inner.front(), spec_.nodes);
     spec_.inner.front() = inner.spec();  // its node count too, for a file: graph

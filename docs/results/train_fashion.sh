@@ -5,7 +5,8 @@
 # one-peer exponential graphs, Gossip-PGA (ring, global average every 8 steps) and Gossip-AGA
 # (ring, initial period 8, adapted to the loss).
 #   bash docs/results/train_fashion.sh [OUT_DIR] [NAME ...]   (about 15 minutes on 2 cores)
-# NAMEs pick some of the runs (default: all).
+# NAMEs pick some of the runs (default: all). NODES and SEED (environment) change the node count
+# (default 8) and the seed (default 1); docs/results/train_twelve.sh uses them.
 # Writes each run into OUT_DIR/<name> (default runs/fashion) and prints a Markdown table; copies
 # the accuracy and consensus curves into docs/results/.
 set -euo pipefail
@@ -13,13 +14,14 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 decent=${DECENT_BUILD_DIR:-$root/build}/decent
 out=${1:-runs/fashion}
 shift $(($# > 0 ? 1 : 0))
-common=(--model resnet20 --data fashion-mnist --nodes 8 --epochs 2 --batch 32 --lr 0.1
-        --momentum 0.9 --weight-decay 5e-4 --schedule cosine --seed 1 --log-every 50 -q)
+common=(--model resnet20 --data fashion-mnist --nodes "${NODES:-8}" --epochs 2 --batch 32 --lr 0.1
+        --momentum 0.9 --weight-decay 5e-4 --schedule cosine --seed "${SEED:-1}" --log-every 50 -q)
 runs=(
   "psgd|--algorithm psgd --topology full"
   "dsgd-ring|--algorithm dsgd --topology ring"
   "dsgd-exp|--algorithm dsgd --topology exp"
   "dsgd-one-peer-exp|--algorithm dsgd --topology one-peer-exp"
+  "dsgd-base-k1|--algorithm dsgd --topology base:k=1"
   "pga-ring-H8|--algorithm pga --topology ring --period 8"
   "aga-ring-H8|--algorithm aga --topology ring --period 8"
 )
