@@ -14,6 +14,7 @@
 #include "core/error.hpp"
 #if DECENT_HAVE_MPI
 #include "comm/mpi.hpp"
+#include "comm/mpi_hosts.hpp"
 #endif
 
 namespace decent::cli {
@@ -73,6 +74,25 @@ class StartupWatchdog {
 
 }  // namespace
 
+std::string with_nodes_per_machine(const std::string& spec, int per_machine) {
+  if (per_machine == 0) return spec;
+  if (per_machine < 0)
+    throw InvalidArgument(
+        fmt::format("--nodes-per-machine {}: expected a positive count", per_machine));
+  auto parsed = topology::parse_spec(spec);
+  if (parsed.kind != topology::Kind::hierarchical) {
+    topology::TopologySpec hier;
+    hier.kind = topology::Kind::hierarchical;
+    hier.inner = {parsed};
+    parsed = hier;
+  }
+  if (parsed.per_machine != 0 && parsed.per_machine != per_machine)
+    throw InvalidArgument(fmt::format("--nodes-per-machine {} but the topology \"{}\" has {}",
+                                      per_machine, spec, parsed.per_machine));
+  parsed.per_machine = per_machine;
+  return topology::to_string(parsed);
+}
+
 std::chrono::milliseconds comm_timeout(double seconds) {
   return seconds > 0 ? std::chrono::milliseconds(static_cast<long long>(seconds * 1000))
                      : comm::default_timeout();
@@ -101,7 +121,10 @@ void run_on_nodes(const std::string& backend, const std::string& spec, int nodes
   if (nodes != 0 && nodes != c.size())
     throw InvalidArgument(fmt::format("--nodes {} but mpirun started {} ranks", nodes, c.size()));
   try {
-    const topology::Topology t(spec, c.size());
+    auto parsed = topology::parse_spec(spec);
+    if (parsed.kind == topology::Kind::hierarchical && parsed.per_machine == 0)
+      parsed.per_machine = comm::ranks_per_host(c.handle());  // collective: before any throw
+    const topology::Topology t(parsed, c.size());
     fn(c, t);
   } catch (const std::exception& e) {
     if (c.size() == 1) throw;

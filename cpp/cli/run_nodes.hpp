@@ -17,6 +17,11 @@ using NodeFn = std::function<void(comm::Communicator& comm, const topology::Topo
 // comm::default_timeout() ($DECENT_COMM_TIMEOUT_S, else 300 s).
 std::chrono::milliseconds comm_timeout(double seconds);
 
+// `spec` on machines of `per_machine` nodes (--nodes-per-machine; 0 leaves it as it is): a
+// hier: spec without G gets it, any other spec becomes hier:G:SPEC.
+std::string with_nodes_per_machine(const std::string& spec, int per_machine);
+
+// A hier: spec without G takes G from the hosts under mpi (comm/mpi_hosts.hpp).
 // `nodes` (0: from the spec, or the rank count under mpi) must match mpirun's rank count.
 // Errors from any node end the run and are rethrown.
 void run_on_nodes(const std::string& backend, const std::string& spec, int nodes,

@@ -31,7 +31,8 @@ namespace {
 struct TrainCliOptions {
   train::TrainOptions t;
   std::string backend = "local";
-  double timeout_s = 0;  // 0: comm_timeout()'s default
+  double timeout_s = 0;       // 0: comm_timeout()'s default
+  int nodes_per_machine = 0;  // 0: the topology's own (hier:G:SPEC), else hier:G:topology
   bool plots = true;
   bool quiet = false;
   std::string config_file;  // expanded before parsing (cli/config_file.hpp)
@@ -154,6 +155,7 @@ class RunLog {
 
 void run(TrainCliOptions c, std::ostream& out) {
   auto& o = c.t;
+  o.topology = with_nodes_per_machine(o.topology, c.nodes_per_machine);
   train::validate(o, train::Naming::flag);
   if (c.backend == "local" && o.threads == 0) o.threads = train::default_threads_per_node(o.nodes);
   const auto data = train::load_datasets(o);
@@ -262,6 +264,10 @@ void add_train_command(CLI::App& app, Action& action) {
   cmd->add_option("--timeout", c->timeout_s,
                   "Seconds a node waits for a peer before it fails, naming the peer (default: "
                   "$DECENT_COMM_TIMEOUT_S, else 300)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--nodes-per-machine", c->nodes_per_machine,
+                  "Group the nodes into machines of G: exact averages inside a machine, the "
+                  "topology between machines (hier:G:TOPOLOGY)")
       ->check(CLI::PositiveNumber);
   cmd->add_flag(
       "--no-plots", [c](std::int64_t) { c->plots = false; }, "Do not draw PNG plots");

@@ -114,6 +114,36 @@ std::pair<int, int> factor_grid(int n) {
 
 }  // namespace
 
+TopologySpec resolve(const TopologySpec& spec, int nodes);
+
+namespace {
+
+TopologySpec resolve_hierarchical(const TopologySpec& spec, int nodes) {
+  TopologySpec s = spec;
+  if (s.inner.empty())
+    s.inner = {TopologySpec{}}, s.inner.front().kind = Kind::one_peer_exponential;
+  const int g = s.per_machine;
+  if (g == 0)
+    throw InvalidArgument(fmt::format(
+        "topology \"{}\": nodes per machine not given; write hier:G:{}, give decent train "
+        "--nodes-per-machine G, or run under mpirun (--backend mpi), where G is the ranks per host",
+        to_string(spec), to_string(s.inner.front())));
+  const int outer_n = s.inner.front().nodes;
+  const long long n = nodes > 0 ? nodes : static_cast<long long>(outer_n) * g;
+  if (n == 0)
+    throw InvalidArgument(fmt::format(
+        "topology \"{}\": number of nodes not given; pass it (--nodes N)", to_string(spec)));
+  if (n % g != 0)
+    throw InvalidArgument(fmt::format(
+        "topology \"{}\": {} nodes do not fill machines of {} (n must be a multiple of G)",
+        to_string(spec), n, g));
+  s.inner.front() = resolve(s.inner.front(), static_cast<int>(n / g));
+  s.nodes = static_cast<int>(n);
+  return s;
+}
+
+}  // namespace
+
 int ceil_log2(int n) {
   int tau = 0;
   while ((1LL << tau) < n) ++tau;
@@ -131,6 +161,7 @@ TopologySpec resolve(const TopologySpec& spec, int nodes) {
     s.nodes = nodes;  // 0: the file's; the Topology reads it once and checks
     return s;
   }
+  if (spec.kind == Kind::hierarchical) return resolve_hierarchical(spec, nodes);
   if (spec.kind == Kind::one_peer) {
     TopologySpec s = spec;
     if (s.inner.empty()) s.inner = {TopologySpec{}};  // the ring
@@ -262,9 +293,10 @@ std::vector<Graph> generate(const TopologySpec& s) {
     case Kind::equi_static:
     case Kind::u_equi_static:
     case Kind::od_equi_dyn:
-    case Kind::ou_equi_dyn: break;  // weighted by construction: topology/equi_topo.hpp
-    case Kind::one_peer: break;     // from its inner graph: topology/one_peer_schedule.hpp
-    case Kind::file: break;         // topology/weights_file.hpp
+    case Kind::ou_equi_dyn: break;   // weighted by construction: topology/equi_topo.hpp
+    case Kind::hierarchical: break;  // from its outer graph: topology/hierarchical.hpp
+    case Kind::one_peer: break;      // from its inner graph: topology/one_peer_schedule.hpp
+    case Kind::file: break;          // topology/weights_file.hpp
   }
   throw Error(Status::internal, "unhandled topology kind");
 }

@@ -136,6 +136,14 @@ const std::vector<KindInfo>& all_kinds() {
        true,
        false,
        "OU-EquiDyn (ou-equi-dyn:eta=E,steps=T,seed=S): one random matching per step, one peer"},
+      {Kind::hierarchical,
+       "hier",
+       {"hierarchical", "inner-outer"},
+       false,
+       true,
+       false,
+       "hier:G:SPEC: machines of G nodes; steps alternate the exact average inside each machine "
+       "and SPEC (default one-peer-exp) between machines, node l to node l"},
   };
   return kinds;
 }

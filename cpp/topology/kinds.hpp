@@ -27,6 +27,7 @@ enum class Kind {
   u_equi_static,  // U-EquiStatic: its symmetric version
   od_equi_dyn,    // OD-EquiDyn: one random damped basis shift per step, directed
   ou_equi_dyn,    // OU-EquiDyn: one random matching per step, symmetric
+  hierarchical,   // machines of G nodes: exact average inside, an outer kind across (hier:G:SPEC)
 };
 
 // How weights are assigned to edges. `automatic` picks the rule that makes the kind's matrix

@@ -58,6 +58,17 @@ TopologySpec parse_spec(std::string_view text) {
     spec.inner = {parse_spec(spec_text.substr(colon + 1))};
     return spec;
   }
+  if (spec.kind == Kind::hierarchical) {
+    auto rest = trim(spec_text.substr(colon + 1));
+    const auto next = rest.find(':');
+    const auto head = trim(rest.substr(0, next));
+    if (!head.empty() && head.find_first_not_of("0123456789") == std::string_view::npos) {
+      spec.per_machine = parse_count(spec_text, "nodes per machine", head);
+      rest = next == std::string_view::npos ? std::string_view{} : trim(rest.substr(next + 1));
+    }
+    if (!rest.empty()) spec.inner = {parse_spec(rest)};
+    return spec;
+  }
   if (spec.kind == Kind::file) {
     spec.path = std::string(trim(spec_text.substr(colon + 1)));
     return spec;
@@ -119,6 +130,11 @@ TopologySpec parse_spec(std::string_view text) {
 
 std::string to_string(const TopologySpec& spec) {
   if (spec.kind == Kind::file) return std::string(info(spec.kind).name) + ":" + spec.path;
+  if (spec.kind == Kind::hierarchical) {
+    auto out = std::string(info(spec.kind).name) + ":";
+    if (spec.per_machine > 0) out += std::to_string(spec.per_machine) + ":";
+    return out + (spec.inner.empty() ? "one-peer-exp" : to_string(spec.inner.front()));
+  }
   if (spec.kind == Kind::one_peer && !spec.inner.empty())
     return std::string(info(spec.kind).name) + ":" + to_string(spec.inner.front());
   std::vector<std::string> items;

@@ -1,7 +1,8 @@
 // Topology spec strings: "ring", "torus:4x4", "random:p=0.3,seed=7", "exp:n=16,weights=uniform".
 //
 // Grammar: KIND[:ITEM(,ITEM)*] where ITEM is KEY=VALUE, or RxC for grid and torus; and
-// one-peer:SPEC, whose rest is the spec of the static graph it schedules; file:PATH.
+// one-peer:SPEC, whose rest is the spec of the static graph it schedules; file:PATH;
+// hier:G:SPEC or hier:SPEC (G from --nodes-per-machine or MPI's hosts), SPEC between machines.
 // Keys: n (nodes; any kind), weights (auto|uniform|metropolis; any kind), rows and cols (grid,
 // torus), p and seed (random), k (base, simple-base), m and seed (equi-static, u-equi-static),
 // eta, steps and seed (od-equi-dyn, ou-equi-dyn).
@@ -35,7 +36,9 @@ struct TopologySpec {
   int m = 0;                        // equi-static: shifts averaged (0: not given, ceil(ln n))
   std::optional<double> eta;        // od/ou-equi-dyn: damping in (0, 1] (default 1/2)
   int steps = 0;                    // od/ou-equi-dyn: matrices drawn per period (0: 256)
-  std::vector<TopologySpec> inner;  // one-peer: the static graph it schedules (none: the ring)
+  std::vector<TopologySpec> inner;  // one-peer: the static graph it schedules (none: the ring);
+                                    // hier: the graph between machines (none: one-peer-exp)
+  int per_machine = 0;              // hier: nodes per machine G (0: not given)
   std::string path;                 // file: the JSON file of the weights
   WeightRule weights = WeightRule::automatic;
 };

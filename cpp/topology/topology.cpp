@@ -9,6 +9,7 @@
 #include "topology/base_graph.hpp"
 #include "topology/equi_topo.hpp"
 #include "topology/generators.hpp"
+#include "topology/hierarchical.hpp"
 #include "topology/one_peer_schedule.hpp"
 #include "topology/weights_file.hpp"
 
@@ -40,6 +41,10 @@ Topology::Topology(const TopologySpec& spec, int nodes) : spec_(resolve(spec, no
     phases_ = base_graph_phases(spec_.nodes, spec_.k);
   } else if (spec_.kind == Kind::simple_base) {
     phases_ = simple_base_graph_phases(spec_.nodes, spec_.k);
+  } else if (spec_.kind == Kind::hierarchical) {
+    const Topology outer(spec_.inner.front(), spec_.nodes / spec_.per_machine);
+    spec_.inner.front() = outer.spec();
+    phases_ = hierarchical_phases(spec_.per_machine, outer);
   } else if (is_equi_topo_kind(spec_.kind)) {
     phases_ = equi_topo_phases(spec_);
   } else if (spec_.kind == Kind::one_peer) {

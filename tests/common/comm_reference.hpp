@@ -59,6 +59,7 @@ inline std::vector<int> node_counts_for(topology::Kind kind) {
   for (int n : {1, 2, 3, 4, 8}) {
     const bool power = (n & (n - 1)) == 0;
     if (kind == topology::Kind::hypercube && !power) continue;
+    if (kind == topology::Kind::hierarchical && n % 2 != 0) continue;  // machines of 2
     if ((kind == topology::Kind::grid || kind == topology::Kind::torus) && n != 4 && n != 8)
       continue;
     counts.push_back(n);

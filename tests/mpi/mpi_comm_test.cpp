@@ -7,11 +7,14 @@
 
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <thread>
 
 #include "../common/comm_reference.hpp"
+#include "../common/kind_spec.hpp"
 #include "comm/local.hpp"
 #include "comm/mpi.hpp"
+#include "comm/mpi_hosts.hpp"
 #include "core/error.hpp"
 #include "lab/consensus.hpp"
 #include "lab/lab.hpp"
@@ -43,9 +46,7 @@ TEST_CASE("mpi: three steps of neighbour averaging equal W^(2) W^(1) W^(0) x for
   c.set_chunk(100000);  // so that 10^6 values go as several messages
   for (const auto& kind : topology::all_kinds()) {
     if (!allows(kind.kind, n)) continue;
-    topology::TopologySpec spec;
-    spec.kind = kind.kind;
-    const topology::Topology t(spec, n);
+    const topology::Topology t(test::default_spec(kind.kind), n);
     for (std::size_t count :
          {std::size_t{0}, std::size_t{1}, std::size_t{1001}, std::size_t{1000000}}) {
       const auto x0 = test::start_vectors(n, count, 42);
@@ -65,9 +66,7 @@ TEST_CASE("mpi: in double precision, neighbour averaging equals W x to 1e-12, as
   c.set_chunk(10000);  // 10^5 values: ten messages per neighbour, slots reused
   for (const auto& kind : topology::all_kinds()) {
     if (!allows(kind.kind, n)) continue;
-    topology::TopologySpec spec;
-    spec.kind = kind.kind;
-    const topology::Topology t(spec, n);
+    const topology::Topology t(test::default_spec(kind.kind), n);
     const auto x0 = test::start_vectors<double>(n, 100000, 23);
     const auto expected = test::reference_after(t, x0, 3);
     auto x = x0[static_cast<std::size_t>(c.rank())];
@@ -282,5 +281,23 @@ TEST_CASE("mpi: the convergence lab gives the same numbers as in-process, same s
       CHECK(over_mpi.records[k].loss == in_process[k].loss);
       CHECK(over_mpi.records[k].global_averages == in_process[k].global_averages);
     }
+  }
+}
+
+TEST_CASE("mpi: hier: topologies take the machine size from the ranks each host runs") {
+  // OpenMPI's launcher tells each rank how many ranks its host runs; the shared-memory split
+  // must find the same (all n on one machine; 1 on the emulated hosts of tests/cluster).
+  const char* local = std::getenv("OMPI_COMM_WORLD_LOCAL_SIZE");
+  REQUIRE_MESSAGE(local != nullptr, "these tests run under OpenMPI's mpirun (tests/CMakeLists)");
+  const int n = world_size(), g = std::atoi(local);
+  CHECK(comm::ranks_per_host(MPI_COMM_WORLD) == g);
+  topology::TopologySpec spec = topology::parse_spec("hier:ring");
+  spec.per_machine = comm::ranks_per_host(MPI_COMM_WORLD);
+  const topology::Topology t(spec, n);
+  if (g == n) {
+    CHECK(t.period() == 1);  // one machine: the exact average, every step
+    CHECK(t.at(0).max_degree() == n - 1);
+  } else {
+    CHECK(t.name().starts_with("hier:" + std::to_string(g) + ":ring:n=" + std::to_string(n / g)));
   }
 }

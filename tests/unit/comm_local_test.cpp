@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "../common/comm_reference.hpp"
+#include "../common/kind_spec.hpp"
 #include "comm/local.hpp"
 #include "core/error.hpp"
 #include "core/vector_ops.hpp"
@@ -41,9 +42,7 @@ bool contains(const std::string& s, const std::string& part) {
 // Every node's largest deviation from the dense reference after three neighbour averages of T.
 template <typename T>
 std::vector<double> three_step_errors(topology::Kind kind, int n, std::size_t count) {
-  topology::TopologySpec spec;
-  spec.kind = kind;
-  const topology::Topology t(spec, n);
+  const topology::Topology t(test::default_spec(kind), n);
   const auto x0 = test::start_vectors<T>(n, count, 42);
   const auto expected = test::reference_after(t, x0, 3);
   std::vector<double> error(static_cast<std::size_t>(n), 1.0);

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "../common/kind_spec.hpp"
 #include "topology/topology.hpp"
 
 namespace decent::test {
@@ -37,14 +38,13 @@ inline bool kind_allows(topology::Kind kind, int n) {
   using topology::Kind;
   if (kind == Kind::file) return false;  // needs a file (topology_weights_file_test.cpp)
   if (kind == Kind::hypercube) return is_power_of_two(n);
+  if (kind == Kind::hierarchical) return n % 2 == 0;  // machines of 2 (default_spec)
   if (kind == Kind::grid || kind == Kind::torus) return is_composite_at_least_4(n);
   return n >= 1;
 }
 
 inline topology::Topology make(topology::Kind kind, int n) {
-  topology::TopologySpec spec;
-  spec.kind = kind;
-  return topology::Topology(spec, n);
+  return topology::Topology(default_spec(kind), n);
 }
 
 }  // namespace decent::test
