@@ -202,6 +202,7 @@ DECENT_JAVA_OUT(size_t, jlong, long[], jlongArray, SetLongArrayRegion, size_t* c
 %typemap(argout) (CTYPE* PTR, size_t COUNT) ""
 %enddef
 DECENT_JAVA_BUFFER(const float, FloatBuffer, values, count)
+DECENT_JAVA_BUFFER(const double, DoubleBuffer, weights, count)
 DECENT_JAVA_BUFFER(const float, FloatBuffer, images, images_count)
 DECENT_JAVA_BUFFER(const int64_t, LongBuffer, indices, count)
 DECENT_JAVA_BUFFER(float, FloatBuffer, out, count)

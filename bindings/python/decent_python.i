@@ -134,6 +134,7 @@ DECENT_PY_OUT_SCALAR(size_t, PyLong_FromSize_t, size_t* count, size_t* size)
 %typemap(freearg) (CTYPE* PTR, size_t COUNT) { if (view$argnum.obj) PyBuffer_Release(&view$argnum); }
 %enddef
 DECENT_PY_ARRAY(const float, "f", 0, values, count)
+DECENT_PY_ARRAY(const double, "d", 0, weights, count)
 DECENT_PY_ARRAY(const float, "f", 0, images, images_count)
 DECENT_PY_ARRAY(const int64_t, "ql", 0, indices, count)
 DECENT_PY_ARRAY(const int32_t, "i", 0, labels, count)

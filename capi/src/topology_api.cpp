@@ -1,4 +1,6 @@
 // decent_topology_*: validates arguments and forwards to cpp/topology.
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <span>
 #include <vector>
@@ -7,6 +9,7 @@
 #include "handles.hpp"
 #include "live_handles.hpp"
 #include "topology/spectral.hpp"
+#include "topology/weights_file.hpp"
 
 namespace {
 
@@ -62,6 +65,34 @@ decent_status decent_topology_create(const char* spec, int nodes, decent_topolog
   auto name = t.name();
   *out = decent::capi::publish(
       std::make_unique<decent_topology>(decent_topology{std::move(t), std::move(name)}),
+      "decent_topology");
+  DECENT_API_END();
+}
+
+decent_status decent_topology_create_from_weights(int nodes, int steps, const double* weights,
+                                                  size_t count, decent_topology** out) {
+  DECENT_API_BEGIN();
+  require(out, "out") = nullptr;
+  require(weights, "weights");
+  if (nodes < 1 || nodes > decent::topology::kMaxDenseNodes)
+    throw decent::InvalidArgument(
+        fmt::format("nodes = {}: expected 1 to {}", nodes, decent::topology::kMaxDenseNodes));
+  if (steps < 1 || steps > 1 << 20)
+    throw decent::InvalidArgument(fmt::format("steps = {}: expected 1 to {}", steps, 1 << 20));
+  const auto per_step = static_cast<std::size_t>(nodes) * static_cast<std::size_t>(nodes);
+  if (count != per_step * static_cast<std::size_t>(steps))
+    throw decent::InvalidArgument(
+        fmt::format("count = {}: expected steps x nodes x nodes = {} x {} x {} = {}", count, steps,
+                    nodes, nodes, per_step * static_cast<std::size_t>(steps)));
+  std::vector<decent::topology::MixingMatrix> phases;
+  for (int t = 0; t < steps; ++t)
+    phases.push_back(decent::topology::weights_from_dense(
+        std::span<const double>(weights + static_cast<std::size_t>(t) * per_step, per_step), nodes,
+        fmt::format("step {}", t)));
+  decent::topology::Topology topology(std::move(phases), "<arrays>");
+  auto name = topology.name();
+  *out = decent::capi::publish(
+      std::make_unique<decent_topology>(decent_topology{std::move(topology), std::move(name)}),
       "decent_topology");
   DECENT_API_END();
 }

@@ -91,6 +91,20 @@ void Topology::compute_fingerprint() {
 
 Topology::Topology(std::string_view spec, int nodes) : Topology(parse_spec(spec), nodes) {}
 
+Topology::Topology(std::vector<MixingMatrix> phases, const std::string& source)
+    : phases_(std::move(phases)) {
+  if (phases_.empty())
+    throw InvalidArgument(fmt::format("topology {}: expected at least one matrix", source));
+  for (std::size_t t = 1; t < phases_.size(); ++t)
+    if (phases_[t].nodes() != phases_[0].nodes())
+      throw InvalidArgument(fmt::format("topology {}: step {} has {} nodes, step 0 has {}", source,
+                                        t, phases_[t].nodes(), phases_[0].nodes()));
+  spec_.kind = Kind::file;
+  spec_.path = source;
+  spec_.nodes = phases_[0].nodes();
+  compute_fingerprint();
+}
+
 bool Topology::directed() const {
   return std::any_of(phases_.begin(), phases_.end(), [](const MixingMatrix& w) {
     for (int i = 0; i < w.nodes(); ++i) {

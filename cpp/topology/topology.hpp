@@ -21,6 +21,10 @@ class Topology {
   // message names the worst row and column).
   Topology(const TopologySpec& spec, int nodes);
   Topology(std::string_view spec, int nodes);
+  // A topology of given matrices (one period; all of one node count, already checked doubly
+  // stochastic, e.g. by weights_from_dense), named file:SOURCE. Throws InvalidArgument when
+  // there are none or their node counts differ.
+  Topology(std::vector<MixingMatrix> phases, const std::string& source);
 
   // The spec with everything resolved (nodes, shape, p, weight rule).
   const TopologySpec& spec() const { return spec_; }

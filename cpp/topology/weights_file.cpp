@@ -75,9 +75,18 @@ std::vector<double> dense_step(const Json& step, int& n, const std::string& wher
   throw InvalidArgument(fmt::format("{}: expected \"weights\" or \"edges\"", where));
 }
 
-// The matrix of a dense step, refused unless doubly stochastic to the file tolerance (the
-// worst row, else the worst column, named).
-MixingMatrix checked(const std::vector<double>& w, int n, const std::string& where) {
+}  // namespace
+
+MixingMatrix weights_from_dense(std::span<const double> w, int n, const std::string& where) {
+  if (n < 1 || w.size() != static_cast<std::size_t>(n) * static_cast<std::size_t>(n))
+    throw InvalidArgument(fmt::format("{}: expected n x n = {} x {} weights", where, n, n));
+  for (int i = 0; i < n; ++i)
+    for (int j = 0; j < n; ++j) {
+      const double v = w[static_cast<std::size_t>(i * n + j)];
+      if (!std::isfinite(v) || v < 0)
+        throw InvalidArgument(
+            fmt::format("{}: w[{}][{}] = {} is not a finite non-negative number", where, i, j, v));
+    }
   std::vector<double> self(static_cast<std::size_t>(n));
   std::vector<std::vector<Neighbor>> in(static_cast<std::size_t>(n));
   for (int i = 0; i < n; ++i) {
@@ -99,8 +108,6 @@ MixingMatrix checked(const std::vector<double>& w, int n, const std::string& whe
         where, r.worst_col, r.worst_col, r.worst_col_sum));
   return m;
 }
-
-}  // namespace
 
 std::vector<MixingMatrix> read_weights_file(const std::string& path) {
   std::ifstream in(path);
@@ -133,7 +140,7 @@ std::vector<MixingMatrix> read_weights_file(const std::string& path) {
   for (std::size_t t = 0; t < steps.size(); ++t) {
     const auto where = fmt::format("topology file {}: step {}", path, t);
     const auto w = dense_step(steps[t], n, where);
-    phases.push_back(checked(w, n, where));
+    phases.push_back(weights_from_dense(w, n, where));
   }
   return phases;
 }

@@ -10,6 +10,7 @@
 // names the file, the step and the row or column that fails.
 #pragma once
 
+#include <span>
 #include <string>
 #include <vector>
 
@@ -20,5 +21,11 @@ namespace decent::topology {
 // The matrices of one period. Throws IoError when the file cannot be read or parsed,
 // InvalidArgument for a malformed or non-stochastic matrix.
 std::vector<MixingMatrix> read_weights_file(const std::string& path);
+
+// One dense row-major n x n W (w[i n + j] = w_ij), refused with InvalidArgument unless every
+// entry is finite and non-negative and every row and column sums to 1 within 1e-9 (the error,
+// prefixed by `where`, names the entry, the worst row or the worst column). The file reader and
+// the C ABI's arrays (decent_topology_create_from_weights) both use it.
+MixingMatrix weights_from_dense(std::span<const double> w, int n, const std::string& where);
 
 }  // namespace decent::topology

@@ -157,6 +157,50 @@ static void test_one_peer_exponential(void) {
   decent_topology_free(t);
 }
 
+static void test_from_weights(void) {
+  /* Two steps on 3 nodes: pairs (0,1) then (1,2), weights 1/2; then a bad matrix of each kind. */
+  double w[2 * 9] = {0.5, 0.5, 0, 0.5, 0.5, 0,   0, 0,   1, /* step 0 */
+                     1,   0,   0, 0,   0.5, 0.5, 0, 0.5, 0.5};
+  decent_topology* t = NULL;
+  CHECK(decent_topology_create_from_weights(3, 2, w, 18, &t) == DECENT_OK && t != NULL);
+  int n = 0, period = 0;
+  CHECK(decent_topology_nodes(t, &n) == DECENT_OK && n == 3);
+  CHECK(decent_topology_period(t, &period) == DECENT_OK && period == 2);
+  const char* name = NULL;
+  CHECK(decent_topology_name(t, &name) == DECENT_OK && strcmp(name, "file:<arrays>") == 0);
+  double back[9], product[9];
+  CHECK(decent_topology_weights(t, 3, back, 9) == DECENT_OK); /* step 3 = matrix 1 */
+  for (int k = 0; k < 9; ++k) CHECK(back[k] == w[9 + k]);
+  /* W1 W0: row 0 (1/2, 1/2, 0), rows 1 and 2 (1/4, 1/4, 1/2), by hand. */
+  CHECK(decent_topology_product(t, 0, 2, product, 9) == DECENT_OK);
+  const double expected[9] = {0.5, 0.5, 0, 0.25, 0.25, 0.5, 0.25, 0.25, 0.5};
+  for (int k = 0; k < 9; ++k) CHECK(fabs(product[k] - expected[k]) < 1e-15);
+  decent_topology_free(t);
+
+  decent_topology* bad = (decent_topology*)&bad;
+  CHECK_FAILS(decent_topology_create_from_weights(3, 2, w, 17, &bad), DECENT_ERR_INVALID_ARGUMENT,
+              "expected steps x nodes x nodes = 2 x 3 x 3 = 18");
+  CHECK(bad == NULL);
+  CHECK_FAILS(decent_topology_create_from_weights(3, 1, NULL, 9, &bad), DECENT_ERR_INVALID_ARGUMENT,
+              "'weights' is NULL");
+  CHECK_FAILS(decent_topology_create_from_weights(0, 1, w, 0, &bad), DECENT_ERR_INVALID_ARGUMENT,
+              "nodes = 0");
+  w[9 + 4] = 0.6; /* step 1, row 1 sums to 1.1 */
+  CHECK_FAILS(decent_topology_create_from_weights(3, 2, w, 18, &bad), DECENT_ERR_INVALID_ARGUMENT,
+              "step 1: not doubly stochastic: row 1");
+  w[9 + 4] = 0.5;
+  w[0] = 0.4; /* step 0: row 0 (0.4, 0.4, 0.2); columns sum to 0.9, 0.9 and 1.2 */
+  w[1] = 0.4;
+  w[2] = 0.2;
+  CHECK_FAILS(decent_topology_create_from_weights(3, 2, w, 18, &bad), DECENT_ERR_INVALID_ARGUMENT,
+              "step 0: not doubly stochastic: column 2");
+  w[0] = 1.5; /* row 0 (1.5, -0.5, 0) sums to 1, but a weight is negative */
+  w[1] = -0.5;
+  w[2] = 0;
+  CHECK_FAILS(decent_topology_create_from_weights(3, 2, w, 18, &bad), DECENT_ERR_INVALID_ARGUMENT,
+              "w[0][1] = -0.5 is not a finite non-negative number");
+}
+
 static void test_freed_handles(void) {
   decent_topology* t = NULL;
   CHECK(decent_topology_create("ring", 4, &t) == DECENT_OK);
@@ -176,5 +220,6 @@ int main(void) {
   test_create_errors();
   test_ring();
   test_one_peer_exponential();
+  test_from_weights();
   return report();
 }

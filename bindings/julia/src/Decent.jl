@@ -98,6 +98,17 @@ struct Topology
 end
 Topology(spec::AbstractString, n::Integer = 0) =
     Topology(Handle(out -> L.decent_topology_create(spec, n, out), L.decent_topology_free))
+"""Your own mixing matrices: `Topology(W)` for an n x n matrix (W[i, j]: the weight node i gives
+to node j's value) or `Topology([W0, W1, ...])` for a period; each checked doubly stochastic."""
+function Topology(steps::AbstractVector{<:AbstractMatrix{<:Real}})
+    n = size(first(steps), 1)
+    all(size(w) == (n, n) for w in steps) || throw(ArgumentError("expected n x n matrices"))
+    # Row-major, one step after the other: each transposed W read column-major.
+    flat = reduce(vcat, [vec(Matrix{Float64}(permutedims(w))) for w in steps])
+    Topology(GC.@preserve flat Handle(out -> L.decent_topology_create_from_weights(n,
+        length(steps), flat, length(flat), out), L.decent_topology_free))
+end
+Topology(w::AbstractMatrix{<:Real}) = Topology([w])
 Base.close(t::Topology) = close(t.h)
 nodes(t::Topology) = (r = Ref{Cint}(0); check(L.decent_topology_nodes(ptr(t.h), r)); Int(r[]))
 function rho(t::Topology; start::Integer = 0, steps::Integer = 0)

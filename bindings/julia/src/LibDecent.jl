@@ -85,6 +85,7 @@ decent_set_threads(threads) = ccall((:decent_set_threads, libdecent), decent_sta
 
 # Topologies
 decent_topology_create(spec, nodes, out) = ccall((:decent_topology_create, libdecent), decent_status, (Cstring, Cint, Ptr{Ptr{Cvoid}}), spec, nodes, out)
+decent_topology_create_from_weights(nodes, steps, weights, count, out) = ccall((:decent_topology_create_from_weights, libdecent), decent_status, (Cint, Cint, Ptr{Cdouble}, Csize_t, Ptr{Ptr{Cvoid}}), nodes, steps, weights, count, out)
 decent_topology_free(t) = ccall((:decent_topology_free, libdecent), Cvoid, (Ptr{Cvoid},), t)
 decent_topology_nodes(t, out) = ccall((:decent_topology_nodes, libdecent), decent_status, (Ptr{Cvoid}, Ptr{Cint}), t, out)
 decent_topology_period(t, out) = ccall((:decent_topology_period, libdecent), decent_status, (Ptr{Cvoid}, Ptr{Cint}), t, out)

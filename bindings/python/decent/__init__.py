@@ -115,6 +115,22 @@ class Topology(_Handle):
     def __init__(self, spec, nodes=0):
         super().__init__(_decent.decent_topology_create(spec, nodes))
 
+    @classmethod
+    def from_weights(cls, weights):
+        """Your own mixing matrices: an n x n array W (w[i, j]: the weight node i gives to node
+        j's value) or a T x n x n array, one W per step of a period. Each must be non-negative
+        and doubly stochastic to 1e-9 (InvalidArgument names the step and the row or column)."""
+        w = np.asarray(weights, dtype=np.float64)
+        if w.ndim == 2:
+            w = w[np.newaxis]
+        if w.ndim != 3 or w.shape[1] != w.shape[2]:
+            raise InvalidArgument("weights: expected an n x n or T x n x n array, got shape %s"
+                                  % (np.shape(weights),))
+        w = np.ascontiguousarray(w)
+        t = cls.__new__(cls)
+        _Handle.__init__(t, _decent.decent_topology_create_from_weights(w.shape[1], w.shape[0], w))
+        return t
+
     @property
     def nodes(self):
         return _decent.decent_topology_nodes(self.handle)

@@ -37,6 +37,24 @@ def test_topology_matches_closed_forms():
         assert np.allclose(t.product(), np.full((16, 16), 1 / 16), atol=1e-15)
 
 
+def test_topology_from_your_own_weights():
+    # Two steps on 3 nodes, pairs (0, 1) then (1, 2): the product is computed here by numpy.
+    w0 = np.array([[0.5, 0.5, 0], [0.5, 0.5, 0], [0, 0, 1]])
+    w1 = np.array([[1, 0, 0], [0, 0.5, 0.5], [0, 0.5, 0.5]])
+    with decent.Topology.from_weights(np.stack([w0, w1])) as t:
+        assert (t.nodes, t.period, t.name) == (3, 2, "file:<arrays>")
+        assert (t.weights(1) == w1).all() and (t.weights(2) == w0).all()
+        assert np.allclose(t.product(), w1 @ w0, atol=1e-15)
+    with decent.Topology.from_weights(np.full((4, 4), 0.25)) as t:
+        assert t.rho() == pytest.approx(0, abs=1e-15)
+    bad = w0.copy()
+    bad[1, 1] = 0.6
+    with pytest.raises(decent.InvalidArgument, match="step 0: not doubly stochastic: row 1"):
+        decent.Topology.from_weights(bad)
+    with pytest.raises(decent.InvalidArgument, match="expected an n x n"):
+        decent.Topology.from_weights(np.ones((2, 3)))
+
+
 def test_errors_are_typed_with_the_message():
     with pytest.raises(decent.InvalidArgument) as e:
         decent.Topology("rign", 8)

@@ -116,8 +116,11 @@ typedef struct decent_topology decent_topology;
 /* Creates a topology from a spec string and a node count.
  *  spec:  KIND[:ITEM,...], e.g. "ring", "torus:4x4", "random:p=0.3,seed=7",
  *         "exp:weights=uniform". Kinds: ring, directed-ring, grid, torus, star, hypercube, full,
- *         exp, sym-exp, one-peer-exp, random. Items: n=N, weights=auto|uniform|metropolis,
- *         RxC / rows= / cols= (grid, torus), p= / seed= (random).
+ *         exp, sym-exp, one-peer-exp, random, base and simple-base (k=), equi-static and
+ *         u-equi-static (m=, seed=), od-equi-dyn and ou-equi-dyn (eta=, steps=, seed=),
+ *         one-peer:SPEC, hier:G:SPEC, file:PATH (docs/topology.md). Items: n=N,
+ *         weights=auto|uniform|metropolis, RxC / rows= / cols= (grid, torus), p= / seed=
+ *         (random).
  *  nodes: the node count; 0 takes it from the spec (n=N or RxC). A different non-zero count in
  *         both is an error.
  * Fails with DECENT_ERR_INVALID_ARGUMENT for an unknown kind or key, a bad value, or a node count
@@ -125,6 +128,17 @@ typedef struct decent_topology decent_topology;
  * DECENT_ERR_NOT_SUPPORTED for Metropolis weights on a directed graph, and DECENT_ERR_NUMERICAL
  * when the requested weights are not doubly stochastic (e.g. uniform weights on a star). */
 DECENT_API decent_status decent_topology_create(const char* spec, int nodes, decent_topology** out);
+
+/* Creates a topology from your own mixing matrices: `steps` matrices of nodes x nodes doubles,
+ * row-major, one after the other (weights[(t * nodes + i) * nodes + j] = w_ij of step t: the
+ * weight node i gives to node j's value), so count must be steps * nodes * nodes. Step t of a
+ * run uses matrix t mod steps. Every entry must be finite and non-negative and every row and
+ * column must sum to 1 within 1e-9; DECENT_ERR_INVALID_ARGUMENT otherwise, naming the step and
+ * the entry, row or column. The weights are copied. Its name is "file:<arrays>"; under MPI give
+ * every rank the same matrices (ranks whose topologies differ fail at their first exchange). */
+DECENT_API decent_status decent_topology_create_from_weights(int nodes, int steps,
+                                                             const double* weights, size_t count,
+                                                             decent_topology** out);
 
 /* Releases a topology; NULL is fine. */
 DECENT_API void decent_topology_free(decent_topology* topology);

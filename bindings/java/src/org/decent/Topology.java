@@ -9,6 +9,20 @@ public final class Topology extends Handle {
     super(created(out -> capi.decent_topology_create(spec, nodes, out)));
   }
 
+  private Topology(long handle) { super(handle); }
+
+  /**
+   * Your own mixing matrices: `steps` row-major nodes x nodes matrices one after the other
+   * (weights[(t * nodes + i) * nodes + j] = w_ij of step t), each non-negative and doubly
+   * stochastic to 1e-9; a DecentException names the step and the row or column otherwise.
+   */
+  public static Topology fromWeights(int nodes, int steps, double[] weights) {
+    DoubleBuffer w = Native.doubles(weights.length);
+    w.put(weights).rewind();
+    return new Topology(
+        created(out -> capi.decent_topology_create_from_weights(nodes, steps, w, out)));
+  }
+
   @Override
   void free(long h) {
     capi.decent_topology_free(h);

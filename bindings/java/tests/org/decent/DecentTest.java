@@ -32,6 +32,25 @@ public class DecentTest {
   }
 
   @Test
+  public void yourOwnWeightsMakeATopology() {
+    // Two steps on 3 nodes: pairs (0, 1) then (1, 2); W1 W0 by hand.
+    double[] w = {0.5, 0.5, 0, 0.5, 0.5, 0, 0, 0, 1, 1, 0, 0, 0, 0.5, 0.5, 0, 0.5, 0.5};
+    try (Topology t = Topology.fromWeights(3, 2, w)) {
+      assertEquals(2, t.period());
+      assertEquals("file:<arrays>", t.name());
+      double[] expected = {0.5, 0.5, 0, 0.25, 0.25, 0.5, 0.25, 0.25, 0.5};
+      assertArrayEquals(expected, t.product(0, 2), 1e-15);
+    }
+    w[13] = 0.6; // step 1, row 1 sums to 1.1
+    try {
+      Topology.fromWeights(3, 2, w);
+      fail("accepted a matrix that is not doubly stochastic");
+    } catch (DecentException e) {
+      assertTrue(e.getMessage(), e.getMessage().contains("step 1: not doubly stochastic: row 1"));
+    }
+  }
+
+  @Test
   public void failuresThrowWithStatusAndMessage() {
     try {
       new Topology("rign", 8);
