@@ -9,6 +9,7 @@
 #include "cli/commands.hpp"
 #include "cli/plot.hpp"
 #include "cli/run_nodes.hpp"
+#include "comm/topology_check.hpp"
 #include "core/error.hpp"
 #include "lab/consensus.hpp"
 
@@ -52,6 +53,7 @@ void run(const ConsensusCliOptions& o, std::ostream& out) {
   if (o.spec.empty()) throw InvalidArgument("--topology is required (e.g. --topology ring)");
   run_on_nodes(o.backend, o.spec, o.nodes, comm_timeout(o.timeout_s),
                [&](comm::Communicator& c, const topology::Topology& t) {
+                 comm::check_same_topology(c, t);
                  const auto errors = lab::run_consensus(c, t, o.run);
                  if (c.rank() == 0) report(o, t, c.backend(), errors, out);
                });

@@ -10,6 +10,7 @@
 #include "cli/lab_flags.hpp"
 #include "cli/plot.hpp"
 #include "cli/run_nodes.hpp"
+#include "comm/topology_check.hpp"
 #include "core/parse.hpp"
 #include "lab/lab.hpp"
 
@@ -64,6 +65,7 @@ void run(LabCliOptions o, std::ostream& out) {
   o.run = resolve(o.flags);
   run_on_nodes(o.backend, o.spec, o.nodes, comm::default_timeout(),
                [&](comm::Communicator& c, const topology::Topology& t) {
+                 comm::check_same_topology(c, t);
                  auto run = o.run;
                  run.problem.nodes = t.nodes();
                  const auto r = lab::run_lab(c, t, run);

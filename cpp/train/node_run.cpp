@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "algo/algorithm.hpp"
+#include "comm/topology_check.hpp"
 #include "core/error.hpp"
 #include "core/log.hpp"
 #include "data/partition.hpp"
@@ -88,7 +89,8 @@ class NodeRun {
         per_epoch_(steps_per_epoch(o, data, n_)),
         total_(total_steps(o, data, n_)),
         sched_(schedule_for(o, per_epoch_, n_)) {
-    check_same_settings(comm, settings_);  // before anything that could wait on another rank
+    check_same_settings(comm, settings_);       // before anything that could wait on another rank
+    comm::check_same_topology(comm, topology);  // the same name, but also the same weights
     engine_ = nn::open_node_engine(nn::node_device(o.device, rank_));
     const Device device = engine_->device();
     if (!comm.takes(device))

@@ -15,6 +15,7 @@
 #include "../common/comm_reference.hpp"
 #include "../common/kind_spec.hpp"
 #include "comm/local.hpp"
+#include "comm/topology_check.hpp"
 #include "core/error.hpp"
 #include "core/vector_ops.hpp"
 
@@ -376,6 +377,26 @@ TEST_CASE_TEMPLATE("local: on a shared device, every collective equals the host'
     });
   });
   CHECK(contains(message, "have buffers on different devices"));
+}
+
+TEST_CASE("local: the start-up topology check names every rank whose topology differs") {
+  // Rank 4's ring has the same weights under another name (Metropolis on a ring is 1/3 too).
+  const topology::Topology ring("ring", 5), exp("exp", 5), named("ring:weights=metropolis", 5);
+  std::vector<std::string> messages(5);
+  run_local(5, [&](Communicator& c) {
+    const auto& mine = c.rank() == 1 || c.rank() == 3 ? exp : c.rank() == 4 ? named : ring;
+    try {
+      comm::check_same_topology(c, mine);
+    } catch (const InvalidArgument& e) {
+      messages[static_cast<std::size_t>(c.rank())] = e.what();
+    }
+  });
+  for (int r = 0; r < 5; ++r) {
+    CAPTURE(r);
+    CHECK(contains(messages[static_cast<std::size_t>(r)],
+                   "ranks 1, 3, 4 of 5 built a different topology from rank 0's"));
+  }
+  run_local(5, [&](Communicator& c) { comm::check_same_topology(c, ring); });  // no throw
 }
 
 TEST_CASE("local: nodes whose weights file differs under the same name are refused") {
