@@ -32,6 +32,7 @@ packages=(
   abi-dumper abi-compliance-checker         # the ABI check against capi/abi's baseline
   clang-format                              # the formatting check (tests/check_format.sh)
   default-jdk-headless junit4               # the Java binding and its tests
+  dpkg-dev lintian rpm rpmlint help2man file  # packages and their gates (packaging/build-packages.sh)
 )
 
 missing=()

@@ -57,7 +57,11 @@ void* open_plugin(const std::string& file_name, std::string& why) {
   std::string here;
   if (dladdr(reinterpret_cast<void*>(&open_plugin), &info) != 0 && info.dli_fname)
     here = std::filesystem::path(info.dli_fname).parent_path().string();
-  for (const auto& name : {here.empty() ? std::string() : here + "/" + file_name, file_name}) {
+  // Next to this library (a build tree), in its private plugin folder (an installation:
+  // <libdir>/decent), then the loader's search path.
+  const std::string beside = here.empty() ? std::string() : here + "/" + file_name;
+  const std::string private_dir = here.empty() ? std::string() : here + "/decent/" + file_name;
+  for (const auto& name : {beside, private_dir, file_name}) {
     if (name.empty()) continue;
     if (void* handle = dlopen(name.c_str(), RTLD_NOW | RTLD_LOCAL)) return handle;
     const char* e = dlerror();

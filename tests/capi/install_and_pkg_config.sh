@@ -25,12 +25,12 @@ fi
 [ -f "$prefix/share/julia/packages/Decent/src/Decent.jl" ] ||
   { echo "FAILED: the Julia package is not installed"; exit 1; }
 if grep -q 'with_cuda":true' "$build/CMakeCache.txt" 2>/dev/null || [ -f "$build/libdecent_cuda.so" ]; then
-  [ -f "$libdir/libdecent_cuda.so" ] || { echo "FAILED: libdecent_cuda.so is not installed"; exit 1; }
+  [ -f "$libdir/decent/libdecent_cuda.so" ] || { echo "FAILED: libdecent_cuda.so is not installed"; exit 1; }
   "$prefix/bin/decent" --version | grep -q '"cuda_plugin":"loaded"' ||
     { echo "FAILED: the installed decent does not load its CUDA plugin"; exit 1; }
   # The GPU engine plugin too: found next to the installed engine and loaded (on a machine
   # without a GPU it then says so; "not loaded" would mean it was not found or not linkable).
-  [ -f "$libdir/libdecent_gpu.so" ] || { echo "FAILED: libdecent_gpu.so is not installed"; exit 1; }
+  [ -f "$libdir/decent/libdecent_gpu.so" ] || { echo "FAILED: libdecent_gpu.so is not installed"; exit 1; }
   if "$prefix/bin/decent" --version | grep -q '"cuda_devices":0'; then
     set +e
     gpu=$("$prefix/bin/decent" train --model mlp --data synthetic --nodes 1 --max-steps 1 \
