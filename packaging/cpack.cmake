@@ -117,6 +117,13 @@ endforeach()
 set(CPACK_DEBIAN_LIB_PACKAGE_CONTROL_EXTRA
   "${_control}/shlibs;${_control}/symbols;${_control}/triggers;${_control}/postinst;${_control}/postrm")
 set(CPACK_DEBIAN_LIB_PACKAGE_CONTROL_STRICT_PERMISSION ON)
+# python3-decent: Python writes byte-code caches (__pycache__) next to the modules it imports;
+# they are compiled at installation and removed with the package, as dh_python3 does.
+set(_control "${PROJECT_BINARY_DIR}/packaging/python")
+file(WRITE "${_control}/postinst" "#!/bin/sh\nset -e\nif [ \"$1\" = configure ] && command -v py3compile > /dev/null 2>&1; then\n  py3compile -p python3-decent\nfi\n")
+file(WRITE "${_control}/prerm" "#!/bin/sh\nset -e\nif command -v py3clean > /dev/null 2>&1; then\n  py3clean -p python3-decent\nfi\nrm -rf /usr/lib/python3/dist-packages/decent/__pycache__\n")
+set(CPACK_DEBIAN_PYTHON_PACKAGE_CONTROL_EXTRA "${_control}/postinst;${_control}/prerm")
+set(CPACK_DEBIAN_PYTHON_PACKAGE_CONTROL_STRICT_PERMISSION ON)
 # (libdecent-cuda0's plugins live in a private folder, <libdir>/decent: no ldconfig at all.)
 set(CPACK_DEBIAN_PYTHON_PACKAGE_DEPENDS "python3, python3-numpy")
 

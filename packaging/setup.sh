@@ -33,6 +33,7 @@ packages=(
   clang-format                              # the formatting check (tests/check_format.sh)
   default-jdk-headless junit4               # the Java binding and its tests
   dpkg-dev lintian rpm rpmlint help2man file  # packages and their gates (packaging/build-packages.sh)
+  debootstrap                               # the install test in a clean Debian root
 )
 
 missing=()
