@@ -62,9 +62,6 @@ void add_clique(Round& r, const std::vector<int>& clique) {
 }
 
 MixingMatrix to_matrix(Round r) {
-  for (auto& list : r.in)
-    std::sort(list.begin(), list.end(),
-              [](const Neighbor& a, const Neighbor& b) { return a.node < b.node; });
   return MixingMatrix::from_weights(std::move(r.self), r.in);
 }
 
@@ -99,8 +96,8 @@ std::vector<Round> simple_base_rounds(int n, int k) {
   if (n == 1) return {Round(1)};
   bool factorable = false;
   factors_up_to(n, k, factorable);
-  std::vector<Round> phases;
   if (factorable) return hyper_hypercube_rounds(n, k);
+  std::vector<Round> phases;
   // n in base k+1: groups of a_l (k+1)^(p_l) nodes, largest first.
   const long long base = k + 1;
   long long power = 1;

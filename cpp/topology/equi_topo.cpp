@@ -1,6 +1,5 @@
 #include "topology/equi_topo.hpp"
 
-#include <algorithm>
 #include <cstdint>
 #include <map>
 
@@ -22,12 +21,8 @@ MixingMatrix circulant(int n, const std::map<int, double>& weights) {
   for (const auto& [d, w] : weights) others += w;
   std::vector<double> self(static_cast<std::size_t>(n), 1.0 - others);
   std::vector<std::vector<Neighbor>> in(static_cast<std::size_t>(n));
-  for (int i = 0; i < n; ++i) {
-    auto& list = in[static_cast<std::size_t>(i)];
-    for (const auto& [d, w] : weights) list.push_back({(i + d) % n, w});
-    std::sort(list.begin(), list.end(),
-              [](const Neighbor& a, const Neighbor& b) { return a.node < b.node; });
-  }
+  for (int i = 0; i < n; ++i)
+    for (const auto& [d, w] : weights) in[static_cast<std::size_t>(i)].push_back({(i + d) % n, w});
   return MixingMatrix::from_weights(std::move(self), in);
 }
 
@@ -79,9 +74,8 @@ std::vector<MixingMatrix> equi_topo_phases(const TopologySpec& s) {
       Rng rng(s.seed);
       std::vector<MixingMatrix> phases;
       for (int t = 0; t < s.steps; ++t)
-        phases.push_back(s.kind == Kind::od_equi_dyn
-                             ? one_peer_directed(n, s.eta.value_or(0.5), rng)
-                             : one_peer_undirected(n, s.eta.value_or(0.5), rng));
+        phases.push_back(s.kind == Kind::od_equi_dyn ? one_peer_directed(n, *s.eta, rng)
+                                                     : one_peer_undirected(n, *s.eta, rng));
       return phases;
     }
     default: break;

@@ -112,12 +112,6 @@ std::pair<int, int> factor_grid(int n) {
   return {0, 0};
 }
 
-}  // namespace
-
-TopologySpec resolve(const TopologySpec& spec, int nodes);
-
-namespace {
-
 TopologySpec resolve_hierarchical(const TopologySpec& spec, int nodes) {
   TopologySpec s = spec;
   if (s.inner.empty())
@@ -224,11 +218,11 @@ TopologySpec resolve(const TopologySpec& spec, int nodes) {
   }
   if (s.kind == Kind::random && !s.p)
     s.p = n < 2 ? 1.0 : std::min(1.0, 2.0 * std::log(static_cast<double>(n)) / n);
-  const bool equi = is_equi_topo_kind(s.kind);
-  if (equi && s.weights != WeightRule::automatic)
-    throw InvalidArgument(fmt::format(
-        "topology \"{}\": an EquiTopo graph's weights are part of its construction; drop weights=",
-        to_string(spec)));
+  // The base and EquiTopo kinds weigh their edges themselves.
+  if ((is_base_kind(s.kind) || is_equi_topo_kind(s.kind)) && s.weights != WeightRule::automatic)
+    throw InvalidArgument(
+        fmt::format("topology \"{}\": {}'s weights are part of its construction; drop weights=",
+                    to_string(spec), name));
   if ((s.kind == Kind::equi_static || s.kind == Kind::u_equi_static) && s.m == 0)
     s.m = std::max(1, static_cast<int>(std::ceil(std::log(static_cast<double>(n)))));
   if (s.kind == Kind::od_equi_dyn || s.kind == Kind::ou_equi_dyn) {
@@ -239,15 +233,8 @@ TopologySpec resolve(const TopologySpec& spec, int nodes) {
           "topology \"{}\": {} steps of {} nodes; at most {} node-steps are kept (fewer steps=)",
           to_string(spec), s.steps, n, kMaxEquiEntries));
   }
-  if (equi) return s;
-  if (is_base_kind(s.kind)) {
-    if (s.weights != WeightRule::automatic)
-      throw InvalidArgument(fmt::format(
-          "topology \"{}\": a base graph's weights are part of its construction; drop weights=",
-          to_string(spec)));
-    if (s.k == 0) s.k = 1;
-    return s;
-  }
+  if (is_base_kind(s.kind) && s.k == 0) s.k = 1;
+  if (is_base_kind(s.kind) || is_equi_topo_kind(s.kind)) return s;
   s.weights = resolve_weight_rule(s.kind, s.weights);
   return s;
 }

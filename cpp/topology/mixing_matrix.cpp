@@ -81,7 +81,9 @@ MixingMatrix MixingMatrix::from_weights(std::vector<double> self,
     const auto& list = in_neighbors[static_cast<std::size_t>(i)];
     m.in_offsets_[static_cast<std::size_t>(i) + 1] =
         m.in_offsets_[static_cast<std::size_t>(i)] + list.size();
-    m.in_.insert(m.in_.end(), list.begin(), list.end());
+    const auto first = m.in_.insert(m.in_.end(), list.begin(), list.end());
+    std::sort(first, m.in_.end(),
+              [](const Neighbor& a, const Neighbor& b) { return a.node < b.node; });
   }
   m.transpose_rows();
   return m;

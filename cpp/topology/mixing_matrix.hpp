@@ -36,8 +36,8 @@ class MixingMatrix {
   static MixingMatrix from_graph(const std::vector<std::vector<int>>& in_neighbors,
                                  WeightRule rule);
 
-  // Given weights: self[i] = w_ii and in_neighbors[i] the (j, w_ij) node i receives from,
-  // sorted by node, without i. Not checked for stochasticity (Topology does that).
+  // Given weights: self[i] = w_ii and in_neighbors[i] the (j, w_ij) node i receives from, in any
+  // order (sorted here), each j once, without i. Not checked for stochasticity (Topology does).
   static MixingMatrix from_weights(std::vector<double> self,
                                    const std::vector<std::vector<Neighbor>>& in_neighbors);
 

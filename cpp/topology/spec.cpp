@@ -133,7 +133,9 @@ std::string to_string(const TopologySpec& spec) {
   if (spec.kind == Kind::hierarchical) {
     auto out = std::string(info(spec.kind).name) + ":";
     if (spec.per_machine > 0) out += std::to_string(spec.per_machine) + ":";
-    return out + (spec.inner.empty() ? "one-peer-exp" : to_string(spec.inner.front()));
+    // Without an outer spec, resolve() takes the one-peer exponential graph.
+    return out + (spec.inner.empty() ? std::string(info(Kind::one_peer_exponential).name)
+                                     : to_string(spec.inner.front()));
   }
   if (spec.kind == Kind::one_peer && !spec.inner.empty())
     return std::string(info(spec.kind).name) + ":" + to_string(spec.inner.front());

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -65,10 +66,11 @@ std::vector<double> dense_step(const Json& step, int& n, const std::string& wher
       double rest = 0;
       for (int j = 0; j < n; ++j)
         if (j != i) rest += w[static_cast<std::size_t>(i * n + j)];
-      w[static_cast<std::size_t>(i * n + i)] = 1.0 - rest;
       if (1.0 - rest < -kFileTolerance)
         throw InvalidArgument(fmt::format(
             "{}: row {}: its edges' weights sum to {:.12g}, more than 1", where, i, rest));
+      // Edges summing to 1 within the file tolerance leave no self weight (not a negative one).
+      w[static_cast<std::size_t>(i * n + i)] = std::max(0.0, 1.0 - rest);
     }
     return w;
   }
@@ -90,7 +92,7 @@ MixingMatrix weights_from_dense(std::span<const double> w, int n, const std::str
   std::vector<double> self(static_cast<std::size_t>(n));
   std::vector<std::vector<Neighbor>> in(static_cast<std::size_t>(n));
   for (int i = 0; i < n; ++i) {
-    self[static_cast<std::size_t>(i)] = std::max(0.0, w[static_cast<std::size_t>(i * n + i)]);
+    self[static_cast<std::size_t>(i)] = w[static_cast<std::size_t>(i * n + i)];
     for (int j = 0; j < n; ++j)
       if (j != i && w[static_cast<std::size_t>(i * n + j)] > 0)
         in[static_cast<std::size_t>(i)].push_back({j, w[static_cast<std::size_t>(i * n + j)]});

@@ -47,6 +47,13 @@ TEST_CASE("a weights file gives the matrices written in it") {
   CHECK(s.period() == 2);
   CHECK(s.at(1).in_neighbors(0).empty());
   CHECK(s.at(3).self_weight(0) == 1.0);
+  // Edges whose row sums to 1 within the file tolerance (1e-9) leave a self weight of 0, not a
+  // refused negative one.
+  const auto full =
+      write("full", R"({"n": 2, "edges": [[0, 1, 1.0000000001], [1, 0, 1.0000000001]]})");
+  const Topology f("file:" + full, 2);
+  CHECK(f.at(0).self_weight(0) == 0.0);
+  CHECK(f.at(0).in_neighbors(0)[0].weight == 1.0000000001);
 }
 
 TEST_CASE("weights files that are not doubly stochastic or malformed are refused with the place") {
