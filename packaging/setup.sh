@@ -29,6 +29,7 @@ packages=(
   gnuplot-nox                               # PNG plots (--plot)
   python3                                   # JSON checks in the MPI CLI test
   swig python3-dev python3-numpy python3-pytest  # the Python binding and its tests
+  python3-torch                             # decent.torch, its tests and example; a reference
   abi-dumper abi-compliance-checker         # the ABI check against capi/abi's baseline
   clang-format                              # the formatting check (tests/check_format.sh)
   default-jdk-headless junit4               # the Java binding and its tests

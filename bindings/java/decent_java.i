@@ -212,6 +212,7 @@ DECENT_JAVA_BUFFER(int32_t, IntBuffer, labels, labels_count)
 DECENT_JAVA_BUFFER(int64_t, LongBuffer, indices, capacity)
 DECENT_JAVA_BUFFER(double, DoubleBuffer, out, count)
 DECENT_JAVA_BUFFER(float, FloatBuffer, data, count)
+DECENT_JAVA_BUFFER(double, DoubleBuffer, data, count)
 DECENT_JAVA_BUFFER(const int32_t, IntBuffer, labels, count)
 /* Model bytes: a direct ByteBuffer (count in bytes). */
 DECENT_JAVA_BUFFER(void, ByteBuffer, buffer, capacity)

@@ -145,6 +145,7 @@ DECENT_PY_ARRAY(int32_t, "i", 1, labels, labels_count)
 DECENT_PY_ARRAY(int64_t, "ql", 1, indices, capacity)
 DECENT_PY_ARRAY(double, "d", 1, out, count)
 DECENT_PY_ARRAY(float, "f", 1, data, count)
+DECENT_PY_ARRAY(double, "d", 1, data, count)
 
 /* A model's bytes: any bytes-like object in; a writable one (bytearray) out. */
 %typemap(in) (const void* buffer, size_t size) (Py_buffer view) {

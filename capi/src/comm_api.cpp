@@ -74,8 +74,43 @@ const decent::topology::Topology& topology_for(const decent::comm::Communicator&
   return t;
 }
 
-float* data_of(float* data, std::size_t count) {
+template <typename T>
+T* data_of(T* data, std::size_t count) {
   return count == 0 ? data : &require(data, "data");
+}
+
+// The collectives, once for float and double: the _f64 entry points differ only in the type.
+template <typename T>
+decent_status allreduce(decent_comm* comm, T* data, size_t count, decent_reduce_op op,
+                        const char* function) {
+  return collective(comm, function, [&] {
+    auto& c = comm_of(comm);
+    c.allreduce(data_of(data, count), count, op_of(op));
+  });
+}
+
+template <typename T>
+decent_status broadcast(decent_comm* comm, T* data, size_t count, int root, const char* function) {
+  return collective(comm, function,
+                    [&] { comm_of(comm).broadcast(data_of(data, count), count, root); });
+}
+
+template <typename T>
+decent_status neighbor_average(decent_comm* comm, const decent_topology* topology, int64_t step,
+                               T* data, size_t count, const char* function) {
+  return collective(comm, function, [&] {
+    auto& c = comm_of(comm);
+    c.neighbor_average(data_of(data, count), count, topology_for(c, topology, step), step);
+  });
+}
+
+template <typename T>
+decent_status neighbor_average_start(decent_comm* comm, const decent_topology* topology,
+                                     int64_t step, T* data, size_t count, const char* function) {
+  return collective(comm, function, [&] {
+    auto& c = comm_of(comm);
+    c.start_neighbor_average(data_of(data, count), count, topology_for(c, topology, step), step);
+  });
 }
 
 }  // namespace
@@ -174,31 +209,41 @@ decent_status decent_comm_backend(const decent_comm* comm, const char** out) {
 
 decent_status decent_comm_allreduce(decent_comm* comm, float* data, size_t count,
                                     decent_reduce_op op) {
-  return collective(comm, __func__, [&] {
-    auto& c = comm_of(comm);
-    c.allreduce(data_of(data, count), count, op_of(op));
-  });
+  return allreduce(comm, data, count, op, __func__);
+}
+
+decent_status decent_comm_allreduce_f64(decent_comm* comm, double* data, size_t count,
+                                        decent_reduce_op op) {
+  return allreduce(comm, data, count, op, __func__);
 }
 
 decent_status decent_comm_broadcast(decent_comm* comm, float* data, size_t count, int root) {
-  return collective(comm, __func__,
-                    [&] { comm_of(comm).broadcast(data_of(data, count), count, root); });
+  return broadcast(comm, data, count, root, __func__);
+}
+
+decent_status decent_comm_broadcast_f64(decent_comm* comm, double* data, size_t count, int root) {
+  return broadcast(comm, data, count, root, __func__);
 }
 
 decent_status decent_comm_neighbor_average(decent_comm* comm, const decent_topology* topology,
                                            int64_t step, float* data, size_t count) {
-  return collective(comm, __func__, [&] {
-    auto& c = comm_of(comm);
-    c.neighbor_average(data_of(data, count), count, topology_for(c, topology, step), step);
-  });
+  return neighbor_average(comm, topology, step, data, count, __func__);
+}
+
+decent_status decent_comm_neighbor_average_f64(decent_comm* comm, const decent_topology* topology,
+                                               int64_t step, double* data, size_t count) {
+  return neighbor_average(comm, topology, step, data, count, __func__);
 }
 
 decent_status decent_comm_neighbor_average_start(decent_comm* comm, const decent_topology* topology,
                                                  int64_t step, float* data, size_t count) {
-  return collective(comm, __func__, [&] {
-    auto& c = comm_of(comm);
-    c.start_neighbor_average(data_of(data, count), count, topology_for(c, topology, step), step);
-  });
+  return neighbor_average_start(comm, topology, step, data, count, __func__);
+}
+
+decent_status decent_comm_neighbor_average_start_f64(decent_comm* comm,
+                                                     const decent_topology* topology, int64_t step,
+                                                     double* data, size_t count) {
+  return neighbor_average_start(comm, topology, step, data, count, __func__);
 }
 
 decent_status decent_comm_neighbor_average_finish(decent_comm* comm) {

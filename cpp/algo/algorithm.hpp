@@ -41,6 +41,14 @@ const std::vector<std::string>& algorithm_names();
 // its optimizer none, so that momentum is never applied twice.
 bool has_own_momentum(const std::string& name);
 
+// Gossip-AGA's period rule, used after every global average past the warm-up:
+// max(1, ceil(sqrt(F_init / F) * H0)) from the initial period H0, the warm-up's mean loss F_init
+// and the mean loss F since the previous global average; `current` when either loss is not
+// positive (a ratio of losses needs both). The 1e-9 keeps an exact ratio of 1 at H0 despite
+// rounding.
+std::int64_t aga_next_period(std::int64_t initial_period, double initial_loss, double loss,
+                             std::int64_t current);
+
 template <typename T>
 class Algorithm {
  public:

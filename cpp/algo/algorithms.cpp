@@ -378,11 +378,7 @@ class AdaptivePeriodicAveraging final : public Algorithm<T> {
     return sums[0] / sums[1];
   }
   void adapt(double mean_loss) {
-    if (!(f_init_ > 0 && mean_loss > 0)) return;  // a ratio of losses needs both positive
-    // The 1e-9 keeps an exact ratio of 1 (a flat loss) at H0 despite rounding.
-    const double h = std::ceil(
-        std::sqrt(f_init_ / mean_loss) * static_cast<double>(this->options_.period) - 1e-9);
-    period_ = static_cast<std::int64_t>(std::clamp(h, 1.0, 1e9));
+    period_ = aga_next_period(this->options_.period, f_init_, mean_loss, period_);
   }
   static constexpr std::size_t kPackedSize = 5 * sizeof(double) / sizeof(T);
   Buf<T> g_;
@@ -391,6 +387,14 @@ class AdaptivePeriodicAveraging final : public Algorithm<T> {
 };
 
 }  // namespace
+
+std::int64_t aga_next_period(std::int64_t initial_period, double initial_loss, double loss,
+                             std::int64_t current) {
+  if (!(initial_loss > 0 && loss > 0)) return current;
+  const double h =
+      std::ceil(std::sqrt(initial_loss / loss) * static_cast<double>(initial_period) - 1e-9);
+  return static_cast<std::int64_t>(std::clamp(h, 1.0, 1e9));
+}
 
 template <typename T>
 void Algorithm<T>::restore(const std::vector<std::vector<T>>& state,

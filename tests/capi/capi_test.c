@@ -214,6 +214,21 @@ static void test_freed_handles(void) {
               DECENT_ERR_INVALID_ARGUMENT, "not a live decent_topology");
 }
 
+/* Gossip-AGA's period rule, against ceil(sqrt(F_init / F) * H0) worked out by hand. */
+static void test_aga_period(void) {
+  int64_t h = 0;
+  CHECK(decent_aga_next_period(8, 2.0, 0.5, 8, &h) == DECENT_OK && h == 16); /* sqrt 4 = 2 */
+  CHECK(decent_aga_next_period(8, 0.7, 0.7, 3, &h) == DECENT_OK && h == 8);  /* ratio 1 */
+  CHECK(decent_aga_next_period(8, 1.0, 3.0, 8, &h) == DECENT_OK && h == 5);  /* 4.62 up */
+  CHECK(decent_aga_next_period(8, 1.0, 100, 8, &h) == DECENT_OK && h == 1);  /* 0.8 -> 1 */
+  CHECK(decent_aga_next_period(8, 0.0, 1.0, 6, &h) == DECENT_OK && h == 6);  /* unchanged */
+  CHECK_FAILS(decent_aga_next_period(0, 1, 1, 1, &h), DECENT_ERR_INVALID_ARGUMENT,
+              "initial_period 0");
+  CHECK_FAILS(decent_aga_next_period(4, 1, 0.0 / 0.0, 4, &h), DECENT_ERR_INVALID_ARGUMENT, "NaN");
+  CHECK_FAILS(decent_aga_next_period(4, 1, 1, 4, NULL), DECENT_ERR_INVALID_ARGUMENT,
+              "'out' is NULL");
+}
+
 int main(void) {
   test_version_and_status(); /* first: it checks that no error has been recorded yet */
   test_freed_handles();
@@ -221,5 +236,6 @@ int main(void) {
   test_ring();
   test_one_peer_exponential();
   test_from_weights();
+  test_aga_period();
   return report();
 }

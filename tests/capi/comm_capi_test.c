@@ -106,6 +106,55 @@ static int returns_user_value(decent_comm* comm, int rank, void* user) {
 }
 
 /* decent_comm_run_local returns the failing node's own status, with a message. */
+/* Doubles: the same collectives in float64, against W x computed here in double; a neighbour
+ * that passes floats where this node passes doubles is refused, naming the type. */
+static double averaged64[N], means64[N], broadcast64[N], blocking64[N];
+static int node_f64(decent_comm* comm, int rank, void* user) {
+  (void)user;
+  double x = 1.0 / 3 + rank; /* 1/3 has no float: a float32 path would round it */
+  if (decent_comm_neighbor_average_start_f64(comm, ring, 3, &x, 1) != DECENT_OK ||
+      decent_comm_neighbor_average_finish(comm) != DECENT_OK)
+    return 1;
+  averaged64[rank] = x;
+  double m = 1.0 / 3 + rank;
+  if (decent_comm_allreduce_f64(comm, &m, 1, DECENT_REDUCE_AVERAGE) != DECENT_OK) return 1;
+  means64[rank] = m;
+  double b = rank == 2 ? 3.141592653589793 : 0;
+  if (decent_comm_broadcast_f64(comm, &b, 1, 2) != DECENT_OK) return 1;
+  broadcast64[rank] = b;
+  double y = 1.0 / 3 + rank;
+  if (decent_comm_neighbor_average_f64(comm, ring, 3, &y, 1) != DECENT_OK) return 1;
+  blocking64[rank] = y;
+  return 0;
+}
+static int mixed_types(decent_comm* comm, int rank, void* user) {
+  (void)user;
+  if (rank == 0) {
+    float f = 1;
+    return decent_comm_allreduce(comm, &f, 1, DECENT_REDUCE_SUM) != DECENT_OK;
+  }
+  double d = 1;
+  return decent_comm_allreduce_f64(comm, &d, 1, DECENT_REDUCE_SUM) != DECENT_OK;
+}
+static void test_doubles(void) {
+  CHECK(decent_comm_run_local(N, 60, node_f64, NULL) == DECENT_OK);
+  double w[N * N];
+  CHECK(decent_topology_weights(ring, 3, w, N * N) == DECENT_OK);
+  for (int i = 0; i < N; ++i) {
+    double y = 0;
+    for (int j = 0; j < N; ++j) y += w[i * N + j] * (1.0 / 3 + j);
+    CHECK(fabs(averaged64[i] - y) < 1e-15);
+    CHECK(blocking64[i] == averaged64[i]);
+    CHECK(fabs(means64[i] - (1.0 / 3 + (N - 1) / 2.0)) < 1e-15);
+    CHECK(broadcast64[i] == 3.141592653589793);
+  }
+  CHECK_FAILS(decent_comm_run_local(2, 30, mixed_types, NULL), DECENT_ERR_COMMUNICATION,
+              "disagree on the value type");
+  double d = 0;
+  CHECK_FAILS(decent_comm_allreduce_f64(NULL, &d, 1, DECENT_REDUCE_SUM),
+              DECENT_ERR_INVALID_ARGUMENT, "decent_comm_allreduce_f64: argument 'comm' is NULL");
+}
+
 static void test_node_statuses(void) {
   int ignore = 0;
   CHECK_FAILS(decent_comm_run_local(2, 0.3, late_peer, &ignore), DECENT_ERR_TIMEOUT,
@@ -149,6 +198,7 @@ int main(void) {
   CHECK_FAILS(decent_comm_run_local(N, 60, split_misuse, refused), DECENT_ERR_INVALID_ARGUMENT,
               "returned 0 after a failed collective");
   for (int i = 0; i < N; ++i) CHECK(refused[i] == 2);
+  test_doubles();
   CHECK_FAILS(decent_comm_run_local(4, 30, failing, NULL), DECENT_ERR_INVALID_ARGUMENT,
               "node 1 failed: decent_comm_broadcast: argument 'data' is NULL");
   CHECK_FAILS(decent_comm_run_local(2, 30, bad_root, NULL), DECENT_ERR_OUT_OF_RANGE,

@@ -222,7 +222,8 @@ function predict(m::Model, images::Array{Float32,4})
 end
 
 """A node's communicator: `Comm()` is this MPI rank's (under mpirun); `close` frees it (and
-finalises MPI when decent started it). Collectives work in place on Vector{Float32}."""
+finalises MPI when decent started it). Collectives work in place on Vector{Float32} or
+Vector{Float64}."""
 mutable struct Comm
     ptr::Ptr{Cvoid}
     pending::Any  # the array of a started neighbour average, kept alive until it finishes
@@ -239,19 +240,33 @@ cptr(c::Comm) = c.ptr == C_NULL ?
     throw(DecentError(1, "DECENT_ERR_INVALID_ARGUMENT", "Comm used after close")) : c.ptr
 rank(c::Comm) = (r = Ref{Cint}(0); check(L.decent_comm_rank(cptr(c), r)); Int(r[]))
 Base.size(c::Comm) = (r = Ref{Cint}(0); check(L.decent_comm_size(cptr(c), r)); Int(r[]))
-"""Sum (op = :sum) or average (:average) over the ranks, in place."""
-allreduce!(c::Comm, x::Vector{Float32}; op::Symbol = :sum) =
-    (check(L.decent_comm_allreduce(cptr(c), x, length(x),
+# The C entry points of each element type: Float32 values go through decent_comm_X, Float64
+# values through decent_comm_X_f64.
+const CommValue = Union{Float32, Float64}
+c_allreduce(c, x::Vector{Float32}, op) = L.decent_comm_allreduce(c, x, length(x), op)
+c_allreduce(c, x::Vector{Float64}, op) = L.decent_comm_allreduce_f64(c, x, length(x), op)
+c_broadcast(c, x::Vector{Float32}, root) = L.decent_comm_broadcast(c, x, length(x), root)
+c_broadcast(c, x::Vector{Float64}, root) = L.decent_comm_broadcast_f64(c, x, length(x), root)
+c_average(c, t, step, x::Vector{Float32}) = L.decent_comm_neighbor_average(c, t, step, x, length(x))
+c_average(c, t, step, x::Vector{Float64}) = L.decent_comm_neighbor_average_f64(c, t, step, x, length(x))
+c_average_start(c, t, step, x::Vector{Float32}) =
+    L.decent_comm_neighbor_average_start(c, t, step, x, length(x))
+c_average_start(c, t, step, x::Vector{Float64}) =
+    L.decent_comm_neighbor_average_start_f64(c, t, step, x, length(x))
+
+"""Sum (op = :sum) or average (:average) over the ranks, in place (Float32 or Float64)."""
+allreduce!(c::Comm, x::Vector{<:CommValue}; op::Symbol = :sum) =
+    (check(c_allreduce(cptr(c), x,
         op === :sum ? L.DECENT_REDUCE_SUM : op === :average ? L.DECENT_REDUCE_AVERAGE :
         throw(ArgumentError("op must be :sum or :average")))); x)
-broadcast!(c::Comm, x::Vector{Float32}; root::Integer = 0) =
-    (check(L.decent_comm_broadcast(cptr(c), x, length(x), root)); x)
-neighbor_average!(c::Comm, t::Topology, step::Integer, x::Vector{Float32}) =
-    (check(L.decent_comm_neighbor_average(cptr(c), ptr(t.h), step, x, length(x))); x)
+broadcast!(c::Comm, x::Vector{<:CommValue}; root::Integer = 0) =
+    (check(c_broadcast(cptr(c), x, root)); x)
+neighbor_average!(c::Comm, t::Topology, step::Integer, x::Vector{<:CommValue}) =
+    (check(c_average(cptr(c), ptr(t.h), step, x)); x)
 """Starts a neighbour average without waiting; `x` must not be touched until
 `neighbor_average_finish!(c)`, which writes the average into it and returns it."""
-function neighbor_average_start!(c::Comm, t::Topology, step::Integer, x::Vector{Float32})
-    check(L.decent_comm_neighbor_average_start(cptr(c), ptr(t.h), step, x, length(x)))
+function neighbor_average_start!(c::Comm, t::Topology, step::Integer, x::Vector{<:CommValue})
+    check(c_average_start(cptr(c), ptr(t.h), step, x))
     c.pending = x
     return c
 end

@@ -111,6 +111,13 @@ decent_comm_broadcast(c, data, count, root) = ccall((:decent_comm_broadcast, lib
 decent_comm_neighbor_average(c, t, step, data, count) = ccall((:decent_comm_neighbor_average, libdecent), decent_status, (Ptr{Cvoid}, Ptr{Cvoid}, Int64, Ptr{Cfloat}, Csize_t), c, t, step, data, count)
 decent_comm_neighbor_average_start(c, t, step, data, count) = ccall((:decent_comm_neighbor_average_start, libdecent), decent_status, (Ptr{Cvoid}, Ptr{Cvoid}, Int64, Ptr{Cfloat}, Csize_t), c, t, step, data, count)
 decent_comm_neighbor_average_finish(c) = ccall((:decent_comm_neighbor_average_finish, libdecent), decent_status, (Ptr{Cvoid},), c)
+decent_comm_allreduce_f64(c, data, count, op) = ccall((:decent_comm_allreduce_f64, libdecent), decent_status, (Ptr{Cvoid}, Ptr{Cdouble}, Csize_t, Cint), c, data, count, op)
+decent_comm_broadcast_f64(c, data, count, root) = ccall((:decent_comm_broadcast_f64, libdecent), decent_status, (Ptr{Cvoid}, Ptr{Cdouble}, Csize_t, Cint), c, data, count, root)
+decent_comm_neighbor_average_f64(c, t, step, data, count) = ccall((:decent_comm_neighbor_average_f64, libdecent), decent_status, (Ptr{Cvoid}, Ptr{Cvoid}, Int64, Ptr{Cdouble}, Csize_t), c, t, step, data, count)
+decent_comm_neighbor_average_start_f64(c, t, step, data, count) = ccall((:decent_comm_neighbor_average_start_f64, libdecent), decent_status, (Ptr{Cvoid}, Ptr{Cvoid}, Int64, Ptr{Cdouble}, Csize_t), c, t, step, data, count)
+
+# Algorithm rules
+decent_aga_next_period(initial_period, initial_loss, loss, current, out) = ccall((:decent_aga_next_period, libdecent), decent_status, (Int64, Cdouble, Cdouble, Int64, Ptr{Int64}), initial_period, initial_loss, loss, current, out)
 
 # Datasets
 decent_dataset_open(kind, path, train, out) = ccall((:decent_dataset_open, libdecent), decent_status, (Cstring, Cstring, Cint, Ptr{Ptr{Cvoid}}), kind, path, train, out)

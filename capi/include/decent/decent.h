@@ -260,6 +260,35 @@ DECENT_API decent_status decent_comm_neighbor_average_start(decent_comm* comm,
                                                             size_t count);
 DECENT_API decent_status decent_comm_neighbor_average_finish(decent_comm* comm);
 
+/* The same collectives over doubles (float64), e.g. for parameters kept in double precision.
+ * A neighbour average's values and its neighbours' must have the same type (a rank that passes
+ * floats where another passes doubles fails with DECENT_ERR_COMMUNICATION naming both); one
+ * exchange at a time per communicator, whatever its type: decent_comm_neighbor_average_finish
+ * completes a _start_f64 too. */
+DECENT_API decent_status decent_comm_allreduce_f64(decent_comm* comm, double* data, size_t count,
+                                                   decent_reduce_op op);
+DECENT_API decent_status decent_comm_broadcast_f64(decent_comm* comm, double* data, size_t count,
+                                                   int root);
+DECENT_API decent_status decent_comm_neighbor_average_f64(decent_comm* comm,
+                                                          const decent_topology* topology,
+                                                          int64_t step, double* data, size_t count);
+DECENT_API decent_status decent_comm_neighbor_average_start_f64(decent_comm* comm,
+                                                                const decent_topology* topology,
+                                                                int64_t step, double* data,
+                                                                size_t count);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Algorithm rules                                                                            */
+/* ------------------------------------------------------------------------------------------ */
+
+/* Gossip-AGA's period after a global average (docs/algorithms.md), for code that runs the
+ * algorithm itself (Python's decent.torch): max(1, ceil(sqrt(initial_loss / loss) *
+ * initial_period)), where initial_loss is the mean loss of the warm-up steps and loss the mean
+ * loss since the previous global average; *out = current when either loss is not positive.
+ * DECENT_ERR_INVALID_ARGUMENT for a period below 1 or a NaN loss. */
+DECENT_API decent_status decent_aga_next_period(int64_t initial_period, double initial_loss,
+                                                double loss, int64_t current, int64_t* out);
+
 /* ------------------------------------------------------------------------------------------ */
 /* Datasets                                                                                   */
 /* ------------------------------------------------------------------------------------------ */

@@ -1,16 +1,19 @@
 package org.decent;
 
+import java.nio.Buffer;
+import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import org.decent.capi.capi;
 import org.decent.capi.decent_reduce_op;
 
-/** One node's communicator (decent_comm): collectives over direct FloatBuffers, in place.
+/** One node's communicator (decent_comm): collectives over direct FloatBuffers (float32) or
+ * DoubleBuffers (float64), in place.
  * Comm.runLocal lends one to each in-process node; Comm.mpi() is this MPI rank's own, closed
  * (and MPI finalised, when decent started it) by close(). */
 public final class Comm implements AutoCloseable {
   private long handle;
   private final boolean owned;
-  private FloatBuffer pending; // kept alive between neighborAverageStart and ...Finish
+  private Buffer pending; // kept alive between neighborAverageStart and ...Finish
 
   private Comm(long handle, boolean owned) {
     this.handle = handle;
@@ -67,13 +70,30 @@ public final class Comm implements AutoCloseable {
     capi.decent_comm_allreduce(handle(), data, decent_reduce_op.DECENT_REDUCE_AVERAGE);
   }
 
+  public void allreduceSum(DoubleBuffer data) {
+    capi.decent_comm_allreduce_f64(handle(), data, decent_reduce_op.DECENT_REDUCE_SUM);
+  }
+
+  public void allreduceAverage(DoubleBuffer data) {
+    capi.decent_comm_allreduce_f64(handle(), data, decent_reduce_op.DECENT_REDUCE_AVERAGE);
+  }
+
   /** Every node's data becomes root's. */
   public void broadcast(FloatBuffer data, int root) {
     capi.decent_comm_broadcast(handle(), data, root);
   }
 
+  /** Every node's data becomes root's. */
+  public void broadcast(DoubleBuffer data, int root) {
+    capi.decent_comm_broadcast_f64(handle(), data, root);
+  }
+
   public void neighborAverage(Topology topology, long step, FloatBuffer data) {
     capi.decent_comm_neighbor_average(handle(), topology.handle(), step, data);
+  }
+
+  public void neighborAverage(Topology topology, long step, DoubleBuffer data) {
+    capi.decent_comm_neighbor_average_f64(handle(), topology.handle(), step, data);
   }
 
   /** Starts neighborAverage without waiting (overlap it with other work); data must not be
@@ -83,15 +103,29 @@ public final class Comm implements AutoCloseable {
     pending = data;
   }
 
-  public FloatBuffer neighborAverageFinish() {
+  /** The same over doubles. */
+  public void neighborAverageStart(Topology topology, long step, DoubleBuffer data) {
+    capi.decent_comm_neighbor_average_start_f64(handle(), topology.handle(), step, data);
+    pending = data;
+  }
+
+  /** Waits for the neighbours and writes the average into the started buffer; returns it (a
+   * FloatBuffer or a DoubleBuffer, as started: {@code FloatBuffer x = c.neighborAverageFinish();}). */
+  @SuppressWarnings("unchecked")
+  public <B extends Buffer> B neighborAverageFinish() {
     capi.decent_comm_neighbor_average_finish(handle());
-    FloatBuffer done = pending;
+    Buffer done = pending;
     pending = null;
-    return done;
+    return (B) done;
   }
 
   /** A direct float buffer in native order, for the collectives. */
   public static FloatBuffer floats(int n) {
     return Native.floats(n);
+  }
+
+  /** A direct double buffer in native order, for the collectives over doubles. */
+  public static DoubleBuffer doubles(int n) {
+    return Native.doubles(n);
   }
 }

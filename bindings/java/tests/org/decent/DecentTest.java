@@ -6,6 +6,7 @@ import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
 import java.nio.ByteBuffer;
+import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
 import java.util.ArrayList;
@@ -212,6 +213,36 @@ public class DecentTest {
       fail("the node's exception was lost");
     } catch (ArithmeticException e) {
       assertEquals("node one", e.getMessage());
+    }
+  }
+
+  @Test
+  public void doublesAverageExactlyAsTheirWeightsSay() {
+    // 1/3 is not a float: the float64 path must keep what the float32 path would round away.
+    final int n = 4;
+    final double[][] got = new double[n][];
+    try (Topology ring = new Topology("ring", n)) {
+      double[] w = ring.weights(0);
+      Comm.runLocal(n, 60, (c, rank) -> {
+        DoubleBuffer x = Comm.doubles(1);
+        x.put(0, 1.0 / 3 + rank);
+        c.neighborAverageStart(ring, 0, x);
+        DoubleBuffer done = c.neighborAverageFinish();
+        DoubleBuffer s = Comm.doubles(1);
+        s.put(0, 1.0 / 3 + rank);
+        c.allreduceAverage(s);
+        DoubleBuffer b = Comm.doubles(1);
+        b.put(0, rank == 1 ? Math.PI : 0);
+        c.broadcast(b, 1);
+        got[rank] = new double[] {done.get(0), s.get(0), b.get(0)};
+      });
+      for (int i = 0; i < n; ++i) {
+        double expected = 0;
+        for (int j = 0; j < n; ++j) expected += w[i * n + j] * (1.0 / 3 + j);
+        assertEquals(expected, got[i][0], 1e-15);
+        assertEquals(1.0 / 3 + 1.5, got[i][1], 1e-15);
+        assertEquals(Math.PI, got[i][2], 0.0);
+      }
     }
   }
 
