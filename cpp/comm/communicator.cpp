@@ -37,6 +37,25 @@ void Communicator::check_memory(const Buffer& data, const char* what) const {
       to_string(data.device), backend(), memory() == DeviceKind::cpu ? "host" : "CUDA device"));
 }
 
+void Communicator::start_message_exchange(const void* message, std::size_t bytes,
+                                          const topology::Topology& topology, std::int64_t step) {
+  Buffer buffer{const_cast<void*>(message), bytes, DataType::bytes, Device{}};
+  check_not_null(buffer, "message exchange");
+  start_messages(buffer, topology, step);
+}
+
+void Communicator::start_messages(Buffer, const topology::Topology&, std::int64_t) {
+  throw NotSupported(fmt::format(
+      "compressed gossip: the {} communicator does not exchange messages (local and mpi do)",
+      backend()));
+}
+
+std::vector<std::vector<unsigned char>> Communicator::finish_messages() {
+  throw NotSupported(fmt::format(
+      "compressed gossip: the {} communicator does not exchange messages (local and mpi do)",
+      backend()));
+}
+
 void Communicator::check_root(int root, const char* what) const {
   if (root < 0 || root >= size())
     throw OutOfRange(fmt::format("{}: root {}: expected 0 <= root < {}", what, root, size()));

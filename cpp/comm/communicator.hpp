@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <string_view>
 #include <type_traits>
+#include <vector>
 
 #include "core/device.hpp"
 #include "topology/topology.hpp"
@@ -19,8 +20,9 @@ namespace decent::comm {
 
 enum class ReduceOp { sum, average };
 
-// Element types a communicator moves; the value is the element size in bytes.
-enum class DataType : std::uint8_t { f32 = 4, f64 = 8 };
+// Element types a communicator moves; the value is the element size in bytes. `bytes` is a
+// compressed message (start_message_exchange), whose length may differ from node to node.
+enum class DataType : std::uint8_t { bytes = 1, f32 = 4, f64 = 8 };
 std::string_view data_type_name(DataType type);
 
 // A typed view of a caller's array.
@@ -99,6 +101,22 @@ class Communicator {
     finish_neighbor_average();
   }
 
+  // Compressed gossip: sends the `bytes` bytes at `message` (host memory) to every out-neighbour
+  // of W^(step) and receives one message from every in-neighbour; nodes' messages may differ in
+  // length. `message` must stay alive and unchanged until finish_message_exchange(), which
+  // returns the in-neighbours' messages in the order of topology.at(step).in_neighbors(rank()).
+  // One exchange of either kind may be pending at a time; both kinds are checked alike (topology,
+  // step, exchange count), and a node that sends a message where its neighbour averages is named.
+  void start_message_exchange(const void* message, std::size_t bytes,
+                              const topology::Topology& topology, std::int64_t step);
+  std::vector<std::vector<unsigned char>> finish_message_exchange() { return finish_messages(); }
+  std::vector<std::vector<unsigned char>> exchange_messages(const void* message, std::size_t bytes,
+                                                            const topology::Topology& topology,
+                                                            std::int64_t step) {
+    start_message_exchange(message, bytes, topology, step);
+    return finish_message_exchange();
+  }
+
   void set_timeout(std::chrono::milliseconds timeout) { timeout_ = timeout; }
   std::chrono::milliseconds timeout() const { return timeout_; }
 
@@ -115,6 +133,10 @@ class Communicator {
   virtual void broadcast_buffer(Buffer data, int root) = 0;
   virtual void start_exchange(Buffer x, const topology::Topology& topology, std::int64_t step) = 0;
   virtual void finish_exchange() = 0;
+  // The message exchange; by default NotSupported (naming the backend).
+  virtual void start_messages(Buffer message, const topology::Topology& topology,
+                              std::int64_t step);
+  virtual std::vector<std::vector<unsigned char>> finish_messages();
 
   std::chrono::milliseconds timeout_ = default_timeout();
 };

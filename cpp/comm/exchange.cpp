@@ -11,7 +11,11 @@
 namespace decent::comm {
 
 std::string_view data_type_name(DataType type) {
-  return type == DataType::f32 ? "float32" : "float64";
+  switch (type) {
+    case DataType::bytes: return "message";
+    case DataType::f32: return "float32";
+    default: return "float64";
+  }
 }
 
 ExchangeHeader make_header(const Buffer& x, const topology::Topology& topology, std::int64_t step,
@@ -28,12 +32,20 @@ void check_header(const ExchangeHeader& mine, int my_rank, const ExchangeHeader&
                     topology.kind() == topology::Kind::file
                         ? "; the same file name with other weights counts as another topology"
                         : ""));
+  const auto message = static_cast<std::uint64_t>(DataType::bytes);
+  if ((theirs.type == message) != (mine.type == message))
+    throw CommunicationError(fmt::format(
+        "ranks {} and {} disagree on the exchange: rank {} sent {}, rank {} expects {} (do all "
+        "nodes run the same algorithm and compressor?)",
+        my_rank, their_rank, their_rank,
+        theirs.type == message ? "a compressed message" : "values to average", my_rank,
+        mine.type == message ? "a compressed message" : "values to average"));
   if (theirs.type != mine.type)
     throw CommunicationError(fmt::format(
         "ranks {} and {} disagree on the value type: rank {} sent {}-byte values, rank {} has "
         "{}-byte values",
         my_rank, their_rank, their_rank, theirs.type, my_rank, mine.type));
-  if (theirs.count != mine.count)
+  if (theirs.count != mine.count && mine.type != message)  // messages differ in length
     throw CommunicationError(fmt::format(
         "ranks {} and {} disagree on the buffer size: rank {} sent {} values, rank {} has {}",
         my_rank, their_rank, their_rank, theirs.count, my_rank, mine.count));

@@ -220,6 +220,19 @@ void LocalCommunicator::start_exchange(Buffer x, const topology::Topology& topol
                                        std::int64_t step) {
   if (pending_) throw InvalidArgument("neighbour average: an exchange is already pending");
   check_exchange_arguments(x, topology, size(), step);
+  publish(x, topology, step);
+}
+
+void LocalCommunicator::start_messages(Buffer message, const topology::Topology& topology,
+                                       std::int64_t step) {
+  if (pending_) throw InvalidArgument("message exchange: an exchange is already pending");
+  check_exchange_arguments(message, topology, size(), step);
+  publish(message, topology, step);
+}
+
+// Copies x into this node's snapshot of the exchange's parity (once the readers of that
+// parity's previous snapshot, exchange round - 2, are done with it) and publishes it.
+void LocalCommunicator::publish(Buffer x, const topology::Topology& topology, std::int64_t step) {
   auto& g = *group_;
   auto& me = g.nodes[static_cast<std::size_t>(rank_)];
   const std::uint64_t round = exchanges_;
@@ -227,7 +240,6 @@ void LocalCommunicator::start_exchange(Buffer x, const topology::Topology& topol
   const ExchangeHeader header = make_header(x, topology, step, round);
 
   std::unique_lock lock(g.mutex);
-  // The readers of this parity's previous snapshot (exchange round-2) must be done with it.
   const auto readers = me.readers[parity];
   g.wait(
       lock, rank_, timeout_,
@@ -261,10 +273,11 @@ void LocalCommunicator::start_exchange(Buffer x, const topology::Topology& topol
   pending_ = std::make_unique<PendingExchange>(PendingExchange{x, &topology, step, header});
 }
 
-void LocalCommunicator::finish_exchange() {
-  if (!pending_) throw InvalidArgument("neighbour average: finish without a pending exchange");
-  const auto p = *pending_;
-  pending_.reset();
+// Waits for the in-neighbours' snapshots of the pending exchange, checks their headers and
+// calls use(peers, weights) with the snapshots (in the topology's order) outside the lock; then
+// marks the exchange consumed.
+template <typename Use>
+void LocalCommunicator::collect(const PendingExchange& p, Use use) {
   auto& g = *group_;
   const std::size_t parity = p.header.round & 1;
   const auto& w = p.topology->at(p.step);
@@ -284,23 +297,55 @@ void LocalCommunicator::finish_exchange() {
             "{}); rank {} has offered {} exchanges",
             rank_, r, p.step, p.header.round, r, g.nodes[static_cast<std::size_t>(r)].published);
       });
-  std::vector<const void*> peers;
+  std::vector<const LocalGroup::Node*> senders;
   std::vector<double> weights;
   for (const auto& e : in) {
     const auto& node = g.nodes[static_cast<std::size_t>(e.node)];
     check_header(p.header, rank_, node.header[parity], e.node, *p.topology);
     check_same_device("neighbour average", rank_, p.x.device, e.node, node.snapshot_device[parity]);
-    peers.push_back(p.x.device.is_cpu() ? node.snapshot[parity].data()
-                                        : node.device_snapshot[parity].data());
+    senders.push_back(&node);
     weights.push_back(e.weight);
   }
   lock.unlock();
-  mix(p.x, 0, p.x.count, w.self_weight(rank_), weights, peers);
-  sync(p.x.device);
+  use(senders, weights, parity);
   lock.lock();
   g.nodes[static_cast<std::size_t>(rank_)].consumed = p.header.round + 1;
   ++exchanges_;
   for (const auto& e : in) g.wake(e.node);  // they may wait to reuse the snapshots just read
+}
+
+PendingExchange LocalCommunicator::take_pending(bool message) {
+  const char* what = message ? "message exchange" : "neighbour average";
+  if (!pending_) throw InvalidArgument(fmt::format("{}: finish without a pending exchange", what));
+  if ((pending_->x.type == DataType::bytes) != message)
+    throw InvalidArgument(fmt::format("{}: the pending exchange is {}", what,
+                                      message ? "a neighbour average" : "a message exchange"));
+  const auto p = *pending_;
+  pending_.reset();
+  return p;
+}
+
+void LocalCommunicator::finish_exchange() {
+  const auto p = take_pending(false);
+  collect(p, [&](const std::vector<const LocalGroup::Node*>& senders,
+                 const std::vector<double>& weights, std::size_t parity) {
+    std::vector<const void*> peers;
+    for (const auto* node : senders)
+      peers.push_back(p.x.device.is_cpu() ? node->snapshot[parity].data()
+                                          : node->device_snapshot[parity].data());
+    mix(p.x, 0, p.x.count, p.topology->at(p.step).self_weight(rank_), weights, peers);
+    sync(p.x.device);
+  });
+}
+
+std::vector<std::vector<unsigned char>> LocalCommunicator::finish_messages() {
+  const auto p = take_pending(true);
+  std::vector<std::vector<unsigned char>> received;
+  collect(p, [&](const std::vector<const LocalGroup::Node*>& senders, const std::vector<double>&,
+                 std::size_t parity) {
+    for (const auto* node : senders) received.push_back(node->snapshot[parity]);
+  });
+  return received;
 }
 
 void run_local(int nodes, const std::function<void(Communicator&)>& fn,

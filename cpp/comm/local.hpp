@@ -40,8 +40,15 @@ class LocalCommunicator final : public Communicator {
   void broadcast_buffer(Buffer data, int root) override;
   void start_exchange(Buffer x, const topology::Topology& topology, std::int64_t step) override;
   void finish_exchange() override;
+  void start_messages(Buffer message, const topology::Topology& topology,
+                      std::int64_t step) override;
+  std::vector<std::vector<unsigned char>> finish_messages() override;
 
  private:
+  void publish(Buffer x, const topology::Topology& topology, std::int64_t step);
+  template <typename Use>
+  void collect(const PendingExchange& p, Use use);
+  PendingExchange take_pending(bool message);
   template <typename T>
   void sum_slice(Buffer data, ReduceOp op);
 

@@ -437,6 +437,8 @@ bool MpiCommunicator::poll_exchange() {
 
 void MpiCommunicator::finish_exchange() {
   if (!pending_) throw InvalidArgument("neighbour average: finish without a pending exchange");
+  if (message_pending_)
+    throw InvalidArgument("neighbour average: the pending exchange is a message exchange");
   const auto started = std::chrono::steady_clock::now();
   pending_ = false;
   const auto& w = p_.topology->at(p_.step);

@@ -81,6 +81,10 @@ class MpiCommunicator final : public Communicator {
   void broadcast_buffer(Buffer data, int root) override;
   void start_exchange(Buffer x, const topology::Topology& topology, std::int64_t step) override;
   void finish_exchange() override;
+  // Compressed gossip (mpi_messages.cpp): messages whole, after the same header.
+  void start_messages(Buffer message, const topology::Topology& topology,
+                      std::int64_t step) override;
+  std::vector<std::vector<unsigned char>> finish_messages() override;
   // Polls one collective request until done; on timeout names the ranks that did not arrive.
   void wait_collective(MPI_Request& request, const char* what);
   // Checks sizes, then for each chunk of `data`: copies it into staging_, calls run(count),
@@ -119,8 +123,9 @@ class MpiCommunicator final : public Communicator {
   std::uint64_t exchanges_ = 0;
   bool broken_ = false;  // after a failed operation the message state is unknown
 
-  // The pending neighbour exchange.
+  // The pending neighbour exchange (of values, or a message exchange).
   bool pending_ = false;
+  bool message_pending_ = false;
   PendingExchange p_;
   std::vector<ExchangeHeader> received_headers_;
   std::vector<std::vector<unsigned char>> slots_;  // kSlots chunks per in-neighbour (bytes)

@@ -12,6 +12,7 @@
 
 #include "../common/comm_reference.hpp"
 #include "../common/kind_spec.hpp"
+#include "../common/message_exchange.hpp"
 #include "comm/local.hpp"
 #include "comm/mpi.hpp"
 #include "comm/mpi_hosts.hpp"
@@ -300,4 +301,35 @@ TEST_CASE("mpi: hier: topologies take the machine size from the ranks each host 
   } else {
     CHECK(t.name().starts_with("hier:" + std::to_string(g) + ":ring:n=" + std::to_string(n / g)));
   }
+}
+
+TEST_CASE("mpi: messages of any length reach the in-neighbours, in the topology's order") {
+  comm::MpiCommunicator c;
+  const auto errors = test::message_exchange_errors(c);
+  CHECK(errors.empty());
+  if (!errors.empty()) MESSAGE(errors.front());
+}
+
+TEST_CASE("mpi: a rank that averages where its neighbour sends a message is named") {
+  const int n = world_size();
+  if (n < 2) return;
+  comm::MpiCommunicator c;
+  const topology::Topology ring("ring", n);
+  std::vector<float> x(4, 1.0f);
+  std::string message = "no error";
+  try {
+    if (c.rank() == 0)
+      c.neighbor_average(x.data(), x.size(), ring, 0);
+    else
+      c.exchange_messages(x.data(), 16, ring, 0);
+  } catch (const Error& e) {
+    message = e.what();
+  }
+  CAPTURE(message);
+  const bool neighbour_of_0 = c.rank() == 0 || c.rank() == 1 || c.rank() == n - 1;
+  if (neighbour_of_0)
+    CHECK(contains(message, "disagree on the exchange"));
+  else
+    CHECK(message == "no error");
+  MPI_Barrier(MPI_COMM_WORLD);
 }

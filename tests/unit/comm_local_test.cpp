@@ -14,6 +14,7 @@
 
 #include "../common/comm_reference.hpp"
 #include "../common/kind_spec.hpp"
+#include "../common/message_exchange.hpp"
 #include "comm/local.hpp"
 #include "comm/topology_check.hpp"
 #include "core/error.hpp"
@@ -417,4 +418,50 @@ TEST_CASE("local: nodes whose weights file differs under the same name are refus
   CHECK(contains(message, "use different topologies"));
   CHECK(contains(message, "the same file name with other weights"));
   std::filesystem::remove(path);
+}
+
+TEST_CASE("local: messages of any length reach the in-neighbours, in the topology's order") {
+  for (int n : {1, 2, 5, 8}) {
+    std::mutex mutex;
+    std::vector<std::string> errors;
+    run_local(n, [&](Communicator& c) {
+      const auto mine = test::message_exchange_errors(c);
+      const std::lock_guard lock(mutex);
+      errors.insert(errors.end(), mine.begin(), mine.end());
+    });
+    CAPTURE(n);
+    CHECK(errors.empty());
+    if (!errors.empty()) MESSAGE(errors.front());
+  }
+}
+
+TEST_CASE("local: a node that averages where its neighbour sends a message is named") {
+  const topology::Topology ring("ring", 3);
+  const auto message = failure_message([&] {
+    run_local(3, [&](Communicator& c) {
+      std::vector<float> x(4, 1.0f);
+      if (c.rank() == 0)
+        c.neighbor_average(x.data(), x.size(), ring, 0);
+      else
+        c.exchange_messages(x.data(), 16, ring, 0);
+    });
+  });
+  CHECK(contains(message, "disagree on the exchange"));
+  CHECK(contains(message, "a compressed message"));
+  CHECK(contains(failure_message([&] {
+                   run_local(1, [&](Communicator& c) {
+                     unsigned char b = 0;
+                     c.start_message_exchange(&b, 1, ring, 0);
+                   });
+                 }),
+                 "has 3 nodes"));
+  const topology::Topology one("ring", 1);
+  CHECK(contains(failure_message([&] {
+                   run_local(1, [&](Communicator& c) {
+                     unsigned char b = 0;
+                     c.start_message_exchange(&b, 1, one, 0);
+                     c.finish_neighbor_average();
+                   });
+                 }),
+                 "the pending exchange is a message exchange"));
 }
