@@ -28,10 +28,21 @@ struct AlgorithmOptions {
   std::string name = "dsgd";
   double lr = 0.05;         // gamma
   double momentum = 0.9;    // beta: dmsgd, decentlam
-  std::int64_t period = 8;  // H: pga, local_sgd; the initial period of aga
+  std::int64_t period = 8;  // H: pga, local_sgd, diloco; the initial period of aga
   std::int64_t warmup = 0;  // aga: steps at the initial period whose mean loss is F_init
                             // (0: the first period)
-  bool awc = false;         // adapt-with-combine form: dsgd, gradient_tracking
+  bool awc = false;         // adapt-with-combine form: dsgd, gradient_tracking, choco
+  // choco: the compressor (algo/compressor.hpp) and the consensus step gamma_c (0: tuned as
+  // the CHOCO authors do, docs/compression.md).
+  std::string compressor = "top-k:0.01";
+  double consensus_step = 0;
+  // diloco: the outer Nesterov step on the averaged change every `period` steps, and whether
+  // the inner steps gossip (D-SGD) and the outer change is gossiped instead of all-reduced.
+  double outer_lr = 0.7;
+  double outer_momentum = 0.9;
+  bool inner_gossip = false;
+  bool outer_gossip = false;
+  std::uint64_t seed = 1;  // random choices of compressors (random-k, qsgd)
 };
 
 // Names accepted by make_algorithm, in documentation order.
@@ -69,6 +80,10 @@ class Algorithm {
   // far: pga, aga and local_sgd; 0 for the others. A measure of communication cost.
   // (counted since this object was made: a resumed run counts from the resume).
   std::int64_t global_averages() const { return global_averages_; }
+  // Bytes this node has handed to the network for its exchanges so far (since this object was
+  // made): a neighbour average sends its values to each out-neighbour, a compressed message its
+  // bytes to each, an all-reduce 2 (n - 1) / n of its values (a ring's share). Headers excluded.
+  std::uint64_t bytes_sent() const { return bytes_sent_; }
 
   // The state carried between steps (momentum, tracking variables, previous iterates, and
   // whether the first step has run, as a one-element array), for checkpoints. set_state takes
@@ -93,12 +108,23 @@ class Algorithm {
                std::vector<std::vector<T>*> host = {});
   // x <- the exact mean of x over all nodes (one all-reduce), counted by global_averages().
   void average_parameters_globally(std::span<T> x, comm::Communicator& comm);
+  // The exchanges, each counted in bytes_sent(): x <- W^(k) x; its two halves (AWC); the
+  // all-reduce average of any vector; a compressed message to the out-neighbours of W^(k).
+  void gossip(std::span<T> x, comm::Communicator& comm, const topology::Topology& t,
+              std::int64_t k);
+  void start_gossip(std::span<T> x, comm::Communicator& comm, const topology::Topology& t,
+                    std::int64_t k);
+  void all_average(std::span<T> x, comm::Communicator& comm);
+  void start_messages(const std::vector<unsigned char>& message, comm::Communicator& comm,
+                      const topology::Topology& t, std::int64_t k);
+  void count_sent(std::uint64_t bytes) { bytes_sent_ += bytes; }
 
   AlgorithmOptions options_;
   const VectorOps<T>& ops_;
 
  private:
   std::int64_t global_averages_ = 0;
+  std::uint64_t bytes_sent_ = 0;
 };
 
 // Builds an algorithm for buffers of `dimension` values on the device of `ops`. Throws

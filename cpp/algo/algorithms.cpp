@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "algo/algorithm.hpp"
+#include "algo/extra_algorithms.hpp"
 #include "core/device_buffer.hpp"
 #include "core/error.hpp"
 #include "core/parse.hpp"
@@ -23,17 +24,6 @@ namespace {
 template <typename T>
 using Buf = DeviceBuffer<T>;
 
-template <typename T>
-void average_with_neighbors(std::span<T> x, comm::Communicator& comm, const topology::Topology& t,
-                            std::int64_t k, Device device) {
-  comm.neighbor_average(x.data(), x.size(), t, k, device);
-}
-
-template <typename T>
-void global_average(std::span<T> x, comm::Communicator& comm, Device device) {
-  comm.allreduce(x.data(), x.size(), comm::ReduceOp::average, device);
-}
-
 // psgd: x <- x - gamma * (1/n) sum_i g_i (all-reduce of the gradients).
 template <typename T>
 class ParallelSgd final : public Algorithm<T> {
@@ -43,7 +33,7 @@ class ParallelSgd final : public Algorithm<T> {
   void step(std::span<T> x, const GradientFn<T>& gradient, comm::Communicator& comm,
             const topology::Topology&, std::int64_t) override {
     gradient(x, g_.span());
-    global_average<T>(g_.span(), comm, this->ops_.device());
+    this->all_average(g_.span(), comm);
     this->ops_.axpy(x.size(), static_cast<T>(-this->options_.lr), g_.data(), x.data());
   }
 
@@ -61,14 +51,14 @@ class DecentralizedSgd final : public Algorithm<T> {
   void step(std::span<T> x, const GradientFn<T>& gradient, comm::Communicator& comm,
             const topology::Topology& t, std::int64_t k) override {
     if (this->options_.awc) {
-      comm.start_neighbor_average(x.data(), x.size(), t, k, this->ops_.device());
+      this->start_gossip(x, comm, t, k);
       gradient(x, g_.span());  // reads x while it travels
       comm.finish_neighbor_average();
       this->ops_.axpy(x.size(), static_cast<T>(-this->options_.lr), g_.data(), x.data());
     } else {
       gradient(x, g_.span());
       this->ops_.axpy(x.size(), static_cast<T>(-this->options_.lr), g_.data(), x.data());
-      average_with_neighbors(x, comm, t, k, this->ops_.device());
+      this->gossip(x, comm, t, k);
     }
   }
 
@@ -87,7 +77,7 @@ class DecentralizedMomentumSgd final : public Algorithm<T> {
     gradient(x, g_.span());
     this->ops_.momentum(x.size(), static_cast<T>(this->options_.momentum), g_.data(), m_.data());
     this->ops_.axpy(x.size(), static_cast<T>(-this->options_.lr), m_.data(), x.data());
-    average_with_neighbors(x, comm, t, k, this->ops_.device());
+    this->gossip(x, comm, t, k);
   }
   std::vector<std::vector<T>> state() const override { return {m_.to_host()}; }
   void set_state(const std::vector<std::vector<T>>& s) override { this->restore(s, {&m_}); }
@@ -112,7 +102,7 @@ class DecentLam final : public Algorithm<T> {
     const double lr = this->options_.lr;
     gradient(x, g_.span());
     this->ops_.sub_scaled(x.size(), x.data(), static_cast<T>(lr), g_.data(), y_.data());
-    average_with_neighbors<T>(y_.span(), comm, t, k, this->ops_.device());
+    this->gossip(y_.span(), comm, t, k);
     this->ops_.decentlam_momentum(x.size(), static_cast<T>(this->options_.momentum),
                                   static_cast<T>(lr), x.data(), y_.data(), m_.data());
     this->ops_.axpy(x.size(), static_cast<T>(-lr), m_.data(), x.data());
@@ -173,16 +163,16 @@ class GradientTracking final : public Algorithm<T> {
       started_ = true;
     }
     if (this->options_.awc) {
-      average_with_neighbors(x, comm, t, k, this->ops_.device());
+      this->gossip(x, comm, t, k);
       this->ops_.axpy(x.size(), static_cast<T>(-lr), y_.data(), x.data());
-      average_with_neighbors<T>(y_.span(), comm, t, k, this->ops_.device());
+      this->gossip(y_.span(), comm, t, k);
     } else {
       this->ops_.axpy(x.size(), static_cast<T>(-lr), y_.data(), x.data());
-      average_with_neighbors(x, comm, t, k, this->ops_.device());
+      this->gossip(x, comm, t, k);
     }
     gradient(x, g_.span());
     this->ops_.add_difference(x.size(), g_.data(), g_prev_.data(), y_.data());
-    if (!this->options_.awc) average_with_neighbors<T>(y_.span(), comm, t, k, this->ops_.device());
+    if (!this->options_.awc) this->gossip(y_.span(), comm, t, k);
     g_.swap(g_prev_);
   }
   std::vector<std::vector<T>> state() const override {
@@ -217,7 +207,7 @@ class ExactDiffusion final : public Algorithm<T> {
     gradient(x, g_.span());
     ops.exact_diffusion_adapt(x.size(), static_cast<T>(this->options_.lr), g_.data(),
                               psi_prev_.data(), x.data(), psi_.data(), phi_.data());
-    average_with_neighbors(x, comm, t, k, this->ops_.device());  // x = W phi
+    this->gossip(x, comm, t, k);  // x = W phi
     ops.half_sum(x.size(), phi_.data(), x.data());
     psi_.swap(psi_prev_);
   }
@@ -259,7 +249,7 @@ class D2 final : public Algorithm<T> {
     ops.copy(x.size(), x.data(), x_prev_.data());
     g_.swap(g_prev_);
     ops.copy(x.size(), y_.data(), x.data());
-    average_with_neighbors(x, comm, t, k, this->ops_.device());
+    this->gossip(x, comm, t, k);
     started_ = true;
   }
   std::vector<std::vector<T>> state() const override {
@@ -302,7 +292,7 @@ class PeriodicAveraging final : public Algorithm<T> {
     if ((k + 1) % this->options_.period == 0)
       this->average_parameters_globally(x, comm);
     else if (gossip_)
-      average_with_neighbors(x, comm, t, k, this->ops_.device());
+      this->gossip(x, comm, t, k);
   }
 
  private:
@@ -342,7 +332,7 @@ class AdaptivePeriodicAveraging final : public Algorithm<T> {
       last_average_ = done;
       if (done > warmup_) adapt(take_mean_loss(comm));
     } else {
-      average_with_neighbors(x, comm, t, k, this->ops_.device());
+      this->gossip(x, comm, t, k);
     }
     if (done == warmup_) f_init_ = take_mean_loss(comm);
   }
@@ -374,6 +364,8 @@ class AdaptivePeriodicAveraging final : public Algorithm<T> {
   double take_mean_loss(comm::Communicator& comm) {
     double sums[2] = {loss_sum_, loss_count_};
     comm.allreduce(sums, 2, comm::ReduceOp::sum);
+    const auto n = static_cast<std::uint64_t>(comm.size());
+    this->count_sent(2 * (n - 1) * sizeof sums / n);
     loss_sum_ = loss_count_ = 0;
     return sums[0] / sums[1];
   }
@@ -416,8 +408,37 @@ void Algorithm<T>::restore(const std::vector<std::vector<T>>& state,
 }
 template <typename T>
 void Algorithm<T>::average_parameters_globally(std::span<T> x, comm::Communicator& comm) {
-  global_average(x, comm, ops_.device());
+  all_average(x, comm);
   ++global_averages_;
+}
+
+template <typename T>
+void Algorithm<T>::gossip(std::span<T> x, comm::Communicator& comm, const topology::Topology& t,
+                          std::int64_t k) {
+  start_gossip(x, comm, t, k);
+  comm.finish_neighbor_average();
+}
+
+template <typename T>
+void Algorithm<T>::start_gossip(std::span<T> x, comm::Communicator& comm,
+                                const topology::Topology& t, std::int64_t k) {
+  comm.start_neighbor_average(x.data(), x.size(), t, k, ops_.device());
+  count_sent(x.size_bytes() * t.at(k).out_neighbors(comm.rank()).size());
+}
+
+template <typename T>
+void Algorithm<T>::all_average(std::span<T> x, comm::Communicator& comm) {
+  comm.allreduce(x.data(), x.size(), comm::ReduceOp::average, ops_.device());
+  const auto n = static_cast<std::uint64_t>(comm.size());
+  count_sent(2 * (n - 1) * x.size_bytes() / n);
+}
+
+template <typename T>
+void Algorithm<T>::start_messages(const std::vector<unsigned char>& message,
+                                  comm::Communicator& comm, const topology::Topology& t,
+                                  std::int64_t k) {
+  comm.start_message_exchange(message.data(), message.size(), t, k);
+  count_sent(message.size() * t.at(k).out_neighbors(comm.rank()).size());
 }
 template class Algorithm<float>;
 template class Algorithm<double>;
@@ -427,9 +448,19 @@ bool has_own_momentum(const std::string& name) {
 }
 
 const std::vector<std::string>& algorithm_names() {
-  static const std::vector<std::string> names = {
-      "psgd", "dsgd", "dmsgd", "decentlam", "gradient_tracking", "exact_diffusion",
-      "d2",   "pga",  "aga",   "local_sgd"};
+  static const std::vector<std::string> names = {"psgd",
+                                                 "dsgd",
+                                                 "dmsgd",
+                                                 "decentlam",
+                                                 "gradient_tracking",
+                                                 "exact_diffusion",
+                                                 "d2",
+                                                 "pga",
+                                                 "aga",
+                                                 "local_sgd",
+                                                 "choco",
+                                                 "sgp",
+                                                 "diloco"};
   return names;
 }
 
@@ -452,6 +483,9 @@ std::unique_ptr<Algorithm<T>> make_algorithm(const AlgorithmOptions& o, std::siz
   if (o.name == "pga") return std::make_unique<PeriodicAveraging<T>>(o, d, ops, true);
   if (o.name == "local_sgd") return std::make_unique<PeriodicAveraging<T>>(o, d, ops, false);
   if (o.name == "aga") return std::make_unique<AdaptivePeriodicAveraging<T>>(o, d, ops);
+  if (o.name == "choco") return make_choco<T>(o, d, ops);
+  if (o.name == "sgp") return make_push_sum<T>(o, d, ops);
+  if (o.name == "diloco") return make_outer_nesterov<T>(o, d, ops);
   throw InvalidArgument(fmt::format("algorithm \"{}\": unknown; expected one of {}", o.name,
                                     join(algorithm_names())));
 }

@@ -35,7 +35,8 @@ void report(const LabCliOptions& o, const topology::Topology& t,
                             {"error", r.error},
                             {"consensus", r.consensus},
                             {"loss", r.loss},
-                            {"global_averages", r.global_averages}}
+                            {"global_averages", r.global_averages},
+                            {"bytes_sent", r.bytes_sent}}
                  .dump()
           << "\n";
   } else {
@@ -43,11 +44,11 @@ void report(const LabCliOptions& o, const topology::Topology& t,
         out, "# {} on {} ({} nodes), {} {} data, lr {}, batch {}\n", o.run.algorithm.name, t.name(),
         t.nodes(), o.flags.data, o.flags.problem, o.run.algorithm.lr,
         o.run.problem.batch == 0 ? std::string("full") : std::to_string(o.run.problem.batch));
-    fmt::print(out, "{:>8}  {:>14}  {:>14}  {:>14}  {:>8}\n", "iter", "||xbar-x*||^2", "consensus",
-               "loss", "averages");
+    fmt::print(out, "{:>8}  {:>14}  {:>14}  {:>14}  {:>8}  {:>12}\n", "iter", "||xbar-x*||^2",
+               "consensus", "loss", "averages", "bytes/node");
     for (const auto& r : records)
-      fmt::print(out, "{:>8}  {:>14.6e}  {:>14.6e}  {:>14.8f}  {:>8}\n", r.iter, r.error,
-                 r.consensus, r.loss, r.global_averages);
+      fmt::print(out, "{:>8}  {:>14.6e}  {:>14.6e}  {:>14.8f}  {:>8}  {:>12.0f}\n", r.iter, r.error,
+                 r.consensus, r.loss, r.global_averages, r.bytes_sent);
   }
   if (!o.plot.empty()) {
     Series error{"||xbar - x*||^2", {}}, consensus{"consensus distance", {}};

@@ -9,16 +9,16 @@ namespace {
 
 LabRecord measure(comm::Communicator& comm, const LocalProblem& problem,
                   const std::vector<double>& x, const std::vector<double>& optimum,
-                  std::int64_t iter, std::int64_t global_averages) {
+                  std::int64_t iter, std::int64_t global_averages, std::uint64_t bytes_sent) {
   std::vector<double> mean = x;
   comm.allreduce(mean.data(), mean.size(), comm::ReduceOp::average);
-  double local[2] = {0, problem.loss(mean)};
+  double local[3] = {0, problem.loss(mean), static_cast<double>(bytes_sent)};
   for (std::size_t j = 0; j < x.size(); ++j) local[0] += (x[j] - mean[j]) * (x[j] - mean[j]);
-  comm.allreduce(local, 2, comm::ReduceOp::average);
+  comm.allreduce(local, 3, comm::ReduceOp::average);
   double error = 0;
   for (std::size_t j = 0; j < x.size(); ++j)
     error += (mean[j] - optimum[j]) * (mean[j] - optimum[j]);
-  return {iter, error, local[0], local[1], global_averages};
+  return {iter, error, local[0], local[1], global_averages, local[2]};
 }
 
 }  // namespace
@@ -45,15 +45,15 @@ LabResult run_lab(comm::Communicator& comm, const topology::Topology& topology,
     return problem.gradient(x, g, o.problem.batch, batches, with_loss);
   };
   result.x.assign(d, 0.0);
-  result.records.push_back(measure(comm, problem, result.x, result.optimum, 0, 0));
+  result.records.push_back(measure(comm, problem, result.x, result.optimum, 0, 0, 0));
   if (o.lr_decay < 0) throw InvalidArgument(fmt::format("lr decay {}: expected >= 0", o.lr_decay));
   for (std::int64_t k = 0; k < o.iterations; ++k) {
     if (o.lr_decay > 0)
       algorithm->set_lr(o.algorithm.lr * o.lr_decay / (o.lr_decay + static_cast<double>(k)));
     algorithm->step(result.x, gradient, comm, topology, k);
     if ((k + 1) % o.log_every == 0 || k + 1 == o.iterations)
-      result.records.push_back(
-          measure(comm, problem, result.x, result.optimum, k + 1, algorithm->global_averages()));
+      result.records.push_back(measure(comm, problem, result.x, result.optimum, k + 1,
+                                       algorithm->global_averages(), algorithm->bytes_sent()));
   }
   return result;
 }

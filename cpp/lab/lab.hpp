@@ -29,6 +29,7 @@ struct LabRecord {
   double consensus = 0;              // (1/n) sum_i ||x_i - x_bar||^2
   double loss = 0;                   // F(x_bar) = (1/n) sum_i f_i(x_bar)
   std::int64_t global_averages = 0;  // exact global averages of x so far (pga, aga, local_sgd)
+  double bytes_sent = 0;  // bytes a node sent for the algorithm's exchanges so far (mean of nodes)
 };
 
 struct LabResult {
