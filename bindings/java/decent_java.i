@@ -72,10 +72,10 @@ static int decent_java_progress(const decent_progress* p, void* user) {
   JNIEnv* env = decent_java_attach(cb, &attached);
   if (!env) return 1;
   jclass pc = (*env)->FindClass(env, "org/decent/Progress");
-  jmethodID ctor = pc ? (*env)->GetMethodID(env, pc, "<init>", "(ZJJDDDDDDDD)V") : NULL;
+  jmethodID ctor = pc ? (*env)->GetMethodID(env, pc, "<init>", "(ZJJDDDDDDDDD)V") : NULL;
   jobject progress = ctor ? (*env)->NewObject(env, pc, ctor, (jboolean)(p->kind == DECENT_PROGRESS_EVAL),
       (jlong)p->step, (jlong)p->total_steps, p->epoch, p->loss, p->lr, p->test_accuracy, p->test_loss,
-      p->consensus_distance, p->images_per_second, p->time_s) : NULL;
+      p->consensus_distance, p->images_per_second, p->time_s, p->bytes_sent) : NULL;
   if (progress) {
     jclass lc = (*env)->GetObjectClass(env, cb->target);
     jmethodID m = (*env)->GetMethodID(env, lc, "onProgress", "(Lorg/decent/Progress;)Z");
@@ -285,3 +285,4 @@ DECENT_JAVA_RETHROW(decent_comm_run_local, 3)
 %immutable decent_train_options::milestones;
 %immutable decent_train_options::resume;
 %immutable decent_train_options::device;
+%immutable decent_train_options::compressor;

@@ -9,7 +9,8 @@ decent_status decent_java_trainer_create(decent_train_options* options, const ch
                                          const char* algorithm, const char* optimizer,
                                          const char* schedule, const char* output,
                                          const char* milestones, const char* resume,
-                                         const char* device, const decent_dataset* train, const decent_dataset* test,
+                                         const char* device, const char* compressor,
+                                         const decent_dataset* train, const decent_dataset* test,
                                          decent_comm* comm, decent_trainer** out) {
   if (!options) return decent_trainer_create(NULL, out);
   decent_train_options o = *options;
@@ -25,6 +26,7 @@ decent_status decent_java_trainer_create(decent_train_options* options, const ch
   o.milestones = milestones;
   o.resume = resume;
   if (device) o.device = device;
+  if (compressor) o.compressor = compressor;
   if (train || test) return decent_trainer_create_with_data(&o, train, test, comm, out);
   if (comm) return decent_trainer_create_with_comm(&o, comm, out);
   return decent_trainer_create(&o, out);

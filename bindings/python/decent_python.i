@@ -58,11 +58,12 @@ static int decent_py_progress_call(const decent_progress* p, void* user) {
   PyGILState_STATE gil = PyGILState_Ensure();
   int stop = 0;
   PyObject* d = Py_BuildValue(
-      "{s:s,s:L,s:L,s:d,s:d,s:d,s:d,s:d,s:d,s:d,s:d}", "kind",
+      "{s:s,s:L,s:L,s:d,s:d,s:d,s:d,s:d,s:d,s:d,s:d,s:d}", "kind",
       p->kind == DECENT_PROGRESS_EVAL ? "eval" : "train", "step", (long long)p->step,
       "total_steps", (long long)p->total_steps, "epoch", p->epoch, "loss", p->loss, "lr", p->lr,
       "test_accuracy", p->test_accuracy, "test_loss", p->test_loss, "consensus_distance",
-      p->consensus_distance, "images_per_second", p->images_per_second, "time_s", p->time_s);
+      p->consensus_distance, "images_per_second", p->images_per_second, "time_s", p->time_s,
+      "bytes_sent", p->bytes_sent);
   PyObject* r = d ? PyObject_CallFunctionObjArgs(ctx->callable, d, NULL) : NULL;
   if (r == NULL) {
     if (ctx->type == NULL) PyErr_Fetch(&ctx->type, &ctx->value, &ctx->traceback);
@@ -242,4 +243,4 @@ static int decent_py_node_call(decent_comm* comm, int rank, void* user) {
                                    const char* algorithm, const char* optimizer,
                                    const char* schedule, const char* out,
                                    const char* milestones, const char* resume,
-                                   const char* device };
+                                   const char* device, const char* compressor };

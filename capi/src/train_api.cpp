@@ -103,6 +103,12 @@ constexpr CField kFields[] = {
     DECENT_FIELD(scale_lr, i32),
     DECENT_FIELD(eval_nodes, i32),
     DECENT_FIELD(device, str),
+    DECENT_FIELD(compressor, str),
+    DECENT_FIELD(consensus_step, f64),
+    DECENT_FIELD(outer_lr, f64),
+    DECENT_FIELD(outer_momentum, f64),
+    DECENT_FIELD(inner_gossip, i32),
+    DECENT_FIELD(outer_gossip, i32),
 };
 #undef DECENT_FIELD
 
@@ -231,7 +237,7 @@ TrainOptions to_options(const decent_train_options& c) {
 decent_progress blank_progress() {
   decent_progress p{};
   p.struct_size = sizeof(decent_progress);
-  p.loss = p.lr = p.test_accuracy = p.test_loss = p.consensus_distance =
+  p.loss = p.lr = p.test_accuracy = p.test_loss = p.consensus_distance = p.bytes_sent =
       std::numeric_limits<double>::quiet_NaN();
   return p;
 }
@@ -327,6 +333,7 @@ decent_status decent_trainer_run(decent_trainer* trainer, decent_progress_fn pro
       d.lr = p.lr;
       d.images_per_second = p.images_per_second;
       d.time_s = p.time_s;
+      d.bytes_sent = p.bytes_sent;
       if (progress(&d, user) != 0) stop = true;
     };
     r.on_eval = [&, total](const decent::train::EvalPoint& e) {

@@ -45,6 +45,14 @@ ConsensusStepChoice tune_consensus_step(const topology::Topology& topology,
     for (std::size_t c = 0; c < d; ++c) mean[c] += x[c] / static_cast<double>(n);
 
   ConsensusStepChoice choice;
+  double initial = 0;
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t c = 0; c < d; ++c) initial += std::pow(start[i][c] - mean[c], 2);
+  // A gamma that brings the error below 1e-12 of the start is ranked by how soon it does: past
+  // that, errors sit at the floor of rounding and their order means nothing. The others are
+  // ranked by their final error, as the authors' search does.
+  const double converged = 1e-12 * initial;
+  int fastest = search.iterations + 1;
   double best = INFINITY;
   std::size_t chosen = 0;
   std::vector<unsigned char> message;
@@ -54,7 +62,9 @@ ConsensusStepChoice tune_consensus_step(const topology::Topology& topology,
                         : 1.0;
     auto x = start;
     std::vector<std::vector<double>> hat(n, std::vector<double>(d, 0.0)), diff(n);
-    for (int it = 0; it < search.iterations; ++it) {
+    double error = INFINITY;
+    int reached = search.iterations + 1;
+    for (int it = 0; it < search.iterations && reached > search.iterations; ++it) {
       // x_i += gamma sum_j w_ij (hat_j - hat_i); then hat_i += scale Q(x_i - hat_i).
       for (std::size_t i = 0; i < n; ++i) {
         diff[i].assign(d, 0.0);
@@ -72,20 +82,24 @@ ConsensusStepChoice tune_consensus_step(const topology::Topology& topology,
         q->encode(diff[i], 1000003ull * static_cast<std::uint64_t>(it) + i, message);
         q->decode_add(message, scale, hat[i]);
       }
+      error = 0;
+      for (std::size_t i = 0; i < n; ++i)
+        for (std::size_t c = 0; c < d; ++c)
+          error += std::pow(x[i][c] - mean[c], 2) + std::pow(x[i][c] - hat[i][c], 2);
+      if (!std::isfinite(error)) break;  // a gamma that diverges
+      if (error < converged) reached = it + 1;
     }
-    double error = 0;
-    for (std::size_t i = 0; i < n; ++i)
-      for (std::size_t c = 0; c < d; ++c)
-        error += std::pow(x[i][c] - mean[c], 2) + std::pow(x[i][c] - hat[i][c], 2);
-    if (!std::isfinite(error)) error = INFINITY;  // a gamma that diverges
+    if (!std::isfinite(error)) error = INFINITY;
     choice.gammas.push_back(gamma);
     choice.errors.push_back(error);
-    if (error < best) best = error, choice.best = gamma, chosen = j;
+    choice.iterations.push_back(reached <= search.iterations ? reached : -1);
+    const bool better = reached < fastest || (reached == fastest && error < best);
+    if (better) fastest = reached, best = error, choice.best = gamma, chosen = j;
   }
-  // Back off one grid step from an interior best; gamma = 1 (exact gossip, the best of a nearly
-  // lossless compressor) is not at an edge of stability.
+  // An interior best is backed off one grid step: it often sits at the edge of stability. 1
+  // (exact gossip, the best of lossless compressors) is not at such an edge.
   const bool last = chosen + 1 == choice.gammas.size();
-  choice.gamma = choice.gammas[last || chosen == 0 ? chosen : chosen - 1];
+  choice.gamma = choice.gammas[!last && chosen > 0 ? chosen - 1 : chosen];
   return choice;
 }
 

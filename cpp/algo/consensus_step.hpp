@@ -2,10 +2,12 @@
 // of choosing it (their tune_consensus_stepsize): run CHOCO-Gossip (no gradients) on random
 // vectors over the run's topology with the run's compressor, for each gamma of a log grid from
 // 1e-3 to 1, find the gamma whose error ||X - mean||^2 + ||X - X_hat||^2 is smallest at the end,
-// and take the grid's next smaller gamma (a factor 0.69) unless the best is 1 (exact gossip, as
-// for the identity compressor): an interior best gamma of a search often sits at
-// the edge of stability, and with fewer values per node than the search's it can diverge (top-k
-// 5% on a ring of 16: 0.234, best on 512 values, diverged on 200; 0.162 converged on both).
+// and take the grid's next smaller gamma (a factor 0.69) unless the best is 1 (exact gossip): an
+// interior best often sits at the edge of stability, and with fewer values per node than the
+// search's it can diverge (top-k 5% on a ring of 16: 0.234, best on 512 values, diverged on
+// 200; 0.162 converged on both; so did top-k 25% at 0.695, the fastest on 512 values). Gammas
+// whose error falls below 1e-12 of the start within the search are ranked by how soon they do
+// instead: past that the errors are rounding, and their order means nothing.
 // Deterministic (fixed seeds), so every node picks the same gamma.
 #pragma once
 
@@ -28,8 +30,9 @@ struct ConsensusStepSearch {
 struct ConsensusStepChoice {
   double gamma = 1;  // the grid's gamma below the best one (the best itself when it is 1 or the
                      // smallest)
-  double best = 1;   // the gamma with the smallest error
+  double best = 1;   // the gamma with the smallest error (or the fastest to 1e-12)
   std::vector<double> gammas, errors;
+  std::vector<int> iterations;  // to 1e-12 of the start, -1 if not within the search
 };
 ConsensusStepChoice tune_consensus_step(const topology::Topology& topology,
                                         const CompressorSpec& compressor,

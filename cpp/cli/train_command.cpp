@@ -76,7 +76,8 @@ class RunLog {
              {"lr", p.lr},
              {"images_per_second", p.images_per_second},
              {"time_s", p.time_s},
-             {"global_averages", p.global_averages}});
+             {"global_averages", p.global_averages},
+             {"bytes_sent", p.bytes_sent}});
       if (!bar_enabled()) {
         if (!quiet_)
           fmt::print(out_, "step {:>6}  epoch {:6.3f}  loss {:.4f}  lr {:.4g}  {:.0f} img/s\n",

@@ -237,8 +237,9 @@ class NodeRun {
   // The metric line after `done` steps (loss averaged over nodes and steps since the last one),
   // then node 0's stop request, which reaches every node so that all stop after this step.
   bool report_and_ask(std::int64_t done, double lr) {
-    double v[2] = {loss_sum_, static_cast<double>(loss_count_)};
-    comm_.allreduce(v, 2, comm::ReduceOp::sum);
+    double v[3] = {loss_sum_, static_cast<double>(loss_count_),
+                   static_cast<double>(algorithm_->bytes_sent())};
+    comm_.allreduce(v, 3, comm::ReduceOp::sum);
     TrainPoint p;
     p.step = done;
     p.epoch = static_cast<double>(done) / static_cast<double>(per_epoch_);
@@ -248,6 +249,7 @@ class NodeRun {
                           std::max(seconds_since(log_time_), 1e-9);
     p.time_s = seconds_since(start_);
     p.global_averages = algorithm_->global_averages();
+    p.bytes_sent = v[2];
     log_time_ = Clock::now();
     log_step_ = done;
     loss_sum_ = 0;

@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "algo/algorithm.hpp"
+#include "algo/compressor.hpp"
 #include "core/device.hpp"
 #include "core/error.hpp"
 #include "core/parse.hpp"
@@ -54,8 +55,14 @@ const std::vector<OptionSpec>& train_option_table() {
     {"topology", "-t", "Topology spec (decent topology --list; default one-peer-exp)", &O::topology},
     {"algorithm", "-a", "Algorithm (default dsgd)", &O::algorithm, -kInf, kInf, false, false, algorithms},
     {"awc", "", "Adapt-with-combine: overlap the exchange with the gradient", &O::awc},
-    {"period", "", "Global-averaging period H (pga, local_sgd; aga's initial H; default 8)", &O::period, 1, 1 << 20},
+    {"period", "", "Global-averaging period H (pga, local_sgd, diloco; aga's initial H; default 8)", &O::period, 1, 1 << 20},
     {"aga_warmup", "", "aga: steps whose mean loss is the reference for the period (0: one period)", &O::aga_warmup, 0, 1099511627776.0},
+    {"compressor", "", "choco: identity, top-k:F, random-k:F, qsgd:B, int8, fp16, sign or minmax8, with ,chunk=C (default top-k:0.01)", &O::compressor},
+    {"consensus_step", "", "choco: consensus step gamma_c in (0, 2]; 0 (default): tuned by the CHOCO authors' search", &O::consensus_step, 0, 2},
+    {"outer_lr", "", "diloco: outer learning rate (default 0.7)", &O::outer_lr, 0, kInf, true},
+    {"outer_momentum", "", "diloco: outer Nesterov momentum (default 0.9)", &O::outer_momentum, 0, 1, false, true},
+    {"inner_gossip", "", "diloco: D-SGD steps between outer steps instead of local steps", &O::inner_gossip},
+    {"outer_gossip", "", "diloco: average the outer change with the neighbours instead of all nodes", &O::outer_gossip},
     {"optimizer", "", "sgd (default), lars or lamb", &O::optimizer, -kInf, kInf, false, false, optimizers},
     {"epochs", "-e", "Epochs (default 2)", &O::epochs, 1, 100000},
     {"batch", "-b", "Batch size per node (default 32)", &O::batch, 1, 1 << 20},
@@ -158,6 +165,12 @@ void validate(const TrainOptions& o, Naming naming) {
   } catch (const InvalidArgument& e) {
     throw InvalidArgument(
         fmt::format("{}: {}", option_label(option_spec("device"), naming), e.what()));
+  }
+  try {
+    algo::parse_compressor(o.compressor);
+  } catch (const InvalidArgument& e) {
+    throw InvalidArgument(
+        fmt::format("{}: {}", option_label(option_spec("compressor"), naming), e.what()));
   }
   try {
     data::parse_partition(o.partition, o.seed);

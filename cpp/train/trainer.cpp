@@ -45,6 +45,13 @@ algo::AlgorithmOptions algorithm_options_for(const TrainOptions& o, double base_
   ao.period = o.period;
   ao.warmup = o.aga_warmup;
   ao.awc = o.awc;
+  ao.compressor = o.compressor;
+  ao.consensus_step = o.consensus_step;
+  ao.outer_lr = o.outer_lr;
+  ao.outer_momentum = o.outer_momentum;
+  ao.inner_gossip = o.inner_gossip;
+  ao.outer_gossip = o.outer_gossip;
+  ao.seed = o.seed;
   return ao;
 }
 

@@ -29,6 +29,10 @@ struct TrainPoint {
   // Exact global averages of the parameters so far (pga, aga, local_sgd; counted from the start
   // of this run, a resumed run from the resume).
   std::int64_t global_averages = 0;
+  // Bytes all nodes together have sent for the algorithm's exchanges so far (Algorithm::
+  // bytes_sent: values or compressed messages to the neighbours, all-reduces; headers and the
+  // evaluations' averages excluded), counted from the start of this run.
+  double bytes_sent = 0;
 };
 
 // An evaluation: the node-averaged model (parameters and batch-norm statistics) on the test set.

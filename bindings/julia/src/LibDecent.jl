@@ -55,6 +55,12 @@ mutable struct TrainOptions
     scale_lr::Int32
     eval_nodes::Int32
     device::Cstring
+    compressor::Cstring
+    consensus_step::Cdouble
+    outer_lr::Cdouble
+    outer_momentum::Cdouble
+    inner_gossip::Int32
+    outer_gossip::Int32
 end
 
 # decent_progress.
@@ -71,6 +77,7 @@ struct Progress
     consensus_distance::Cdouble
     images_per_second::Cdouble
     time_s::Cdouble
+    bytes_sent::Cdouble
 end
 
 # Status, errors, version

@@ -132,6 +132,24 @@ def test_trainer_runs_reports_and_learns():
     assert acc > 0.6  # a trainer that does not learn stays near chance, 0.1
 
 
+def test_compressed_gossip_reports_its_bytes():
+    # dsgd on a ring of 2: each node sends its whole model to its one neighbour every step;
+    # choco with top-k 10% sends x^0 once, then a 24-byte header and k (index, value) pairs.
+    reports = {}
+    for name, extra in (("dsgd", {}), ("choco", dict(compressor="top-k:0.1", consensus_step=0.5))):
+        seen = []
+        with decent.Trainer(small(model="mlp", algorithm=name, **extra)) as t:
+            t.run(lambda p: seen.append(p))
+            d = t.model().parameter_count
+            reports[name] = [p["bytes_sent"] for p in seen if p["kind"] == "train"]
+            assert t.config["compressor"] == extra.get("compressor", "top-k:0.01")
+    assert reports["dsgd"][-1] == 40 * 2 * 4 * d
+    k = round(0.1 * d)
+    assert reports["choco"][-1] == 2 * 4 * d + 40 * 2 * (24 + 8 * k)
+    with pytest.raises(decent.InvalidArgument, match="options.compressor"):
+        decent.Trainer(small(algorithm="choco", compressor="gzip"))
+
+
 def test_callback_stops_and_exceptions_propagate():
     with decent.Trainer(small()) as t:
         t.run(lambda p: p["step"] >= 10)

@@ -441,7 +441,7 @@ typedef struct decent_train_options {
   const char* partition; /* "iid" (also dirichlet[:alpha], sorted) */
   const char* topology;  /* "one-peer-exp" (any decent_topology_create spec) */
   const char* algorithm; /* "dsgd" (psgd, dmsgd, decentlam, gradient_tracking,
-                            exact_diffusion, d2, pga, aga, local_sgd) */
+                            exact_diffusion, d2, pga, aga, local_sgd, choco, sgp, diloco) */
   const char* optimizer; /* "sgd" (also lars, lamb) */
   const char* schedule;  /* "cosine" (also step, constant) */
   const char* out;       /* NULL or "": write no files; else checkpoints go to OUT/checkpoint */
@@ -474,6 +474,15 @@ typedef struct decent_train_options {
   const char* device;       /* "cpu" (NULL too); "cuda" (node r on GPU r mod count) or "cuda:N";
                                a GPU needs libdecent_gpu.so and a CUDA device, else create
                                fails with NOT_SUPPORTED */
+  /* Since 0.2.0, communication-efficient algorithms (docs/compression.md). */
+  const char* compressor; /* "top-k:0.01": choco's compressor: identity, top-k:F, random-k:F,
+                             qsgd:B, int8, fp16, sign, minmax8 (optionally ",chunk=C") */
+  double consensus_step;  /* 0: choco's consensus step tuned by the CHOCO authors' search; else
+                             gamma_c in (0, 2] */
+  double outer_lr;        /* 0.7: diloco's outer learning rate */
+  double outer_momentum;  /* 0.9: diloco's outer Nesterov momentum, in [0, 1) */
+  int32_t inner_gossip;   /* 0; nonzero: diloco gossips (D-SGD) between outer steps */
+  int32_t outer_gossip;   /* 0; nonzero: diloco averages the outer change with its neighbours */
 } decent_train_options;
 
 /* Fills *options with the defaults above and sets struct_size. */
@@ -500,6 +509,10 @@ typedef struct decent_progress {
   double consensus_distance; /* EVAL: (1/n) sum_i ||x_i - x_bar||^2 */
   double images_per_second;  /* all nodes together */
   double time_s;             /* since the run started */
+  /* Since 0.2.0: TRAIN: bytes all nodes have sent for the algorithm's exchanges since the run
+   * (or decent_trainer_run) started (values or compressed messages to neighbours, all-reduces;
+   * headers excluded); NaN for EVAL. */
+  double bytes_sent;
 } decent_progress;
 
 /* Called on one thread during decent_trainer_run. Return 0 to continue, nonzero to stop after

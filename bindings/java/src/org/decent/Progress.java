@@ -7,10 +7,13 @@ public final class Progress {
   public final long step, totalSteps;
   public final double epoch, loss, lr, testAccuracy, testLoss, consensusDistance,
       imagesPerSecond, timeSeconds;
+  /** Training reports: bytes all nodes have sent for the algorithm's exchanges since the run
+   * started (NaN for evaluations). */
+  public final double bytesSent;
 
   public Progress(boolean eval, long step, long totalSteps, double epoch, double loss, double lr,
       double testAccuracy, double testLoss, double consensusDistance, double imagesPerSecond,
-      double timeSeconds) {
+      double timeSeconds, double bytesSent) {
     this.eval = eval;
     this.step = step;
     this.totalSteps = totalSteps;
@@ -22,5 +25,6 @@ public final class Progress {
     this.consensusDistance = consensusDistance;
     this.imagesPerSecond = imagesPerSecond;
     this.timeSeconds = timeSeconds;
+    this.bytesSent = bytesSent;
   }
 }

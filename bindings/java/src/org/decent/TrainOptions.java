@@ -15,11 +15,14 @@ public final class TrainOptions {
   /** Where the nodes compute: "cpu" (the default), "cuda" (node r on GPU r mod count) or
    * "cuda:N"; a GPU needs libdecent_gpu.so and a CUDA device. */
   public String device;
+  /** choco's compressor: "top-k:0.01" (the default), "random-k:F", "qsgd:B", "int8", "fp16",
+   * "sign", "minmax8" or "identity" (docs/compression.md). */
+  public String compressor;
   public int nodes, threads;
-  public boolean awc, nesterov, flip, scaleLr, evalNodes;
+  public boolean awc, nesterov, flip, scaleLr, evalNodes, innerGossip, outerGossip;
   public long width, period, epochs, batch, trainLimit, testLimit, logEvery, maxSteps, seed,
       cropPadding, agaWarmup, checkpointEvery;
-  public double lr, momentum, weightDecay, warmupEpochs;
+  public double lr, momentum, weightDecay, warmupEpochs, consensusStep, outerLr, outerMomentum;
 
   public TrainOptions() {
     Native.load();
@@ -37,6 +40,7 @@ public final class TrainOptions {
     milestones = d.getMilestones();
     resume = d.getResume();
     device = d.getDevice();
+    compressor = d.getCompressor();
     nodes = d.getNodes();
     threads = d.getThreads();
     awc = d.getAwc() != 0;
@@ -44,6 +48,8 @@ public final class TrainOptions {
     flip = d.getFlip() != 0;
     scaleLr = d.getScale_lr() != 0;
     evalNodes = d.getEval_nodes() != 0;
+    innerGossip = d.getInner_gossip() != 0;
+    outerGossip = d.getOuter_gossip() != 0;
     width = d.getWidth();
     period = d.getPeriod();
     epochs = d.getEpochs();
@@ -60,6 +66,9 @@ public final class TrainOptions {
     momentum = d.getMomentum();
     weightDecay = d.getWeight_decay();
     warmupEpochs = d.getWarmup_epochs();
+    consensusStep = d.getConsensus_step();
+    outerLr = d.getOuter_lr();
+    outerMomentum = d.getOuter_momentum();
   }
 
   /** The numeric fields in a native struct; the strings go to decent_java_trainer_create. */
@@ -73,6 +82,8 @@ public final class TrainOptions {
     o.setFlip(flip ? 1 : 0);
     o.setScale_lr(scaleLr ? 1 : 0);
     o.setEval_nodes(evalNodes ? 1 : 0);
+    o.setInner_gossip(innerGossip ? 1 : 0);
+    o.setOuter_gossip(outerGossip ? 1 : 0);
     o.setWidth(width);
     o.setPeriod(period);
     o.setEpochs(epochs);
@@ -88,6 +99,9 @@ public final class TrainOptions {
     o.setMomentum(momentum);
     o.setWeight_decay(weightDecay);
     o.setWarmup_epochs(warmupEpochs);
+    o.setConsensus_step(consensusStep);
+    o.setOuter_lr(outerLr);
+    o.setOuter_momentum(outerMomentum);
     o.setSeed(java.math.BigInteger.valueOf(seed));
     return o;
   }

@@ -34,7 +34,7 @@ public final class Trainer extends Handle {
     long c = comm == null ? 0 : comm.handle();
     return created(out -> capi.decent_java_trainer_create(n, o.model, o.data, o.dataDir,
         o.partition, o.topology, o.algorithm, o.optimizer, o.schedule, o.out, o.milestones, o.resume,
-        o.device, tr, te, c, out));
+        o.device, o.compressor, tr, te, c, out));
   }
 
   @Override

@@ -124,6 +124,30 @@ public class DecentTest {
     assertEquals(0.1, o.lr, 0.0);
     assertEquals(20, o.logEvery);
     assertEquals(null, o.milestones);
+    assertEquals("top-k:0.01", o.compressor);
+    assertEquals(0.7, o.outerLr, 0.0);
+    assertEquals(0.9, o.outerMomentum, 0.0);
+    TrainOptions choco = small();
+    choco.model = "mlp";
+    choco.algorithm = "choco";
+    choco.compressor = "qsgd:4";
+    choco.consensusStep = 0.5;
+    List<Double> bytes = new ArrayList<>();
+    try (Trainer t = new Trainer(choco)) {
+      t.run(p -> {
+        if (!p.eval) bytes.add(p.bytesSent);
+        return false;
+      });
+      assertTrue(t.evaluate()[0] > 0.6);
+    }
+    assertEquals(8, bytes.size());
+    assertTrue(bytes.get(7) > bytes.get(0));
+    choco.compressor = "gzip";
+    try (Trainer t = new Trainer(choco)) {
+      fail("compressor gzip was accepted");
+    } catch (DecentException e) {
+      assertTrue(e.getMessage(), e.getMessage().contains("options.compressor"));
+    }
     TrainOptions bad = small();
     bad.cropPadding = 99;
     try (Trainer t = new Trainer(bad)) {
