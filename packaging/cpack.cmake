@@ -126,6 +126,8 @@ set(CPACK_DEBIAN_PYTHON_PACKAGE_CONTROL_EXTRA "${_control}/postinst;${_control}/
 set(CPACK_DEBIAN_PYTHON_PACKAGE_CONTROL_STRICT_PERMISSION ON)
 # (libdecent-cuda0's plugins live in a private folder, <libdir>/decent: no ldconfig at all.)
 set(CPACK_DEBIAN_PYTHON_PACKAGE_DEPENDS "python3, python3-numpy")
+# decent.torch (decentralized optimizers for PyTorch loops) needs PyTorch; the rest does not.
+set(CPACK_DEBIAN_PYTHON_PACKAGE_SUGGESTS "python3-torch")
 
 # RPM: automatic requires from the binaries.
 set(CPACK_RPM_COMPONENT_INSTALL ON)
@@ -168,7 +170,8 @@ the convergence lab, and decentralized training of ResNets on real data,
 in-process or under mpirun.")
 set(CPACK_COMPONENT_PYTHON_DESCRIPTION "decentralized deep-learning training (Python 3)
 The decent module: topologies, datasets, models and decentralized training
-from Python, over libdecent's C ABI.")
+from Python, over libdecent's C ABI; decent.torch makes any torch.optim
+optimizer decentralized (with python3-torch).")
 set(CPACK_COMPONENT_JAVA_DESCRIPTION "decentralized deep-learning training (Java)
 decent.jar: the org.decent classes over libdecent's C ABI; their native
 half is in libdecent-jni.")

@@ -9,8 +9,8 @@ out=${1:-../docs/results}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 common="-t ring -n 8 --data hetero -p least-squares -d 50 --lr 0.3 --lr-decay 100 -i 4000 --log-every 20 -f json"
-for run in "dsgd:-a dsgd" "choco-top-k-10%:-a choco --compressor top-k:0.1" \
-  "choco-top-k-2%:-a choco --compressor top-k:0.02" "choco-qsgd-4bit:-a choco --compressor qsgd:4" \
+for run in "dsgd:-a dsgd" "choco-top-k-0.1:-a choco --compressor top-k:0.1" \
+  "choco-top-k-0.02:-a choco --compressor top-k:0.02" "choco-qsgd-4bit:-a choco --compressor qsgd:4" \
   "choco-sign:-a choco --compressor sign"; do
   name=${run%%:*} flags=${run#*:}
   # shellcheck disable=SC2086
@@ -31,7 +31,7 @@ for f in "$work"/*.dat; do
   plots="$plots${plots:+, }'$f' using 1:2 with lines title '$name'"
 done
 gnuplot -e "set terminal png size 900,560; set output '$out/compressed_lab.png';
-  set logscale xy; set xlabel 'bytes sent per node'; set ylabel '||x_bar - x*||^2';
+  set logscale xy; set xlabel 'bytes sent per node'; set ylabel '||mean(x) - x*||^2';
   set title 'CHOCO-SGD against D-SGD: error of the average against bytes sent (ring of 8, d = 50)';
   set key top right; plot $plots"
 echo "wrote $out/compressed_lab.png"

@@ -8,7 +8,7 @@
 set -eu
 seed=${1:-1} out=${2:-runs/compressed}
 for run in "dsgd-exp:--algorithm dsgd" \
-  "choco-top1%:--algorithm choco --compressor top-k:0.01 --consensus-step ${TOPK_GAMMA:-0.2}" \
+  "choco-top1%:--algorithm choco --compressor top-k:0.01 --consensus-step ${TOPK_GAMMA:-0.1}" \
   "choco-qsgd4:--algorithm choco --compressor qsgd:4 --consensus-step ${QSGD_GAMMA:-0.4}" \
   "choco-top1%-tuned:--algorithm choco --compressor top-k:0.01" \
   "choco-qsgd4-tuned:--algorithm choco --compressor qsgd:4"; do

@@ -23,7 +23,7 @@ runs=${RUNS:-"compute-only:--algorithm+local_sgd+--period+1048576 dsgd-awc:--alg
 # CHOCO-SGD needs a static graph: D-SGD over the same exponential graph is its reference.
 [ "$runs" = compressed ] && runs="compute-only:--algorithm+local_sgd+--period+1048576 \
 dsgd-exp:--algorithm+dsgd+--topology+exp dsgd-one-peer-exp:--algorithm+dsgd+$one_peer \
-choco-top1%:--algorithm+choco+--topology+exp+--compressor+top-k:0.01+--consensus-step+0.2 \
+choco-top1%:--algorithm+choco+--topology+exp+--compressor+top-k:0.01+--consensus-step+0.1 \
 choco-qsgd4:--algorithm+choco+--topology+exp+--compressor+qsgd:4+--consensus-step+0.4 \
 psgd:--algorithm+psgd"
 for model in $models; do
