@@ -23,3 +23,17 @@ elseif(_cuda_mode STREQUAL "AUTO")
 else()
   message(FATAL_ERROR "DECENT_WITH_CUDA=${DECENT_WITH_CUDA}: unknown value; expected ON, OFF or AUTO")
 endif()
+
+# ccache: the package build (packaging/build-packages.sh) compiles the same sources with the same
+# flags a second time; through ccache it reuses the first build's objects instead of doubling the
+# compile time. The commands name sources by absolute path and objects relative to the build
+# folder, so two build folders share one cache without any path rewriting.
+option(DECENT_CCACHE "Compile through ccache when it is installed (Debian: ccache)" ON)
+if(DECENT_CCACHE AND NOT CMAKE_CXX_COMPILER_LAUNCHER)
+  find_program(DECENT_CCACHE_PROGRAM ccache)
+  if(DECENT_CCACHE_PROGRAM)
+    foreach(_lang IN ITEMS C CXX CUDA)
+      set(CMAKE_${_lang}_COMPILER_LAUNCHER "${DECENT_CCACHE_PROGRAM}")
+    endforeach()
+  endif()
+endif()

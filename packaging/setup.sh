@@ -19,6 +19,7 @@ done
 
 packages=(
   g++ cmake ninja-build make pkg-config     # toolchain (make: the default-generator check)
+  ccache                                    # the package build reuses the main build's objects
   libeigen3-dev libfmt-dev libcli11-dev     # linear algebra, formatting, command line
   nlohmann-json3-dev doctest-dev            # JSON output, unit tests
   libdnnl-dev                               # oneDNN: CPU layers

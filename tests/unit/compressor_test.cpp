@@ -132,7 +132,7 @@ TEST_CASE("top-k keeps exactly the k largest magnitudes, so its residual is at m
 }
 
 TEST_CASE(
-    "random-k: the receiver draws the sender's indices; E Q(v) = (k/d) v and E residual = "
+    "random-k: the receiver draws the sender's indices, and E Q(v) = (k/d) v and E residual = "
     "(1-k/d)|v|^2") {
   const std::size_t d = 40;
   const auto v = random_vector<double>(d, 5);
