@@ -3,7 +3,8 @@
 # the /usr prefix (its own folder, build-packages/), CPack's .deb and .rpm components, then the
 # gates: lintian on every .deb (no errors, no warnings left without a written override) and
 # rpmlint on every .rpm (no errors).
-#   bash packaging/build-packages.sh [DIST_DIR]      (default dist/; about 6 minutes on 2 cores)
+#   bash packaging/build-packages.sh [DIST_DIR]      (default dist/; about 10 minutes on 2 cores,
+#   2 when ccache holds the objects of a build of the same checkout: DECENT_CCACHE)
 # Needs the build's Debian packages (packaging/setup.sh) and dpkg-dev, lintian, rpm, rpmlint,
 # help2man.
 set -euo pipefail
