@@ -27,15 +27,15 @@ struct TrainOptions {
   std::string topology = "one-peer-exp";
   std::string algorithm = "dsgd";
   bool awc = false;             // adapt-with-combine (communication overlapped with compute)
-  std::int64_t period = 8;      // pga, local_sgd; aga's initial period
+  std::int64_t period = 8;      // pga, local_sgd, diloco; aga's initial period
   std::int64_t aga_warmup = 0;  // aga: steps whose mean loss is the reference (0: one period)
   // Communication-efficient algorithms (docs/compression.md); defaults are the algorithms'.
   std::string compressor = algo::AlgorithmOptions{}.compressor;     // choco
   double consensus_step = algo::AlgorithmOptions{}.consensus_step;  // choco: 0 = tuned
   double outer_lr = algo::AlgorithmOptions{}.outer_lr;              // diloco
   double outer_momentum = algo::AlgorithmOptions{}.outer_momentum;  // diloco (Nesterov)
-  bool inner_gossip = false;  // diloco: D-SGD steps between outer steps
-  bool outer_gossip = false;  // diloco: the outer change averaged with neighbours
+  bool inner_gossip = algo::AlgorithmOptions{}.inner_gossip;  // diloco: D-SGD between outer steps
+  bool outer_gossip = algo::AlgorithmOptions{}.outer_gossip;  // diloco: outer change gossiped
   // Local optimisation
   std::string optimizer = "sgd";  // sgd, lars, lamb
   std::int64_t epochs = 2;
